@@ -1,0 +1,50 @@
+"""GenerateConfig: one pydantic model for `shopscribe generate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from shopscribe.config import BaseConfig
+from shopscribe.training.config import TaskArgs
+
+
+class DecodingArgs(BaseConfig):
+    strategy: Literal["greedy", "beam", "sample"] = Field("greedy", description="Decoding strategy.")
+    num_beams: int = Field(4, gt=1, description="Beams for strategy=beam.")
+    temperature: float = Field(0.8, gt=0, description="Sampling temperature (strategy=sample).")
+    top_p: float = Field(0.95, gt=0, le=1, description="Nucleus sampling mass (strategy=sample).")
+    top_k: int = Field(50, ge=0, description="Top-k for sampling (0 = off).")
+    repetition_penalty: float = Field(1.1, ge=1.0, description="Penalty on already generated tokens (1 = off).")
+    no_repeat_ngram_size: int = Field(0, ge=0, description="Forbid repeating n-grams of this size (0 = off).")
+    max_new_tokens: int | None = Field(None, gt=0, description="Token budget; default from the task's max_chars.")
+    seed: int = Field(0, description="Seed for sampling.")
+
+
+class LengthArgs(BaseConfig):
+    on_overflow: Literal["trim", "regenerate"] = Field(
+        "trim", description="Too long: trim at a sentence boundary, or regenerate with a tighter budget, then trim.")
+    max_attempts: int = Field(2, ge=1, description="Generation attempts per product when regenerating.")
+
+
+class GenerateConfig(BaseConfig):
+    """`shopscribe generate MODEL --products FILE --out FILE [key=value ...]`"""
+
+    model: str = Field(description="A trained run folder, packaged model name, .gguf, local folder or hub id.")
+    products: Path = Field(description="Catalog to write copy for (.jsonl, .csv, .parquet).")
+    out: Path = Field(description="Output file (.jsonl or .csv), keyed by product id.")
+    task: TaskArgs = Field(default_factory=TaskArgs)
+    decoding: DecodingArgs = Field(default_factory=DecodingArgs)
+    length: LengthArgs = Field(default_factory=LengthArgs)
+    batch_size: int = Field(8, gt=0, description="Products per generation batch.")
+    on_error: Literal["fail", "skip"] = Field("fail", description="Bad catalog rows: fail, or skip into a rejects file.")
+    limit: int | None = Field(None, gt=0, description="Only the first N products.")
+    num_threads: int | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _out_format(self) -> GenerateConfig:
+        if self.out.suffix.lower() not in (".jsonl", ".csv"):
+            raise ValueError(f"out must end in .jsonl or .csv, got '{self.out.name}'")
+        return self

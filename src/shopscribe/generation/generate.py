@@ -1,0 +1,127 @@
+"""`shopscribe generate`: write copy for a catalog, resumable after a crash.
+
+Results are appended to a JSONL progress file and flushed after each batch. A
+rerun reads it, drops a half-written last line, and skips the products already
+done, so no product is duplicated or lost. A ``.csv`` output is written from the
+progress file when every product is done.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from shopscribe.catalog.loaders import load_catalog
+from shopscribe.errors import GenerationError
+from shopscribe.generation.config import GenerateConfig
+from shopscribe.generation.generator import Generator
+from shopscribe.models.loading import load_causal_lm, read_run_info
+from shopscribe.models.sources import resolve_model
+from shopscribe.tasks.task import load_task
+
+
+@dataclass
+class GenerateResult:
+    out: Path
+    total: int
+    generated: int
+    skipped_done: int
+    rejected: int
+    rejects_path: Path | None
+
+
+def progress_path(out: Path) -> Path:
+    return out if out.suffix == ".jsonl" else out.with_suffix(".progress.jsonl")
+
+
+def read_done(path: Path) -> dict[str, dict]:
+    """Rows already written; a torn last line (killed mid-write) is cut off the file."""
+    done: dict[str, dict] = {}
+    if not path.is_file():
+        return done
+    good_bytes = 0
+    with path.open("rb") as fh:
+        for line in fh:
+            try:
+                row = json.loads(line)
+            except ValueError:
+                break
+            if not line.endswith(b"\n"):
+                break
+            done[row["id"]] = row
+            good_bytes += len(line)
+    if good_bytes != path.stat().st_size:
+        with path.open("r+b") as fh:
+            fh.truncate(good_bytes)
+    return done
+
+
+def resolve_task_args(cfg: GenerateConfig):
+    """A run folder knows its task, tone and length; explicit settings win."""
+    folder = resolve_model(cfg.model)
+    run = read_run_info(folder) or {}
+    task_args = cfg.task.model_copy()
+    fields_set = cfg.task.model_fields_set
+    if run:
+        if "name" not in fields_set:
+            task_args.name = run.get("task", task_args.name)
+        if "template_dir" not in fields_set and (folder / "templates" / "tasks.yaml").is_file():
+            task_args.template_dir = folder / "templates"
+        task_args.tone = task_args.tone if "tone" in fields_set else run.get("tone")
+        task_args.max_chars = task_args.max_chars if "max_chars" in fields_set else run.get("max_chars")
+    return task_args
+
+
+def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
+             on_batch: Callable[[int, int], None] | None = None) -> GenerateResult:
+    import torch
+
+    if cfg.num_threads:
+        torch.set_num_threads(cfg.num_threads)
+    task_args = resolve_task_args(cfg)
+    task = load_task(task_args.name, task_args.template_dir)
+    rejects = cfg.out.with_name(cfg.out.stem + ".rejects.jsonl")
+    loaded = load_catalog(cfg.products, on_error=cfg.on_error, rejects_path=rejects,
+                          required_fields=task.required_fields)
+    records = loaded.records[: cfg.limit] if cfg.limit else loaded.records
+    cfg.out.parent.mkdir(parents=True, exist_ok=True)
+    path = progress_path(cfg.out)
+    done = read_done(path)
+    unknown = set(done) - {r.id for r in records}
+    if unknown:
+        raise GenerationError(f"{path} holds results for {len(unknown)} product(s) not in {cfg.products} "
+                              f"(e.g. {sorted(unknown)[:3]}); use another --out or delete the file")
+    todo = [r for r in records if r.id not in done]
+    log(f"{len(records)} products: {len(done)} already done, {len(todo)} to generate"
+        + (f"; {len(loaded.problems)} bad rows skipped into {loaded.rejects_path}" if loaded.problems else ""))
+    if todo:
+        model = load_causal_lm(cfg.model, progress=log)
+        generator = Generator(model.model, model.tokenizer, task, decoding=cfg.decoding, length=cfg.length,
+                              tone=task_args.tone, max_chars=task_args.max_chars)
+        with path.open("a", encoding="utf-8") as fh:
+            for start in range(0, len(todo), cfg.batch_size):
+                for g in generator.generate(todo[start: start + cfg.batch_size]):
+                    fh.write(json.dumps({"task": task.name, "model": cfg.model, **asdict(g)},
+                                        ensure_ascii=False) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+                if on_batch:
+                    on_batch(min(start + cfg.batch_size, len(todo)), len(todo))
+    if cfg.out.suffix == ".csv":
+        write_csv(read_done(path), [r.id for r in records], cfg.out)
+    return GenerateResult(cfg.out, len(records), len(todo), len(done), len(loaded.problems), loaded.rejects_path)
+
+
+def write_csv(rows: dict[str, dict], order: list[str], out: Path) -> None:
+    fields = ["id", "locale", "text", "length_chars", "length_status", "attempts", "task", "model"]
+    tmp = out.with_suffix(".csv.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for pid in order:
+            writer.writerow(rows[pid])
+    tmp.replace(out)

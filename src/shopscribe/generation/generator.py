@@ -1,0 +1,86 @@
+"""Batched generation with a character-length policy enforced afterwards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shopscribe.catalog.record import ProductRecord
+from shopscribe.generation.config import DecodingArgs, LengthArgs
+from shopscribe.models.loading import stop_token_ids
+from shopscribe.tasks.length import enforce_length
+from shopscribe.tasks.task import Task
+from shopscribe.training.data import build_prompt_text
+
+
+@dataclass
+class Generation:
+    id: str
+    locale: str
+    text: str
+    length_chars: int
+    length_status: str
+    attempts: int
+
+
+class Generator:
+    """Writes copy for products with one loaded model; reusable across calls."""
+
+    def __init__(self, model, tokenizer, task: Task, *, decoding: DecodingArgs | None = None,
+                 length: LengthArgs | None = None, tone: str | None = None, max_chars: int | None = None):
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.task = task
+        self.decoding = decoding or DecodingArgs()
+        self.length = length or LengthArgs()
+        self.tone = tone
+        self.max_chars = max_chars
+        self.tokenizer.padding_side = "left"
+        self.stop_ids = stop_token_ids(tokenizer)
+
+    def generate(self, records: list[ProductRecord]) -> list[Generation]:
+        policies = [self.task.length(r.locale, self.max_chars) for r in records]
+        budget = self.decoding.max_new_tokens or max(p.max_new_tokens() for p in policies)
+        texts = self._decode(records, budget)
+        results = []
+        for record, policy, text in zip(records, policies, texts):
+            check, attempts = enforce_length(text, policy), 1
+            while (self.length.on_overflow == "regenerate" and check.status == "trimmed"
+                   and attempts < self.length.max_attempts):
+                tighter = max(8, int(budget * policy.max_chars / max(len(text), 1) * 0.9))
+                text = self._decode([record], tighter)[0]
+                check, attempts = enforce_length(text, policy), attempts + 1
+            results.append(Generation(record.id, record.locale, check.text, len(check.text), check.status, attempts))
+        return results
+
+    def _decode(self, records: list[ProductRecord], max_new_tokens: int) -> list[str]:
+        import torch
+
+        prompts = [build_prompt_text(self.task, self.tokenizer, r, self.tone, self.max_chars) for r in records]
+        batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=True)
+        d = self.decoding
+        kwargs = dict(max_new_tokens=max_new_tokens, eos_token_id=self.stop_ids,
+                      pad_token_id=self.tokenizer.pad_token_id, repetition_penalty=d.repetition_penalty,
+                      stop_strings=["\n\n"], tokenizer=self.tokenizer)
+        if d.no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = d.no_repeat_ngram_size
+        if d.strategy == "sample":
+            torch.manual_seed(d.seed)
+            kwargs.update(do_sample=True, temperature=d.temperature, top_p=d.top_p, top_k=d.top_k or None)
+        elif d.strategy == "beam":
+            kwargs.update(do_sample=False, num_beams=d.num_beams, early_stopping=True)
+        else:
+            kwargs.update(do_sample=False)
+        with torch.inference_mode():
+            out = self.model.generate(**batch, **kwargs)
+        new_tokens = out[:, batch["input_ids"].shape[1]:]
+        return [clean_output(t) for t in self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
+
+
+def clean_output(text: str) -> str:
+    """Keep the first paragraph: base models run on past the answer into a new 'document'."""
+    text = text.strip()
+    for stop in ("\n\n", "\n商品描述", "\nDescription:", "\n标题", "\n摘要", "\nProduct:"):
+        cut = text.find(stop)
+        if cut > 0:
+            text = text[:cut]
+    return text.strip()

@@ -1,0 +1,124 @@
+"""Copy metrics: ROUGE-1/2/L, BLEU-4, distinct-n, attribute coverage,
+unsupported-number rate and length compliance.
+
+ROUGE uses a tokenizer that keeps Chinese characters (one token each); BLEU uses
+sacrebleu's 'zh' tokenizer for Chinese and '13a' for English. Several references
+per product are supported (ROUGE takes the best, BLEU uses them all).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sacrebleu
+from rouge_score import rouge_scorer
+
+from shopscribe.catalog.record import ProductRecord
+from shopscribe.quality.text import MixedTokenizer, normalise, numbers, tokenize
+from shopscribe.tasks.length import fits
+from shopscribe.tasks.task import Task
+
+_SCORER = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], tokenizer=MixedTokenizer())
+
+
+@dataclass
+class ExampleScore:
+    id: str
+    text: str
+    rouge_l: float | None
+    covered: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+    unsupported_numbers: list[str] = field(default_factory=list)
+    length_ok: bool = True
+
+
+def rouge(prediction: str, references: list[str]) -> dict[str, float]:
+    scores = _SCORER.score_multi(references, prediction) if references else None
+    if not scores:
+        return {"rouge1": 0.0, "rouge2": 0.0, "rougeL": 0.0}
+    return {k: v.fmeasure for k, v in scores.items()}
+
+
+def bleu4(predictions: list[str], references: list[list[str]], locale: str) -> float:
+    if not predictions:
+        return 0.0
+    width = max(len(r) for r in references)
+    streams = [[refs[i] if i < len(refs) else refs[0] for refs in references] for i in range(width)]
+    return sacrebleu.corpus_bleu(predictions, streams, tokenize="zh" if locale.startswith("zh") else "13a").score
+
+
+def distinct_n(texts: list[str], n: int) -> float:
+    grams, total = set(), 0
+    for text in texts:
+        toks = tokenize(text)
+        for i in range(len(toks) - n + 1):
+            grams.add(tuple(toks[i:i + n]))
+            total += 1
+    return len(grams) / total if total else 0.0
+
+
+def source_text(record: ProductRecord, task: Task) -> str:
+    """Everything the model was shown about the product (what may support a claim)."""
+    parts = [record.title if task.target_field != "title" else None, record.brand, record.category,
+             record.description if task.target_field != "description" else None, *record.bullet_points]
+    parts += [f"{k} {v}" for k, vs in record.attributes.items() for v in vs]
+    return "\n".join(p for p in parts if p)
+
+
+def attribute_coverage(text: str, record: ProductRecord) -> tuple[list[str], list[str]]:
+    """Attribute values that appear (normalised) in ``text``, and those that don't."""
+    norm = normalise(text)
+    values = list(dict.fromkeys(record.attribute_values()))
+    covered = [v for v in values if normalise(v) in norm]
+    return covered, [v for v in values if v not in covered]
+
+
+def unsupported_numbers(text: str, source: str) -> list[str]:
+    supported = set(numbers(source))
+    return [n for n in numbers(text) if n not in supported]
+
+
+def score_example(task: Task, record: ProductRecord, text: str, max_chars: int | None = None) -> ExampleScore:
+    refs = task.references(record)
+    covered, missed = attribute_coverage(text, record)
+    nums = numbers(text)
+    return ExampleScore(id=record.id, text=text, rouge_l=rouge(text, refs)["rougeL"] if refs else None,
+                        covered=covered, missed=missed, numbers=nums,
+                        unsupported_numbers=unsupported_numbers(text, source_text(record, task)),
+                        length_ok=fits(text, task.length(record.locale, max_chars)))
+
+
+def score_system(task: Task, records: list[ProductRecord], texts: dict[str, str],
+                 max_chars: int | None = None) -> tuple[dict[str, float], list[ExampleScore]]:
+    """Corpus metrics for one system's outputs (``texts`` keyed by product id)."""
+    missing = [r.id for r in records if r.id not in texts]
+    if missing:
+        raise ValueError(f"{len(missing)} product(s) have no output, e.g. {missing[:3]}")
+    examples = [score_example(task, r, texts[r.id], max_chars) for r in records]
+    preds = [texts[r.id] for r in records]
+    refs = [task.references(r) for r in records]
+    with_refs = [(p, rf) for p, rf in zip(preds, refs) if rf]
+    rouges = [rouge(p, rf) for p, rf in with_refs]
+    n_values = sum(len(e.covered) + len(e.missed) for e in examples)
+    n_numbers = sum(len(e.numbers) for e in examples)
+    n = max(len(examples), 1)
+    locale = records[0].locale if records else "en"
+    metrics = {
+        "products": len(examples),
+        "rouge1": _mean([r["rouge1"] for r in rouges]), "rouge2": _mean([r["rouge2"] for r in rouges]),
+        "rougeL": _mean([r["rougeL"] for r in rouges]),
+        "bleu4": bleu4([p for p, _ in with_refs], [rf for _, rf in with_refs], locale) if with_refs else None,
+        "distinct1": distinct_n(preds, 1), "distinct2": distinct_n(preds, 2),
+        "attribute_coverage": sum(len(e.covered) for e in examples) / n_values if n_values else None,
+        "unsupported_number_rate": sum(len(e.unsupported_numbers) for e in examples) / n_numbers if n_numbers else 0.0,
+        "outputs_with_unsupported_number": sum(bool(e.unsupported_numbers) for e in examples) / n,
+        "unsupported_numbers_per_output": sum(len(e.unsupported_numbers) for e in examples) / n,
+        "length_compliance": sum(e.length_ok for e in examples) / n,
+        "mean_chars": sum(len(p) for p in preds) / n,
+    }
+    return metrics, examples
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None

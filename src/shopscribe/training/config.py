@@ -1,0 +1,81 @@
+"""TrainConfig: one pydantic model for `shopscribe train`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from shopscribe.config import BaseConfig
+from shopscribe.models.sources import DEFAULT_MODEL
+
+
+class TaskArgs(BaseConfig):
+    name: str = Field("describe", description="Task to learn: describe, title or summarize.")
+    template_dir: Path | None = Field(None, description="Folder with tasks.yaml and prompt templates (default: packaged).")
+    tone: str | None = Field(None, description="Tone/style written into the prompt (default: the task's).")
+    max_chars: int | None = Field(None, gt=0, description="Maximum output length in characters (default: the task's).")
+
+
+class DataArgs(BaseConfig):
+    train_file: Path = Field(description="Catalog file to train on (.jsonl, .csv, .parquet).")
+    dev_file: Path | None = Field(None, description="Dev catalog; if absent, dev/test are split off train_file.")
+    on_error: Literal["fail", "skip"] = Field("fail", description="Bad rows: fail, or skip them into a rejects file.")
+    dev_fraction: float = Field(0.1, ge=0, lt=1, description="Share of products split off for dev.")
+    test_fraction: float = Field(0.1, ge=0, lt=1, description="Share of products split off for test.")
+    split_seed: int = Field(0, description="Seed of the leak-free split.")
+    max_train_examples: int | None = Field(None, gt=0, description="Cap on training examples (after the split).")
+    max_dev_examples: int = Field(64, gt=0, description="Dev examples used for the dev loss / early stopping.")
+    max_seq_len: int = Field(384, gt=16, description="Maximum tokens of prompt + target; longer targets are cut.")
+    all_references: bool = Field(True, description="Train on every human reference of a product, not only the first.")
+
+    @model_validator(mode="after")
+    def _fractions(self) -> DataArgs:
+        if self.dev_file is None and self.dev_fraction + self.test_fraction >= 0.9:
+            raise ValueError("data.dev_fraction + data.test_fraction must leave at least 10% for training")
+        return self
+
+
+class LoraArgs(BaseConfig):
+    r: int = Field(16, gt=0, description="LoRA rank.")
+    alpha: int = Field(32, gt=0, description="LoRA alpha (scale = alpha / r).")
+    dropout: float = Field(0.05, ge=0, lt=1)
+    target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj",
+                                                               "gate_proj", "up_proj", "down_proj"])
+
+
+class TrainArgs(BaseConfig):
+    epochs: float = Field(1.0, gt=0, description="Passes over the training data (ignored when max_steps is set).")
+    max_steps: int | None = Field(None, gt=0, description="Stop after this many optimizer steps.")
+    batch_size: int = Field(4, gt=0, description="Examples per forward pass.")
+    grad_accum_steps: int = Field(2, gt=0, description="Forward passes per optimizer step.")
+    lr: float = Field(2e-4, gt=0, description="Peak learning rate (AdamW).")
+    warmup_ratio: float = Field(0.05, ge=0, lt=1, description="Share of steps with linear warm-up.")
+    weight_decay: float = Field(0.01, ge=0)
+    eval_steps: int = Field(25, gt=0, description="Evaluate dev loss (and maybe stop early) every N steps.")
+    save_steps: int = Field(25, gt=0, description="Write a resumable checkpoint every N steps.")
+    early_stopping_patience: int | None = Field(3, ge=1, description="Stop after N evaluations without dev-loss gain; null = off.")
+    logging_steps: int = Field(5, gt=0)
+    bf16: Literal["auto", True, False] = Field("auto", description="bf16 autocast: auto = if the CPU supports it.")
+    seed: int = Field(42)
+    num_threads: int | None = Field(None, gt=0, description="Torch CPU threads (default: all cores).")
+
+    @model_validator(mode="after")
+    def _save_matches_eval(self) -> TrainArgs:
+        if self.early_stopping_patience and self.save_steps % self.eval_steps:
+            raise ValueError("train.save_steps must be a multiple of train.eval_steps when early stopping is on")
+        return self
+
+
+class TrainConfig(BaseConfig):
+    """`shopscribe train CONFIG.yaml key=value ...`"""
+
+    model: str = Field(DEFAULT_MODEL, description="Base model: packaged name, .gguf file, local folder or hub id.")
+    method: Literal["lora", "full"] = Field("lora", description="LoRA adapter or full fine-tuning.")
+    out_dir: Path = Field(description="Run folder: adapter/model, tokenizer, config, logs, model card.")
+    overwrite: bool = Field(False, description="Replace a finished run in out_dir instead of refusing.")
+    task: TaskArgs = Field(default_factory=TaskArgs)
+    data: DataArgs
+    lora: LoraArgs = Field(default_factory=LoraArgs)
+    train: TrainArgs = Field(default_factory=TrainArgs)

@@ -1,0 +1,207 @@
+"""`shopscribe train`: fine-tune a causal LM on a catalog task (LoRA or full).
+
+setup (out dir, data, model) -> Trainer.train (resuming from the last complete
+checkpoint) -> save adapter/model, tokenizer, config, templates, model card.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from shopscribe.catalog.loaders import load_catalog, write_jsonl
+from shopscribe.catalog.record import ProductRecord
+from shopscribe.catalog.split import split_records
+from shopscribe.config import dump_config
+from shopscribe.errors import TrainingError
+from shopscribe.models.loading import load_causal_lm
+from shopscribe.models.sources import PACKAGED, RUN_MARKER
+from shopscribe.tasks.task import Task, load_task
+from shopscribe.training.checkpoints import last_complete_checkpoint
+from shopscribe.training.config import TrainConfig
+from shopscribe.training.data import PadCollator, encode_examples
+from shopscribe.training.model_card import write_model_card
+
+
+@dataclass
+class TrainResult:
+    out_dir: Path
+    train_examples: int
+    dev_examples: int
+    steps: int
+    train_loss: float | None
+    best_dev_loss: float | None
+    first_dev_loss: float | None
+    seconds: float
+    peak_rss_gib: float
+    resumed_from: str | None
+    truncated_targets: int
+
+
+def train(cfg: TrainConfig, log=print) -> TrainResult:
+    import torch
+    from transformers import set_seed
+
+    started = time.time()
+    if cfg.train.num_threads:
+        torch.set_num_threads(cfg.train.num_threads)
+    set_seed(cfg.train.seed)
+    out = prepare_out_dir(cfg)
+    task = load_task(cfg.task.name, cfg.task.template_dir)
+    splits = load_splits(cfg, task, out, log)
+    log(f"loading base model {cfg.model}")
+    loaded = load_causal_lm(cfg.model, progress=log)
+    tokenizer = loaded.tokenizer
+    model = wrap_model(loaded.model, cfg)
+    enc = dict(max_seq_len=cfg.data.max_seq_len, tone=cfg.task.tone, max_chars=cfg.task.max_chars)
+    train_ex, stats = encode_examples(splits["train"], task, tokenizer, all_references=cfg.data.all_references, **enc)
+    dev_ex, _ = encode_examples(splits["dev"][: cfg.data.max_dev_examples], task, tokenizer,
+                                all_references=False, **enc)
+    if not train_ex:
+        raise TrainingError(f"no training examples: no row of {cfg.data.train_file} has a '{task.target_field}'")
+    log(f"{len(train_ex)} training examples ({stats.truncated} targets cut to data.max_seq_len="
+        f"{cfg.data.max_seq_len}), {len(dev_ex)} dev examples")
+    trainer = build_trainer(cfg, model, tokenizer, train_ex, dev_ex, out)
+    resume = last_complete_checkpoint(out / "checkpoints")
+    if resume:
+        log(f"resuming from {resume}")
+    output = trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+    save_run(cfg, trainer, tokenizer, task, out)
+    result = summarise(cfg, trainer, output, out, started, resume, len(train_ex), len(dev_ex), stats.truncated)
+    write_model_card(out, cfg, task, result, splits)
+    (out / "train_result.json").write_text(json.dumps(asdict(result), default=str, indent=2), encoding="utf-8")
+    return result
+
+
+def prepare_out_dir(cfg: TrainConfig) -> Path:
+    out = cfg.out_dir
+    finished = (out / RUN_MARKER).is_file()
+    if finished and not cfg.overwrite:
+        raise TrainingError(f"{out} already holds a finished run; pass overwrite=true or choose another out_dir")
+    if finished and cfg.overwrite:
+        shutil.rmtree(out)
+    saved = out / "config.yaml"
+    if saved.is_file() and not finished:
+        from shopscribe.config import read_yaml
+
+        previous = read_yaml(saved)
+        if previous != json.loads(cfg.model_dump_json()):
+            if not cfg.overwrite:
+                raise TrainingError(f"{out} holds an unfinished run with a different config; resume it with the "
+                                    f"same config ({saved}), or pass overwrite=true to start again")
+            shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    dump_config(cfg, out / "config.yaml")
+    return out
+
+
+def load_splits(cfg: TrainConfig, task: Task, out: Path, log) -> dict[str, list[ProductRecord]]:
+    """Load train (and dev) catalogs, split leak-free, and write the splits into the run folder."""
+    common = dict(on_error=cfg.data.on_error, required_fields=task.required_fields)
+    loaded = load_catalog(cfg.data.train_file, rejects_path=out / "rejects.train.jsonl", **common)
+    if loaded.problems:
+        log(f"skipped {len(loaded.problems)} bad row(s) of {cfg.data.train_file}; see {loaded.rejects_path}")
+    if cfg.data.dev_file:
+        dev = load_catalog(cfg.data.dev_file, rejects_path=out / "rejects.dev.jsonl", **common).records
+        splits = {"train": loaded.records, "dev": dev, "test": []}
+    else:
+        splits = split_records(loaded.records, dev_fraction=cfg.data.dev_fraction,
+                               test_fraction=cfg.data.test_fraction, seed=cfg.data.split_seed)
+    if cfg.data.max_train_examples:
+        splits["train"] = splits["train"][: cfg.data.max_train_examples]
+    (out / "data").mkdir(exist_ok=True)
+    for name, records in splits.items():
+        write_jsonl(records, out / "data" / f"{name}.jsonl")
+    log(f"split: {len(splits['train'])} train / {len(splits['dev'])} dev / {len(splits['test'])} test products "
+        f"(written to {out / 'data'})")
+    return splits
+
+
+def wrap_model(model, cfg: TrainConfig):
+    if cfg.method == "full":
+        return model
+    from peft import LoraConfig, get_peft_model
+
+    names = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
+    targets = [t for t in cfg.lora.target_modules if t in names]
+    if not targets:
+        raise TrainingError(f"lora.target_modules {cfg.lora.target_modules} match no module of {cfg.model}; "
+                            f"module names include {sorted(names)[:20]}")
+    lora = LoraConfig(r=cfg.lora.r, lora_alpha=cfg.lora.alpha, lora_dropout=cfg.lora.dropout,
+                      target_modules=targets, task_type="CAUSAL_LM")
+    return get_peft_model(model, lora)
+
+
+def cpu_supports_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def build_trainer(cfg: TrainConfig, model, tokenizer, train_ex, dev_ex, out: Path):
+    from torch.utils.tensorboard import SummaryWriter
+    from transformers import EarlyStoppingCallback, TrainingArguments
+    from transformers.integrations import TensorBoardCallback
+
+    from shopscribe.training.trainer import TargetOnlyTrainer
+
+    t = cfg.train
+    has_dev = bool(dev_ex)
+    bf16 = cpu_supports_bf16() if t.bf16 == "auto" else bool(t.bf16)
+    args = TrainingArguments(
+        output_dir=str(out / "checkpoints"), num_train_epochs=t.epochs, max_steps=t.max_steps or -1,
+        per_device_train_batch_size=t.batch_size, per_device_eval_batch_size=t.batch_size,
+        gradient_accumulation_steps=t.grad_accum_steps, learning_rate=t.lr, weight_decay=t.weight_decay,
+        warmup_steps=t.warmup_ratio, lr_scheduler_type="linear", optim="adamw_torch",
+        logging_steps=t.logging_steps, save_strategy="steps", save_steps=t.save_steps, save_total_limit=2,
+        eval_strategy="steps" if has_dev else "no", eval_steps=t.eval_steps,
+        load_best_model_at_end=has_dev and bool(t.early_stopping_patience),
+        metric_for_best_model="eval_loss", greater_is_better=False,
+        bf16=bf16, use_cpu=True, seed=t.seed, data_seed=t.seed, report_to="none",
+        dataloader_num_workers=0, remove_unused_columns=False, disable_tqdm=False,
+    )
+    callbacks = [TensorBoardCallback(tb_writer=SummaryWriter(str(out / "logs")))]
+    if has_dev and t.early_stopping_patience:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=t.early_stopping_patience))
+    return TargetOnlyTrainer(model=model, args=args, train_dataset=train_ex, eval_dataset=dev_ex or None,
+                             data_collator=PadCollator(tokenizer.pad_token_id), callbacks=callbacks,
+                             processing_class=tokenizer)
+
+
+def save_run(cfg: TrainConfig, trainer, tokenizer, task: Task, out: Path) -> None:
+    target = out / ("adapter" if cfg.method == "lora" else "model")
+    trainer.model.save_pretrained(str(target), safe_serialization=True)
+    tokenizer.save_pretrained(str(target))
+    templates = out / "templates"
+    shutil.rmtree(templates, ignore_errors=True)
+    templates.mkdir()
+    shutil.copy(task.source_dir / "tasks.yaml", templates / "tasks.yaml")
+    for path in task.source_dir.glob(f"{task.name}.*.txt"):
+        shutil.copy(path, templates / path.name)
+    info = {"base_model": cfg.model, "method": cfg.method, "task": cfg.task.name,
+            "tone": cfg.task.tone, "max_chars": cfg.task.max_chars,
+            "license": PACKAGED[cfg.model].license if cfg.model in PACKAGED else None}
+    (out / RUN_MARKER).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def summarise(cfg, trainer, output, out, started, resume, n_train, n_dev, truncated) -> TrainResult:
+    import resource
+
+    history = trainer.state.log_history
+    dev_losses = [h["eval_loss"] for h in history if "eval_loss" in h]
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return TrainResult(out_dir=out, train_examples=n_train, dev_examples=n_dev, steps=trainer.state.global_step,
+                       train_loss=getattr(output, "training_loss", None),
+                       best_dev_loss=min(dev_losses) if dev_losses else None,
+                       first_dev_loss=dev_losses[0] if dev_losses else None,
+                       seconds=round(time.time() - started, 1), peak_rss_gib=round(peak_kib / 2**20, 2),
+                       resumed_from=str(resume) if resume else None, truncated_targets=truncated)
+
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
