@@ -28,12 +28,12 @@ WORK = Path(os.environ.get("SHOPSCRIBE_BENCH_WORK", "/tmp/shopscribe-bench"))
 # name: (task, data file, training overrides). The held-out test split is 10% of products.
 SETS = {
     "describe-zh": ("describe", "describe/zh-advertisegen.dev.jsonl",
-                    ["train.max_steps=40", "data.max_seq_len=256"]),
+                    ["train.max_steps=60", "data.max_seq_len=256"]),
     "describe-en": ("describe", "describe/en-myntra.dev.jsonl",
-                    ["train.max_steps=40", "data.max_seq_len=224", "data.max_train_examples=400"]),
-    "title-zh": ("title", "title/zh-openbg.dev.jsonl", ["train.max_steps=30", "data.max_seq_len=224"]),
+                    ["train.max_steps=60", "data.max_seq_len=224", "data.max_train_examples=600"]),
+    "title-zh": ("title", "title/zh-openbg.dev.jsonl", ["train.max_steps=40", "data.max_seq_len=224"]),
     "summarize-zh": ("summarize", "summarize/zh-cepsum.dev.jsonl",
-                     ["train.max_steps=20", "data.max_seq_len=448", "data.dev_fraction=0.12",
+                     ["train.max_steps=25", "data.max_seq_len=448", "data.dev_fraction=0.12",
                       "data.test_fraction=0.2"]),
 }
 EVAL_PRODUCTS = 32

@@ -97,17 +97,16 @@ def _write_rejects(path: Path, problems: list[RowProblem], bad_rows: dict[int, d
     return out
 
 
-def _truncate_for_rejects(raw: dict[str, Any], limit: int = 2000) -> dict[str, Any]:
-    """Keep the rejected row, but cut giant fields so the rejects file stays readable."""
-    out = {}
-    for key, value in raw.items():
-        text = value if isinstance(value, str) else None
-        if text is not None:
-            text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            out[key] = text if len(text) <= limit else text[:limit] + f"... [{len(text)} chars]"
-        else:
-            out[key] = value
-    return out
+def _truncate_for_rejects(value: Any, limit: int = 2000) -> Any:
+    """Keep the rejected row, but make it valid UTF-8 and cut giant fields so the file stays readable."""
+    if isinstance(value, dict):
+        return {_truncate_for_rejects(k, limit): _truncate_for_rejects(v, limit) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_truncate_for_rejects(v, limit) for v in value]
+    if isinstance(value, str):
+        text = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return text if len(text) <= limit else text[:limit] + f"... [{len(text)} chars]"
+    return value
 
 
 # --- readers: yield (row number, raw dict, problems found while reading) ---------

@@ -41,9 +41,11 @@ def load_causal_lm(spec: str | Path, *, dtype: str = "float32", progress=None) -
     if run is not None:
         return _load_run(folder, run, dtype, progress)
     torch_dtype = getattr(torch, dtype)
+    from safetensors import SafetensorError
+
     try:
         model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch_dtype)
-    except OSError as exc:
+    except (OSError, SafetensorError) as exc:
         raise CorruptModelError(f"cannot load model weights from {folder} ({exc}); if this is a cached packaged "
                                 "model, rebuild it with `shopscribe models prepare NAME --force`") from exc
     return LoadedModel(model, load_tokenizer(folder), str(spec))

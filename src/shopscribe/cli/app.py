@@ -1,0 +1,25 @@
+"""The `shopscribe` command."""
+
+from __future__ import annotations
+
+import typer
+
+from shopscribe.cli import models
+from shopscribe.cli.evaluate import evaluate_command
+from shopscribe.cli.generate import generate_command
+from shopscribe.cli.quickstart import quickstart_command
+from shopscribe.cli.train import train_command
+from shopscribe.cli.validate import validate_command
+
+app = typer.Typer(help="ShopScribe: fine-tune small language models on your catalog and write product copy.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.command("quickstart")(quickstart_command)
+app.command("train")(train_command)
+app.command("generate")(generate_command)
+app.command("evaluate")(evaluate_command)
+app.command("validate")(validate_command)
+app.add_typer(models.app, name="models")
+
+
+def main() -> None:
+    app()

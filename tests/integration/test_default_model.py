@@ -1,0 +1,61 @@
+"""Integration tests on the real default model (Gemma 3 270M from its PyPI package)."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from shopscribe.catalog import load_catalog
+from shopscribe.config import load_config
+from shopscribe.generation import GenerateConfig, Generator, generate
+from shopscribe.models import load_causal_lm
+from shopscribe.tasks import load_task
+from shopscribe.training import TrainConfig, train
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory, ):
+    from tests.conftest import SAMPLE
+
+    out = tmp_path_factory.mktemp("gemma") / "run"
+    cfg = load_config(TrainConfig, None, [
+        f"out_dir={out}", f"data.train_file={SAMPLE}", "train.max_steps=8", "train.batch_size=2",
+        "train.grad_accum_steps=1", "train.lr=1e-3", "train.eval_steps=4", "train.save_steps=4",
+        "train.warmup_ratio=0", "data.max_dev_examples=4", "data.max_seq_len=160", "train.logging_steps=1"])
+    return train(cfg, log=lambda m: None)
+
+
+def test_default_model_generates_chinese_and_english():
+    loaded = load_causal_lm("gemma3-270m")
+    records = load_catalog(__import__("tests.conftest", fromlist=["SAMPLE"]).SAMPLE).records
+    pick = [next(r for r in records if r.locale == "en"), next(r for r in records if r.locale == "zh-CN")]
+    outputs = Generator(loaded.model, loaded.tokenizer, load_task("describe"), max_chars=120).generate(pick)
+    assert all(o.text and len(o.text) <= 120 for o in outputs)
+    assert any("\u4e00" <= c <= "\u9fff" for c in outputs[1].text)  # Chinese in, Chinese out
+
+
+def test_a_few_training_steps_lower_the_loss(trained_run):
+    assert trained_run.steps == 8
+    assert trained_run.best_dev_loss < trained_run.first_dev_loss
+    assert (trained_run.out_dir / "adapter" / "adapter_model.safetensors").is_file()
+
+
+def test_trained_run_generates(trained_run, tmp_path):
+    out = tmp_path / "copy.jsonl"
+    generate(load_config(GenerateConfig, None, [f"model={trained_run.out_dir}",
+                                                f"products={trained_run.out_dir / 'data' / 'test.jsonl'}",
+                                                f"out={out}", "limit=3", "batch_size=3"]), log=lambda m: None)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 3 and all(r["text"] for r in rows)
+
+
+def test_readme_quickstart_command(tmp_path):
+    from shopscribe.cli.app import app
+
+    result = CliRunner().invoke(app, ["quickstart", "--out-dir", str(tmp_path / "qs"), "train.max_steps=2"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "qs" / "eval" / "report.json").read_text())
+    assert set(report["systems"]) == {"baseline", "zero_shot", "fine_tuned"} and report["n_products"] > 0
+    assert (tmp_path / "qs" / "eval" / "report.html").is_file()

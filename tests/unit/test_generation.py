@@ -1,0 +1,75 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from shopscribe.config import load_config
+from shopscribe.errors import GenerationError
+from shopscribe.generation import GenerateConfig, generate, read_done
+from tests.conftest import write_jsonl
+
+
+def _products(tmp_path, n=24):
+    rows = [{"id": f"p{i:03d}", "locale": "en", "title": f"Cap number {i}", "attributes": {"color": "red"}}
+            for i in range(n)]
+    return write_jsonl(tmp_path / "products.jsonl", rows)
+
+
+def _cfg(model, products, out, *extra):
+    return load_config(GenerateConfig, None, [f"model={model}", f"products={products}", f"out={out}",
+                                              "decoding.max_new_tokens=24", "batch_size=4", *extra])
+
+
+@pytest.mark.parametrize("strategy", ["greedy", "beam", "sample"])
+def test_strategies_write_one_row_per_product_within_limit(tiny_model_dir, tmp_path, strategy):
+    out = tmp_path / "out.jsonl"
+    result = generate(_cfg(tiny_model_dir, _products(tmp_path, 5), out, f"decoding.strategy={strategy}",
+                           "task.max_chars=20", "decoding.num_beams=2"), log=lambda m: None)
+    rows = read_done(out)
+    assert result.generated == 5 and sorted(rows) == [f"p{i:03d}" for i in range(5)]
+    assert all(len(r["text"]) <= 20 for r in rows.values())
+
+
+def test_csv_output_and_regenerate_policy(tiny_model_dir, tmp_path):
+    out = tmp_path / "out.csv"
+    generate(_cfg(tiny_model_dir, _products(tmp_path, 3), out, "length.on_overflow=regenerate",
+                  "task.max_chars=10"), log=lambda m: None)
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("id,") and len(lines) == 4
+
+
+def test_killed_half_way_resumes_without_duplicates_or_gaps(tiny_model_dir, tmp_path):
+    products = _products(tmp_path, 60)
+    out = tmp_path / "out.jsonl"
+    code = ("import sys; from shopscribe.config import load_config; from shopscribe.generation import "
+            "GenerateConfig, generate; generate(load_config(GenerateConfig, None, sys.argv[1:]), log=lambda m: None)")
+    args = [f"model={tiny_model_dir}", f"products={products}", f"out={out}", "decoding.max_new_tokens=24",
+            "batch_size=2"]
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and (not out.exists() or out.read_text().count("\n") < 6):
+        assert proc.poll() is None, "generation ended before it could be killed"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = read_done(out)
+    assert 6 <= len(before) < 60
+    with out.open("a") as fh:  # a line torn by the kill
+        fh.write('{"id": "p0')
+    result = generate(load_config(GenerateConfig, None, args), log=lambda m: None)
+    assert result.skipped_done == len(before) and result.generated == 60 - len(before)
+    ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+    assert sorted(ids) == [f"p{i:03d}" for i in range(60)]  # no duplicates, no gaps
+    after = read_done(out)
+    assert all(after[k] == v for k, v in before.items())  # finished rows untouched
+
+
+def test_output_of_another_catalog_is_refused(tiny_model_dir, tmp_path):
+    out = tmp_path / "out.jsonl"
+    write_jsonl(out, [{"id": "other", "text": "x"}])
+    with pytest.raises(GenerationError, match="not in"):
+        generate(_cfg(tiny_model_dir, _products(tmp_path, 2), out), log=lambda m: None)

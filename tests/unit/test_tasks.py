@@ -1,0 +1,66 @@
+import pytest
+
+from shopscribe.catalog import ProductRecord
+from shopscribe.errors import TaskError
+from shopscribe.tasks import LengthPolicy, baseline_text, enforce_length, load_task, trim_to_limit
+
+
+def _zh():
+    return ProductRecord(id="z", locale="zh-CN", attributes={"类型": ["裙"], "颜色": ["红色", "白色"]},
+                         description="红白相间的裙子。")
+
+
+def test_prompt_has_attributes_tone_and_limit_and_drops_empty_lines():
+    task = load_task("describe")
+    prompt = task.build_prompt(_zh(), tone="活泼", max_chars=80)
+    assert "颜色：红色、白色" in prompt and "活泼" in prompt and "80" in prompt
+    assert "品牌" not in prompt  # no brand -> no brand line
+    assert "红白相间" not in prompt  # the target is never in the prompt
+    assert prompt.endswith("商品描述：")
+
+
+def test_title_task_uses_long_title_when_target_is_short_title(tmp_path):
+    record = ProductRecord(id="e", title="Acme Men's Blue Cotton Shirt Long Sleeve", attributes={"color": ["blue"]})
+    assert "Acme Men's Blue" not in load_task("title").build_prompt(record)  # title is the target
+    summary = load_task("summarize").build_prompt(record.model_copy(update={"description": "Long text."}))
+    assert "Long text." in summary
+
+
+def test_user_template_folder(tmp_path):
+    (tmp_path / "tasks.yaml").write_text("describe:\n  target_field: description\n  max_chars: {en: 50}\n")
+    (tmp_path / "describe.en.txt").write_text("Facts: {attributes}\nSay it {tone}.\n")
+    task = load_task("describe", tmp_path)
+    assert task.build_prompt(ProductRecord(id="a", attributes={"c": ["x"]}), tone="briefly") == \
+        "Facts: c: x\nSay it briefly."
+    with pytest.raises(TaskError, match="locale 'zh-CN'"):
+        task.build_prompt(_zh())
+    (tmp_path / "describe.en.txt").write_text("{colour}")
+    with pytest.raises(TaskError, match="colour"):
+        load_task("describe", tmp_path)
+
+
+def test_unknown_task():
+    with pytest.raises(TaskError, match="describe"):
+        load_task("poem")
+
+
+def test_trim_at_sentence_boundary_counts_characters():
+    text = "第一句话很短。第二句话稍微长一些。第三句话会被截掉因为太长了。"
+    out = trim_to_limit(text, 20)
+    assert out == "第一句话很短。第二句话稍微长一些。" and len(out) <= 20
+    en = "A red cap. It fits well. It is made of cotton and wool."
+    assert trim_to_limit(en, 26) == "A red cap. It fits well."
+
+
+def test_enforce_length_statuses():
+    policy = LengthPolicy(max_chars=10, min_chars=3)
+    assert enforce_length("短。", policy).status == "too_short"
+    assert enforce_length("", policy).status == "empty"
+    long = enforce_length("一二三四五。六七八九十一二三。", policy)
+    assert long.status == "trimmed" and len(long.text) <= 10
+
+
+def test_baseline_respects_limit():
+    task = load_task("describe")
+    text = baseline_text(task, _zh(), max_chars=15)
+    assert "红色" in text and len(text) <= 15

@@ -1,0 +1,76 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from shopscribe.config import load_config
+from shopscribe.errors import TrainingError
+from shopscribe.training import TrainConfig, train
+
+
+def _cfg(model_dir, catalog, out, *extra):
+    return load_config(TrainConfig, None, [
+        f"model={model_dir}", f"out_dir={out}", f"data.train_file={catalog}", "train.batch_size=4",
+        "train.grad_accum_steps=1", "train.lr=3e-3", "train.eval_steps=5", "train.save_steps=5",
+        "train.early_stopping_patience=null", "train.bf16=false", "data.max_seq_len=192", "lora.r=4",
+        "train.logging_steps=1", *extra])
+
+
+def test_lora_run_writes_everything_and_loss_falls(tiny_model_dir, sample_catalog, tmp_path):
+    out = tmp_path / "run"
+    result = train(_cfg(tiny_model_dir, sample_catalog, out, "train.max_steps=30"), log=lambda m: None)
+    assert result.steps == 30
+    for name in ("adapter/adapter_config.json", "adapter/adapter_model.safetensors", "adapter/tokenizer.json",
+                 "config.yaml", "README.md", "shopscribe_run.json", "templates/describe.en.txt",
+                 "data/train.jsonl", "data/test.jsonl"):
+        assert (out / name).is_file(), name
+    assert any((out / "logs").iterdir())  # TensorBoard events
+    card = (out / "README.md").read_text()
+    front = yaml.safe_load(card.split("---")[1])
+    assert front["base_model"] == str(tiny_model_dir) and front["metrics"]["dev_loss_best"] is not None
+    assert yaml.safe_load((out / "config.yaml").read_text())["train"]["max_steps"] == 30
+    assert result.best_dev_loss < result.first_dev_loss
+    test_ids = {json.loads(line)["id"] for line in (out / "data" / "test.jsonl").read_text().splitlines()}
+    train_ids = {json.loads(line)["id"] for line in (out / "data" / "train.jsonl").read_text().splitlines()}
+    assert test_ids and not test_ids & train_ids
+
+
+def test_full_finetune_and_refuses_to_overwrite(tiny_model_dir, sample_catalog, tmp_path):
+    out = tmp_path / "full"
+    train(_cfg(tiny_model_dir, sample_catalog, out, "method=full", "train.max_steps=3"), log=lambda m: None)
+    assert (out / "model" / "model.safetensors").is_file()
+    with pytest.raises(TrainingError, match="overwrite"):
+        train(_cfg(tiny_model_dir, sample_catalog, out, "method=full", "train.max_steps=3"), log=lambda m: None)
+
+
+def test_sigkill_then_resume_finishes(tiny_model_dir, sample_catalog, tmp_path):
+    out = tmp_path / "killed"
+    args = [f"model={tiny_model_dir}", f"out_dir={out}", f"data.train_file={sample_catalog}", "train.max_steps=300",
+            "train.batch_size=4", "train.grad_accum_steps=1", "train.eval_steps=5", "train.save_steps=5",
+            "train.early_stopping_patience=null", "train.bf16=false", "data.max_seq_len=192", "lora.r=4"]
+    code = ("import sys; from shopscribe.config import load_config; from shopscribe.training import TrainConfig, train;"
+            "train(load_config(TrainConfig, None, sys.argv[1:]), log=lambda m: None)")
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    while time.time() < deadline and not list((out / "checkpoints").glob("checkpoint-1[0-9]")):
+        assert proc.poll() is None, "training ended before it could be killed"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (out / "shopscribe_run.json").exists()
+    result = train(load_config(TrainConfig, None, args), log=lambda m: None)
+    assert result.resumed_from is not None and "checkpoint-" in result.resumed_from
+    assert result.steps == 300 and (out / "adapter" / "adapter_model.safetensors").is_file()
+
+
+def test_resume_with_different_config_is_refused(tiny_model_dir, sample_catalog, tmp_path):
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "config.yaml").write_text("model: other\n")
+    with pytest.raises(TrainingError, match="different config"):
+        train(_cfg(tiny_model_dir, sample_catalog, out, "train.max_steps=2"), log=lambda m: None)
