@@ -51,7 +51,12 @@ def train(cfg: TrainConfig, log=print) -> TrainResult:
         torch.set_num_threads(cfg.train.num_threads)
     set_seed(cfg.train.seed)
     out = prepare_out_dir(cfg)
-    task = load_task(cfg.task.name, cfg.task.template_dir)
+    kept = out / "templates"
+    if (kept / "tasks.yaml").is_file():  # resuming: train on exactly the templates the run began with
+        task = load_task(cfg.task.name, kept)
+    else:
+        task = load_task(cfg.task.name, cfg.task.template_dir)
+        save_templates(task, out)
     splits = load_splits(cfg, task, out, log)
     log(f"loading base model {cfg.model}")
     loaded = load_causal_lm(cfg.model, progress=log)
@@ -174,16 +179,22 @@ def build_trainer(cfg: TrainConfig, model, tokenizer, train_ex, dev_ex, out: Pat
                              processing_class=tokenizer)
 
 
-def save_run(cfg: TrainConfig, trainer, tokenizer, task: Task, out: Path) -> None:
-    target = out / ("adapter" if cfg.method == "lora" else "model")
-    trainer.model.save_pretrained(str(target), safe_serialization=True)
-    tokenizer.save_pretrained(str(target))
+def save_templates(task: Task, out: Path) -> None:
+    """Keep the exact prompt templates the run trains with (generation reuses them)."""
     templates = out / "templates"
+    if templates.resolve() == task.source_dir.resolve():
+        return
     shutil.rmtree(templates, ignore_errors=True)
     templates.mkdir()
     shutil.copy(task.source_dir / "tasks.yaml", templates / "tasks.yaml")
     for path in task.source_dir.glob(f"{task.name}.*.txt"):
         shutil.copy(path, templates / path.name)
+
+
+def save_run(cfg: TrainConfig, trainer, tokenizer, task: Task, out: Path) -> None:
+    target = out / ("adapter" if cfg.method == "lora" else "model")
+    trainer.model.save_pretrained(str(target), safe_serialization=True)
+    tokenizer.save_pretrained(str(target))
     info = {"base_model": cfg.model, "method": cfg.method, "task": cfg.task.name,
             "tone": cfg.task.tone, "max_chars": cfg.task.max_chars,
             "license": PACKAGED[cfg.model].license if cfg.model in PACKAGED else None}

@@ -1,0 +1,135 @@
+"""Compliance checking with editable rule packs (YAML data, one file per pack).
+
+A rule matches a regular expression; an ``allow`` pattern that matches around
+the hit (the look-alike legal phrase, such as 第一次 or 100%纯棉) clears it.
+Packs are found in the packaged ``rules/`` folder and in any folder a user
+passes, so adding a pack needs no code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from shopscribe.errors import ConfigError
+
+PACKAGED_RULES = Path(str(resources.files("shopscribe.quality.compliance") / "rules"))
+SEVERITIES = ("high", "medium", "low")
+_ALLOW_WINDOW = 12
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    pattern: re.Pattern
+    severity: str
+    explanation: str
+    fix: str
+    allow: tuple[re.Pattern, ...] = ()
+    pack: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    start: int
+    end: int
+    text: str
+    severity: str
+    explanation: str
+    fix: str
+
+
+@dataclass
+class RulePack:
+    name: str
+    locale: str
+    rules: list[Rule] = field(default_factory=list)
+
+
+def load_pack(path: str | Path) -> RulePack:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read rule pack {path}: {exc}") from exc
+    if not isinstance(data, dict) or "rules" not in data or "locale" not in data:
+        raise ConfigError(f"rule pack {path} needs 'pack', 'locale' and 'rules'")
+    pack = RulePack(str(data.get("pack", path.stem)), str(data["locale"]))
+    for i, spec in enumerate(data["rules"]):
+        where = f"rule pack {path}, rule #{i + 1} ({spec.get('id', '?')})"
+        missing = [k for k in ("id", "pattern", "severity", "explanation", "fix") if k not in spec]
+        if missing:
+            raise ConfigError(f"{where}: missing {missing}")
+        if spec["severity"] not in SEVERITIES:
+            raise ConfigError(f"{where}: severity must be one of {SEVERITIES}")
+        try:
+            pattern = re.compile(spec["pattern"])
+            allow = tuple(re.compile(a) for a in spec.get("allow", []))
+        except re.error as exc:
+            raise ConfigError(f"{where}: invalid regular expression: {exc}") from exc
+        pack.rules.append(Rule(spec["id"], pattern, spec["severity"], spec["explanation"], spec["fix"], allow,
+                               pack.name))
+    return pack
+
+
+def load_packs(locale: str, extra_dirs: list[Path] | None = None) -> list[RulePack]:
+    """Every pack for ``locale`` from the packaged rules and ``extra_dirs``."""
+    packs = []
+    for folder in [PACKAGED_RULES, *(extra_dirs or [])]:
+        for path in sorted(Path(folder).glob("*.yaml")):
+            pack = load_pack(path)
+            if pack.locale == locale:
+                packs.append(pack)
+    return packs
+
+
+class ComplianceChecker:
+    def __init__(self, packs: list[RulePack]):
+        self.rules = [rule for pack in packs for rule in pack.rules]
+
+    @classmethod
+    def for_locale(cls, locale: str, extra_dirs: list[Path] | None = None) -> ComplianceChecker:
+        return cls(load_packs(locale, extra_dirs))
+
+    def check(self, text: str) -> list[Finding]:
+        findings = []
+        for rule in self.rules:
+            for m in rule.pattern.finditer(text):
+                if self._allowed(rule, text, m.start(), m.end()):
+                    continue
+                findings.append(Finding(rule.id, m.start(), m.end(), m.group(0), rule.severity,
+                                        rule.explanation, rule.fix))
+        return sorted(findings, key=lambda f: (f.start, f.rule_id))
+
+    @staticmethod
+    def _allowed(rule: Rule, text: str, start: int, end: int) -> bool:
+        lo, hi = max(0, start - _ALLOW_WINDOW), min(len(text), end + _ALLOW_WINDOW)
+        window = text[lo:hi]
+        for allow in rule.allow:
+            for m in allow.finditer(window):
+                if m.start() + lo <= start and m.end() + lo >= end - 1:  # the allowed phrase covers the hit
+                    return True
+        return False
+
+    def banned_terms(self, severities: tuple[str, ...] = ("high", "medium")) -> list[str]:
+        """Literal alternatives of the rules, for decoding-time prevention."""
+        terms = []
+        for rule in self.rules:
+            if rule.severity in severities:
+                terms += [t for t in _literal_alternatives(rule.pattern.pattern) if t]
+        return sorted(set(terms))
+
+
+def _literal_alternatives(pattern: str) -> list[str]:
+    """Plain words in a pattern of the form ``a|b|c`` (parts with regex syntax are skipped)."""
+    body = re.sub(r"^\(\?i\)", "", pattern)
+    out = []
+    for part in body.split("|"):
+        if part and not re.search(r"[\\\[\](){}?*+.^$]", part):
+            out.append(part)
+    return out

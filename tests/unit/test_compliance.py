@@ -1,0 +1,55 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from shopscribe.errors import ConfigError
+from shopscribe.quality.compliance import ComplianceChecker, load_pack
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def precision_recall(locale: str) -> tuple[float, float, int]:
+    checker = ComplianceChecker.for_locale(locale)
+    rows = [json.loads(line) for line in (DATA / f"compliance_{locale}.jsonl").read_text(encoding="utf-8").splitlines()]
+    flagged = [bool(checker.check(r["text"])) for r in rows]
+    tp = sum(f and r["violation"] for f, r in zip(flagged, rows))
+    fp = sum(f and not r["violation"] for f, r in zip(flagged, rows))
+    fn = sum(not f and r["violation"] for f, r in zip(flagged, rows))
+    return tp / max(tp + fp, 1), tp / max(tp + fn, 1), len(rows)
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_labelled_set_precision_and_recall(locale):
+    precision, recall, n = precision_recall(locale)
+    assert n >= 150
+    assert precision >= 0.95 and recall >= 0.95, (precision, recall)
+
+
+def test_findings_carry_rule_span_severity_and_fix():
+    text = "这款是最高端的羊绒衫，国家级品质，高端大气。"
+    findings = ComplianceChecker.for_locale("zh-CN").check(text)
+    assert [(f.rule_id, f.text) for f in findings] == [("ZH-ABS-SUPERLATIVE", "最高端"), ("ZH-ABS-NATIONAL", "国家级")]
+    f = findings[0]
+    assert text[f.start:f.end] == "最高端" and f.severity == "high" and f.fix and f.explanation
+
+
+def test_user_pack_without_code(tmp_path):
+    (tmp_path / "mine.yaml").write_text(
+        "pack: my-shop\nlocale: en\nrules:\n  - id: SHOP-1\n    pattern: '(?i)\\bmiracle\\b'\n"
+        "    severity: medium\n    explanation: house style\n    fix: remove\n", encoding="utf-8")
+    checker = ComplianceChecker.for_locale("en", [tmp_path])
+    assert [f.rule_id for f in checker.check("A miracle mop.")] == ["SHOP-1"]
+
+
+def test_bad_pack_is_a_clear_error(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("pack: x\nlocale: en\nrules:\n  - id: A\n    pattern: '('\n    severity: high\n"
+                    "    explanation: e\n    fix: f\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="rule #1 .*regular expression"):
+        load_pack(path)
+
+
+def test_banned_terms_for_decoding():
+    terms = ComplianceChecker.for_locale("zh-CN").banned_terms()
+    assert "国家级" in terms and "最佳" in terms and "包邮" not in terms  # low severity is not banned
