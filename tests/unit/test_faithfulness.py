@@ -1,0 +1,47 @@
+from pathlib import Path
+
+import pytest
+
+from shopscribe.catalog import ProductRecord, load_catalog
+from shopscribe.quality.claims_eval import evaluate_claim_labels
+from shopscribe.quality.faithfulness import check_faithfulness
+from shopscribe.quality.units import find_quantities
+from tests.conftest import SAMPLE
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_labelled_claims_accuracy(locale):
+    products = {r.id: r for r in load_catalog(SAMPLE).records}
+    result = evaluate_claim_labels(DATA / f"claims_{locale}.jsonl", products)
+    sentences = len((DATA / f"claims_{locale}.jsonl").read_text(encoding="utf-8").splitlines())
+    assert sentences >= 100
+    assert result.accuracy >= 0.9, result.errors
+
+
+def test_units_normalise_across_languages():
+    (ml,) = find_quantities("1700毫升")
+    (litre,) = find_quantities("1.7 l")
+    assert ml.matches(litre)
+    (jin,) = find_quantities("2斤")
+    (kg,) = find_quantities("1 kg")
+    assert jin.matches(kg)
+    (frac,) = find_quantities('1-9/16"')
+    assert abs(frac.low - 1.5625 * 2.54) < 1e-6
+    (full_width,) = find_quantities("5000mah")
+    assert full_width.dimension == "charge"
+
+
+def test_evidence_map_marks_spans_and_supporting_attributes():
+    record = ProductRecord(id="p", locale="en", brand="Pulse", title="Pulse Power Bank",
+                           attributes={"capacity": ["5000 mAh"], "material": ["copper"]})
+    text = "A Pulse 4390 mAh power bank. Its steel body is solid."
+    report = check_faithfulness(text, record)
+    first, second = report.sentences
+    assert first.attributes == [] and [(c.kind, c.status) for c in first.claims] == [
+        ("brand", "supported"), ("quantity:charge", "contradicted")]
+    claim = first.claims[1]
+    assert text[claim.start:claim.end] == "4390 mAh" and claim.evidence == "5000 mah"
+    assert [(c.text, c.status) for c in second.claims] == [("steel", "contradicted")]
+    assert report.rate("contradicted") == 2 / 3
