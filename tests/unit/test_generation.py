@@ -73,3 +73,28 @@ def test_output_of_another_catalog_is_refused(tiny_model_dir, tmp_path):
     write_jsonl(out, [{"id": "other", "text": "x"}])
     with pytest.raises(GenerationError, match="not in"):
         generate(_cfg(tiny_model_dir, _products(tmp_path, 2), out), log=lambda m: None)
+
+
+def test_constraint_processor_blocks_every_spelling_of_a_banned_term_and_unsupported_numbers():
+    import torch
+
+    from shopscribe.generation.constraints import TextConstraintProcessor
+    from tests.conftest import build_char_tokenizer
+
+    tok = build_char_tokenizer(["最佳国家级 0123456789好的。"])
+    ids = lambda s: tok(s, add_special_tokens=False)["input_ids"]  # noqa: E731
+    proc = TextConstraintProcessor(tok, prompt_length=0, banned_terms=[["最佳", "国家级"]], allowed_numbers=[{"25"}],
+                                   top_k=len(tok))
+    vocab = len(tok)
+    for prefix, blocked, free in [("这是最", "佳", "好"), ("国家", "级", "的"), ("容量2", "6", "5"), ("容量", "3", "2")]:
+        scores = proc(torch.tensor([ids(prefix)]), torch.zeros(1, vocab))
+        assert scores[0, ids(blocked)[0]] == float("-inf"), (prefix, blocked)
+        assert scores[0, ids(free)[0]] == 0, (prefix, free)
+
+
+def test_guard_records_verdict(tiny_model_dir, tmp_path):
+    out = tmp_path / "g.jsonl"
+    generate(_cfg(tiny_model_dir, _products(tmp_path, 3), out, "keywords=[Acme]"), log=lambda m: None)
+    rows = read_done(out)
+    assert all(r["guard"]["status"] in ("pass", "flagged") for r in rows.values())
+    assert all("Acme" in r["guard"]["missing_terms"] or "Acme" in r["text"] for r in rows.values())

@@ -28,6 +28,7 @@ class EvaluateConfig(BaseConfig):
     task: TaskArgs = Field(default_factory=TaskArgs)
     decoding: DecodingArgs = Field(default_factory=DecodingArgs)
     batch_size: int = Field(8, gt=0)
+    guard: bool = Field(False, description="Run model systems through the publishing guard (raw outputs by default).")
     limit: int | None = Field(None, gt=0, description="Evaluate on the first N products only.")
     on_error: Literal["fail", "skip"] = Field("fail")
 

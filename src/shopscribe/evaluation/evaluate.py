@@ -98,9 +98,9 @@ def _held_out(run_dir: Path | None) -> Path:
 
 def _generate(cfg: EvaluateConfig, model: str, products: Path, task_args: TaskArgs, system: str,
               on_batch, log) -> dict[str, str]:
-    out = cfg.out_dir / "outputs" / f"{system}.jsonl"
+    out = cfg.out_dir / "outputs" / f"{system}{'.guarded' if cfg.guard else ''}.jsonl"
     gen_cfg = GenerateConfig(model=model, products=products, out=out, task=task_args, decoding=cfg.decoding,
-                             batch_size=cfg.batch_size, limit=cfg.limit, on_error=cfg.on_error)
+                             batch_size=cfg.batch_size, limit=cfg.limit, on_error=cfg.on_error, guard=cfg.guard)
     generate(gen_cfg, log=log, on_batch=(lambda i, n: on_batch(system, i, n)) if on_batch else None)
     return {pid: row["text"] for pid, row in read_done(out).items()}
 

@@ -41,6 +41,10 @@ class GenerateConfig(BaseConfig):
     batch_size: int = Field(8, gt=0, description="Products per generation batch.")
     on_error: Literal["fail", "skip"] = Field("fail", description="Bad catalog rows: fail, or skip into a rejects file.")
     limit: int | None = Field(None, gt=0, description="Only the first N products.")
+    guard: bool = Field(True, description="Publishing guard: block banned terms and unsupported numbers while "
+                                          "decoding, check compliance and claims, repair or flag. false = raw output.")
+    keywords: list[str] = Field(default_factory=list, description="Terms every output must keep (with brand and type).")
+    rule_dirs: list[Path] = Field(default_factory=list, description="Extra compliance rule-pack folders.")
     num_threads: int | None = Field(None, gt=0)
 
     @model_validator(mode="after")

@@ -19,6 +19,7 @@ from shopscribe.catalog.loaders import load_catalog
 from shopscribe.errors import GenerationError
 from shopscribe.generation.config import GenerateConfig
 from shopscribe.generation.generator import Generator
+from shopscribe.generation.guard import PublishingGuard
 from shopscribe.models.loading import load_causal_lm, read_run_info
 from shopscribe.models.sources import resolve_model
 from shopscribe.tasks.task import load_task
@@ -100,8 +101,9 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
         + (f"; {len(loaded.problems)} bad rows skipped into {loaded.rejects_path}" if loaded.problems else ""))
     if todo:
         model = load_causal_lm(cfg.model, progress=log)
+        guard = PublishingGuard(task, cfg.keywords, cfg.rule_dirs) if cfg.guard else None
         generator = Generator(model.model, model.tokenizer, task, decoding=cfg.decoding, length=cfg.length,
-                              tone=task_args.tone, max_chars=task_args.max_chars)
+                              tone=task_args.tone, max_chars=task_args.max_chars, guard=guard)
         with path.open("a", encoding="utf-8") as fh:
             for start in range(0, len(todo), cfg.batch_size):
                 for g in generator.generate(todo[start: start + cfg.batch_size]):
@@ -117,11 +119,11 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
 
 
 def write_csv(rows: dict[str, dict], order: list[str], out: Path) -> None:
-    fields = ["id", "locale", "text", "length_chars", "length_status", "attempts", "task", "model"]
+    fields = ["id", "locale", "text", "length_chars", "length_status", "attempts", "guard_status", "task", "model"]
     tmp = out.with_suffix(".csv.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for pid in order:
-            writer.writerow(rows[pid])
+            writer.writerow({**rows[pid], "guard_status": (rows[pid].get("guard") or {}).get("status", "off")})
     tmp.replace(out)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.generation.config import DecodingArgs, LengthArgs
+from shopscribe.generation.constraints import TextConstraintProcessor, allowed_number_strings
+from shopscribe.generation.guard import PublishingGuard
 from shopscribe.models.loading import stop_token_ids
 from shopscribe.tasks.length import enforce_length
 from shopscribe.tasks.task import Task
@@ -20,13 +22,15 @@ class Generation:
     length_chars: int
     length_status: str
     attempts: int
+    guard: dict | None = None  # status pass/flagged, violations, contradicted claims, missing terms
 
 
 class Generator:
     """Writes copy for products with one loaded model; reusable across calls."""
 
     def __init__(self, model, tokenizer, task: Task, *, decoding: DecodingArgs | None = None,
-                 length: LengthArgs | None = None, tone: str | None = None, max_chars: int | None = None):
+                 length: LengthArgs | None = None, tone: str | None = None, max_chars: int | None = None,
+                 guard: PublishingGuard | None = None, max_repairs: int = 2):
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.task = task
@@ -36,6 +40,8 @@ class Generator:
         self.max_chars = max_chars
         self.tokenizer.padding_side = "left"
         self.stop_ids = stop_token_ids(tokenizer)
+        self.guard = guard
+        self.max_repairs = max_repairs
 
     def generate(self, records: list[ProductRecord]) -> list[Generation]:
         policies = [self.task.length(r.locale, self.max_chars) for r in records]
@@ -49,10 +55,31 @@ class Generator:
                 tighter = max(8, int(budget * policy.max_chars / max(len(text), 1) * 0.9))
                 text = self._decode([record], tighter)[0]
                 check, attempts = enforce_length(text, policy), attempts + 1
-            results.append(Generation(record.id, record.locale, check.text, len(check.text), check.status, attempts))
+            result = Generation(record.id, record.locale, check.text, len(check.text), check.status, attempts)
+            if self.guard is not None:
+                self._repair(record, policy, budget, result)
+            results.append(result)
         return results
 
-    def _decode(self, records: list[ProductRecord], max_new_tokens: int) -> list[str]:
+    def _repair(self, record: ProductRecord, policy, budget: int, result: Generation) -> None:
+        """Regenerate a failing output with its offending spans banned; flag it if it still fails."""
+        verdict = self.guard.verdict(result.text, record)
+        extra: list[str] = []
+        for _ in range(self.max_repairs):
+            if not (verdict.violations or verdict.contradicted):  # missing terms are flagged, not regenerated
+                break
+            extra += [v["text"] for v in verdict.violations] + [c["text"] for c in verdict.contradicted]
+            text = enforce_length(self._decode([record], budget, extra_banned=[extra])[0], policy)
+            result.attempts += 1
+            candidate = self.guard.verdict(text.text, record)
+            if _problems(candidate) <= _problems(verdict):
+                verdict, result.text, result.length_status = candidate, text.text, text.status
+                result.length_chars = len(text.text)
+        result.guard = {"status": verdict.status, "violations": verdict.violations,
+                        "contradicted": verdict.contradicted, "missing_terms": verdict.missing_terms}
+
+    def _decode(self, records: list[ProductRecord], max_new_tokens: int,
+                extra_banned: list[list[str]] | None = None) -> list[str]:
         import torch
 
         prompts = [build_prompt_text(self.task, self.tokenizer, r, self.tone, self.max_chars) for r in records]
@@ -70,10 +97,19 @@ class Generator:
             kwargs.update(do_sample=False, num_beams=d.num_beams, early_stopping=True)
         else:
             kwargs.update(do_sample=False)
+        if self.guard is not None:
+            banned = [self.guard.banned_terms(r, (extra_banned or [[]] * len(records))[i]) for i, r in enumerate(records)]
+            allowed = [allowed_number_strings(self.guard.source(r)) for r in records]
+            kwargs["logits_processor"] = [TextConstraintProcessor(self.tokenizer, batch["input_ids"].shape[1], banned,
+                                                                  allowed)]
         with torch.inference_mode():
             out = self.model.generate(**batch, **kwargs)
         new_tokens = out[:, batch["input_ids"].shape[1]:]
         return [clean_output(t) for t in self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
+
+
+def _problems(verdict) -> int:
+    return len(verdict.violations) + len(verdict.contradicted) + len(verdict.missing_terms)
 
 
 def clean_output(text: str) -> str:

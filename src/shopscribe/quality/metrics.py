@@ -14,6 +14,8 @@ import sacrebleu
 from rouge_score import rouge_scorer
 
 from shopscribe.catalog.record import ProductRecord
+from shopscribe.quality.compliance import ComplianceChecker
+from shopscribe.quality.faithfulness import check_faithfulness
 from shopscribe.quality.text import MixedTokenizer, normalise, numbers, tokenize
 from shopscribe.tasks.length import fits
 from shopscribe.tasks.task import Task
@@ -31,6 +33,8 @@ class ExampleScore:
     numbers: list[str] = field(default_factory=list)
     unsupported_numbers: list[str] = field(default_factory=list)
     length_ok: bool = True
+    claims: list[dict] = field(default_factory=list)  # kind, text, start, end, status, evidence
+    violations: list[dict] = field(default_factory=list)  # rule_id, text, start, end, severity, fix
 
 
 def rouge(prediction: str, references: list[str]) -> dict[str, float]:
@@ -79,14 +83,20 @@ def unsupported_numbers(text: str, source: str) -> list[str]:
     return [n for n in numbers(text) if n not in supported]
 
 
-def score_example(task: Task, record: ProductRecord, text: str, max_chars: int | None = None) -> ExampleScore:
+def score_example(task: Task, record: ProductRecord, text: str, max_chars: int | None = None,
+                  checker: ComplianceChecker | None = None) -> ExampleScore:
     refs = task.references(record)
     covered, missed = attribute_coverage(text, record)
     nums = numbers(text)
+    claims = check_faithfulness(text, record, exclude_field=task.target_field).claims
+    checker = checker or ComplianceChecker.for_locale(record.locale)
     return ExampleScore(id=record.id, text=text, rouge_l=rouge(text, refs)["rougeL"] if refs else None,
                         covered=covered, missed=missed, numbers=nums,
                         unsupported_numbers=unsupported_numbers(text, source_text(record, task)),
-                        length_ok=fits(text, task.length(record.locale, max_chars)))
+                        length_ok=fits(text, task.length(record.locale, max_chars)),
+                        claims=[c.__dict__ for c in claims],
+                        violations=[{k: getattr(f, k) for k in ("rule_id", "text", "start", "end", "severity", "fix")}
+                                    for f in checker.check(text)])
 
 
 def score_system(task: Task, records: list[ProductRecord], texts: dict[str, str],
@@ -95,7 +105,8 @@ def score_system(task: Task, records: list[ProductRecord], texts: dict[str, str]
     missing = [r.id for r in records if r.id not in texts]
     if missing:
         raise ValueError(f"{len(missing)} product(s) have no output, e.g. {missing[:3]}")
-    examples = [score_example(task, r, texts[r.id], max_chars) for r in records]
+    checkers = {loc: ComplianceChecker.for_locale(loc) for loc in {r.locale for r in records}}
+    examples = [score_example(task, r, texts[r.id], max_chars, checkers[r.locale]) for r in records]
     preds = [texts[r.id] for r in records]
     refs = [task.references(r) for r in records]
     with_refs = [(p, rf) for p, rf in zip(preds, refs) if rf]
@@ -115,9 +126,20 @@ def score_system(task: Task, records: list[ProductRecord], texts: dict[str, str]
         "outputs_with_unsupported_number": sum(bool(e.unsupported_numbers) for e in examples) / n,
         "unsupported_numbers_per_output": sum(len(e.unsupported_numbers) for e in examples) / n,
         "length_compliance": sum(e.length_ok for e in examples) / n,
+        **claim_rates(examples),
+        "compliance_violations": sum(len(e.violations) for e in examples),
+        "outputs_with_violation": sum(bool(e.violations) for e in examples) / n,
         "mean_chars": sum(len(p) for p in preds) / n,
     }
     return metrics, examples
+
+
+def claim_rates(examples: list[ExampleScore]) -> dict[str, float]:
+    claims = [c for e in examples for c in e.claims]
+    n = len(claims) or 1
+    return {"claims_per_output": len(claims) / max(len(examples), 1),
+            "unsupported_claim_rate": sum(c["status"] == "unsupported" for c in claims) / n,
+            "contradiction_rate": sum(c["status"] == "contradicted" for c in claims) / n}
 
 
 def _mean(values: list[float]) -> float | None:

@@ -13,8 +13,11 @@ from shopscribe.quality.metrics import ExampleScore
 from shopscribe.tasks.task import Task
 
 HEADLINE = ["rougeL", "rouge1", "rouge2", "bleu4", "distinct1", "distinct2", "attribute_coverage",
-            "unsupported_number_rate", "unsupported_numbers_per_output", "length_compliance", "mean_chars"]
-LOWER_IS_BETTER = {"unsupported_number_rate", "unsupported_numbers_per_output"}
+            "unsupported_number_rate", "unsupported_numbers_per_output", "unsupported_claim_rate",
+            "contradiction_rate", "compliance_violations", "outputs_with_violation", "length_compliance",
+            "mean_chars"]
+LOWER_IS_BETTER = {"unsupported_number_rate", "unsupported_numbers_per_output", "unsupported_claim_rate",
+                   "contradiction_rate", "compliance_violations", "outputs_with_violation"}
 
 
 def write_json(path: Path, payload: dict) -> None:
@@ -66,12 +69,23 @@ def plot_png(systems: dict[str, dict]) -> str:
 
 
 def _highlight(text: str, score: ExampleScore) -> str:
-    out = html.escape(text)
-    for value in sorted(set(score.covered), key=len, reverse=True):
-        out = out.replace(html.escape(value), f"<mark class='ok'>{html.escape(value)}</mark>")
-    for number in sorted(set(score.unsupported_numbers), key=len, reverse=True):
-        out = out.replace(number, f"<mark class='bad' title='number not in the product data'>{number}</mark>")
-    return out
+    """Mark spans: contradicted claims and violations red, unsupported claims amber, supported green."""
+    marks: list[tuple[int, int, str, str]] = []
+    for c in score.claims:
+        css = {"contradicted": "bad", "unsupported": "warn", "supported": "ok"}[c["status"]]
+        tip = f"{c['kind']}: {c['status']}" + (f" (data: {c['evidence']})" if c.get("evidence") else "")
+        marks.append((c["start"], c["end"], css, tip))
+    for v in score.violations:
+        marks.append((v["start"], v["end"], "bad", f"{v['rule_id']} ({v['severity']}): {v['fix']}"))
+    out, pos = [], 0
+    for start, end, css, tip in sorted(marks):
+        if start < pos:
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append(f"<mark class='{css}' title='{html.escape(tip, quote=True)}'>{html.escape(text[start:end])}</mark>")
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
 
 
 def examples_html(task: Task, records: list[ProductRecord], scores: dict[str, list[ExampleScore]],
@@ -96,13 +110,14 @@ def write_html(path: Path, title: str, task: Task, records: list[ProductRecord],
     style = ("body{font-family:sans-serif;margin:2em;max-width:1300px}table{border-collapse:collapse;margin:1em 0}"
              "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;font-size:14px}"
              ".best{background:#d7f5d7;font-weight:bold}.ex td{width:25%}.input{background:#f4f4f4;font-size:12px}"
-             "mark.ok{background:#d7f5d7}mark.bad{background:#ffc9c9}")
+             "mark.ok{background:#d7f5d7}mark.bad{background:#ffc9c9}mark.warn{background:#ffe9a8}")
     notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes or [])
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1><ul>{notes_html}</ul>"
             f"<h2>Metrics</h2>{metrics_table(systems)}"
             f"<img alt='metrics plot' src='data:image/png;base64,{plot_png(systems)}'>"
-            "<h2>Examples</h2><p><mark class='ok'>green</mark>: attribute value used; "
-            "<mark class='bad'>red</mark>: number the product data does not support.</p>"
+            "<h2>Examples</h2><p><mark class='ok'>green</mark>: claim supported by the product data; "
+            "<mark class='warn'>amber</mark>: claim the data does not cover; <mark class='bad'>red</mark>: claim "
+            "the data contradicts, or a compliance violation (hover for the rule and the fix).</p>"
             f"{examples_html(task, records, scores)}</body></html>")
     path.write_text(page, encoding="utf-8")

@@ -1,0 +1,85 @@
+"""Decoding-time constraints: banned terms cannot be produced, numbers must come from the data.
+
+Both work on text, not token ids, so every token spelling of a word is caught:
+at each step the top-k candidate tokens are appended to the decoded tail of the
+output, and a candidate that would complete a banned term (case-insensitive,
+NFKC) or start a number the product data does not contain gets -inf. Candidates
+outside the top-k are left alone; with greedy or beam search the choice always
+comes from the top-k, and sampling is restricted to it (``top_k``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import torch
+from transformers import LogitsProcessor
+
+_DIGITS = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+class TextConstraintProcessor(LogitsProcessor):
+    """Ban terms and unsupported numbers for a batch whose rows have their own allowed numbers."""
+
+    def __init__(self, tokenizer, prompt_length: int, banned_terms: list[list[str]],
+                 allowed_numbers: list[set[str]] | None, top_k: int = 40):
+        self.tokenizer = tokenizer
+        self.prompt_length = prompt_length
+        self.banned = [[_norm(t) for t in terms if t.strip()] for terms in banned_terms]
+        self.allowed_numbers = allowed_numbers
+        self.top_k = top_k
+        self._pieces: dict[int, str] = {}
+        self.tail_chars = max([len(t) for terms in self.banned for t in terms] + [16]) + 8
+
+    def _piece(self, token_id: int) -> str:
+        if token_id not in self._pieces:
+            self._pieces[token_id] = _norm(self.tokenizer.decode([token_id], skip_special_tokens=True))
+        return self._pieces[token_id]
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        rows_per_item = max(input_ids.shape[0] // len(self.banned), 1)
+        for row in range(input_ids.shape[0]):
+            item = min(row // rows_per_item, len(self.banned) - 1)
+            generated = input_ids[row, self.prompt_length:].tolist()
+            tail = _norm(self.tokenizer.decode(generated[-self.tail_chars:], skip_special_tokens=True))
+            candidates = torch.topk(scores[row], min(self.top_k, scores.shape[-1])).indices.tolist()
+            for token_id in candidates:
+                if self._is_banned(tail, self._piece(token_id), item):
+                    scores[row, token_id] = float("-inf")
+        return scores
+
+    def _is_banned(self, tail: str, piece: str, item: int) -> bool:
+        if not piece:
+            return False
+        text = tail + piece
+        boundary = len(tail)
+        for term in self.banned[item]:
+            if text.find(term, max(0, boundary - len(term) + 1)) >= 0:
+                return True
+        if self.allowed_numbers is not None and any(c.isdigit() for c in piece):
+            return not self._numbers_ok(text, boundary, self.allowed_numbers[item])
+        return False
+
+    @staticmethod
+    def _numbers_ok(text: str, boundary: int, allowed: set[str]) -> bool:
+        """Every digit run touching the new piece must be a prefix of an allowed number."""
+        for m in _DIGITS.finditer(text):
+            if m.end() <= boundary:
+                continue
+            run = m.group(0).replace(",", "")
+            if not any(a.startswith(run) for a in allowed):
+                return False
+        return True
+
+
+def allowed_number_strings(source: str) -> set[str]:
+    """Numbers in the product data as written (and without thousands separators)."""
+    out = set()
+    for m in _DIGITS.finditer(_norm(source)):
+        out.add(m.group(0).replace(",", ""))
+    return out

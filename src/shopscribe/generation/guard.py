@@ -1,0 +1,73 @@
+"""The publishing guard: prevent, check, repair — or flag, never publish silently.
+
+1. Prevent: banned compliance terms and numbers absent from the product data
+   cannot be decoded (``TextConstraintProcessor``).
+2. Check: every output goes through the compliance rules and the claim checker;
+   must-keep terms (brand, product type, user keywords) are checked.
+3. Repair: a failing output is regenerated with the offending spans banned too;
+   if it still fails, it is returned with ``status="flagged"`` and its findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shopscribe.catalog.record import ProductRecord
+from shopscribe.quality.compliance import ComplianceChecker
+from shopscribe.quality.faithfulness import CONTRADICTED, check_faithfulness
+from shopscribe.quality.metrics import source_text
+from shopscribe.tasks.task import Task
+
+_TYPE_KEYS = ("类型", "品类", "衣样式", "type", "product_type", "product type")
+
+
+@dataclass
+class GuardVerdict:
+    status: str  # "pass" or "flagged"
+    violations: list[dict] = field(default_factory=list)
+    contradicted: list[dict] = field(default_factory=list)
+    missing_terms: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.violations or self.contradicted or self.missing_terms)
+
+
+def must_keep_terms(record: ProductRecord, keywords: list[str] | None = None) -> list[str]:
+    terms = [record.brand] if record.brand else []
+    for key in _TYPE_KEYS:
+        if record.attributes.get(key):
+            terms.append(record.attributes[key][0])
+            break
+    return [t for t in terms + list(keywords or []) if t and t.strip()]
+
+
+class PublishingGuard:
+    def __init__(self, task: Task, keywords: list[str] | None = None, extra_rule_dirs=None):
+        self.task = task
+        self.keywords = keywords or []
+        self.extra_rule_dirs = extra_rule_dirs
+        self._checkers: dict[str, ComplianceChecker] = {}
+
+    def checker(self, locale: str) -> ComplianceChecker:
+        if locale not in self._checkers:
+            self._checkers[locale] = ComplianceChecker.for_locale(locale, self.extra_rule_dirs)
+        return self._checkers[locale]
+
+    def banned_terms(self, record: ProductRecord, extra: list[str] | None = None) -> list[str]:
+        keep = {t.lower() for t in must_keep_terms(record, self.keywords)}
+        return [t for t in self.checker(record.locale).banned_terms() + list(extra or []) if t.lower() not in keep]
+
+    def source(self, record: ProductRecord) -> str:
+        return source_text(record, self.task)
+
+    def verdict(self, text: str, record: ProductRecord) -> GuardVerdict:
+        violations = [{"rule_id": f.rule_id, "text": f.text, "start": f.start, "end": f.end,
+                       "severity": f.severity, "fix": f.fix} for f in self.checker(record.locale).check(text)]
+        claims = check_faithfulness(text, record, exclude_field=self.task.target_field).claims
+        contradicted = [c.__dict__ for c in claims if c.status == CONTRADICTED]
+        lowered = text.lower()
+        missing = [t for t in must_keep_terms(record, self.keywords) if t.lower() not in lowered]
+        v = GuardVerdict("pass", violations, contradicted, missing)
+        v.status = "pass" if v.ok else "flagged"
+        return v
