@@ -9,9 +9,9 @@ from shopscribe.quality.compliance import ComplianceChecker, load_pack
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def precision_recall(locale: str) -> tuple[float, float, int]:
+def precision_recall(locale: str, name: str = "compliance") -> tuple[float, float, int]:
     checker = ComplianceChecker.for_locale(locale)
-    rows = [json.loads(line) for line in (DATA / f"compliance_{locale}.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in (DATA / f"{name}_{locale}.jsonl").read_text(encoding="utf-8").splitlines()]
     flagged = [bool(checker.check(r["text"])) for r in rows]
     tp = sum(f and r["violation"] for f, r in zip(flagged, rows))
     fp = sum(f and not r["violation"] for f, r in zip(flagged, rows))
@@ -24,6 +24,12 @@ def test_labelled_set_precision_and_recall(locale):
     precision, recall, n = precision_recall(locale)
     assert n >= 150
     assert precision >= 0.95 and recall >= 0.95, (precision, recall)
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_held_out_phrases_written_after_the_rules(locale):
+    precision, recall, n = precision_recall(locale, "compliance_heldout")
+    assert n >= 40 and precision >= 0.95 and recall >= 0.95, (precision, recall)
 
 
 def test_findings_carry_rule_span_severity_and_fix():
