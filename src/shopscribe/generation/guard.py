@@ -55,8 +55,12 @@ class PublishingGuard:
         return self._checkers[locale]
 
     def banned_terms(self, record: ProductRecord, extra: list[str] | None = None) -> list[str]:
+        """Rule terms to block while decoding, except those the product data itself uses
+        (100%纯棉 in the data keeps 100% writable; the post-check still judges the context)."""
         keep = {t.lower() for t in must_keep_terms(record, self.keywords)}
-        return [t for t in self.checker(record.locale).banned_terms() + list(extra or []) if t.lower() not in keep]
+        source = self.source(record).lower()
+        rule_terms = [t for t in self.checker(record.locale).banned_terms() if t.lower() not in source]
+        return [t for t in rule_terms + list(extra or []) if t.lower() not in keep]
 
     def source(self, record: ProductRecord) -> str:
         return source_text(record, self.task)

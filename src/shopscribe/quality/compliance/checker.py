@@ -126,10 +126,32 @@ class ComplianceChecker:
 
 
 def _literal_alternatives(pattern: str) -> list[str]:
-    """Plain words in a pattern of the form ``a|b|c`` (parts with regex syntax are skipped)."""
+    """Plain words of a pattern such as ``(?i)\\b(?:eco[- ]friendly|non[- ]toxic)\\b``.
+
+    ``[- ]`` and ``[- ]?`` expand to their spellings; alternatives with any other
+    regex syntax are left to the post-generation check.
+    """
     body = re.sub(r"^\(\?i\)", "", pattern)
+    body = re.sub(r"^\\b\(\?:(.*)\)\\b$", r"\1", body)
+    body = re.sub(r"^\(\?:(.*)\)$", r"\1", body)
     out = []
-    for part in body.split("|"):
-        if part and not re.search(r"[\\\[\](){}?*+.^$]", part):
-            out.append(part)
+    for part in _split_top_level(body):
+        part = part.replace("\\b", "")
+        variants = [part]
+        for token, spellings in (("[- ]?", ["-", " ", ""]), ("[- ]", ["-", " "])):
+            variants = [v.replace(token, s, 1) for v in variants for s in (spellings if token in v else [""])]
+        out += [v for v in variants if v and not re.search(r"[\\\[\](){}?*+.^$|]", v)]
     return out
+
+
+def _split_top_level(body: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for ch in body:
+        depth += ch == "(" or ch == "["
+        depth -= ch == ")" or ch == "]"
+        if ch == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    return parts + [current]
