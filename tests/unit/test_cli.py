@@ -48,3 +48,5 @@ def test_train_generate_evaluate_commands(tiny_model_dir, sample_catalog, tmp_pa
     assert set(report["systems"]) == {"baseline", "fine_tuned", "mine"}
     html = (tmp_path / "eval/report.html").read_text()
     assert "<table" in html and "data:image/png;base64" in html and "fine_tuned" in html
+    card = (tmp_path / "run" / "README.md").read_text()
+    assert "eval:" in card and "rougeL" in card

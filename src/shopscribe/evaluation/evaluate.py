@@ -25,6 +25,7 @@ from shopscribe.quality.report import write_html, write_json
 from shopscribe.tasks.baseline import baseline_text
 from shopscribe.tasks.task import load_task
 from shopscribe.training.config import TaskArgs
+from shopscribe.training.model_card import add_eval_metrics
 
 SYSTEM_TITLES = {"baseline": "template baseline", "zero_shot": "zero-shot base model", "fine_tuned": "fine-tuned"}
 
@@ -74,6 +75,8 @@ def evaluate(cfg: EvaluateConfig, log: Callable[[str], None] = print,
     notes = [f"task: {task.name}; products: {products} ({len(records)})",
              *(f"{n}: {SYSTEM_TITLES.get(n, n)}" for n in systems)]
     write_html(report_html, f"ShopScribe evaluation — {task.name}", task, records, systems, scores, notes)
+    if cfg.run and "fine_tuned" in systems:
+        add_eval_metrics(cfg.run, str(products), systems["fine_tuned"])
     return EvalResult(systems, report_json, report_html, seconds)
 
 

@@ -46,3 +46,19 @@ def write_model_card(out: Path, cfg, task, result, splits, metrics: dict | None 
     path.write_text("---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n" + body,
                     encoding="utf-8")
     return path
+
+
+def add_eval_metrics(run_dir: Path, products: str, metrics: dict) -> None:
+    """Record held-out evaluation metrics in the run's model card front matter."""
+    path = Path(run_dir) / "README.md"
+    if not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8")
+    _, front, body = text.split("---\n", 2)
+    data = yaml.safe_load(front) or {}
+    keep = ("rougeL", "rouge1", "rouge2", "bleu4", "attribute_coverage", "unsupported_number_rate",
+            "contradiction_rate", "compliance_violations", "length_compliance", "products")
+    data.setdefault("metrics", {})["eval"] = {"products": products,
+                                              **{k: metrics[k] for k in keep if k in metrics}}
+    path.write_text("---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n" + body,
+                    encoding="utf-8")
