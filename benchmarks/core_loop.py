@@ -39,23 +39,29 @@ SETS = {
 EVAL_PRODUCTS = 32
 
 
-def run_one(name: str) -> dict:
+def run_one(name: str, rescore: bool = False) -> dict:
+    """Train and evaluate one set; with ``rescore``, only re-score the outputs already written."""
     from shopscribe.config import load_config
     from shopscribe.evaluation import EvaluateConfig, evaluate
     from shopscribe.training import TrainConfig, train
 
     task, data_file, overrides = SETS[name]
     out = WORK / name
-    cfg = load_config(TrainConfig, HERE.parent / "configs" / "train" / "gemma3-270m" / "benchmark_lora.yaml",
-                      [f"out_dir={out / 'run'}", f"data.train_file={DATA / data_file}", f"task.name={task}",
-                       "overwrite=true", *overrides])
-    trained = train(cfg)
+    previous = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8")) if rescore else None
+    if previous is None:
+        cfg = load_config(TrainConfig, HERE.parent / "configs" / "train" / "gemma3-270m" / "benchmark_lora.yaml",
+                          [f"out_dir={out / 'run'}", f"data.train_file={DATA / data_file}", f"task.name={task}",
+                           "overwrite=true", *overrides])
+        trained = train(cfg)
+        train_stats = {"examples": trained.train_examples, "steps": trained.steps, "seconds": trained.seconds,
+                       "peak_rss_gib": trained.peak_rss_gib, "dev_loss_first": trained.first_dev_loss,
+                       "dev_loss_best": trained.best_dev_loss}
+    else:
+        train_stats = previous["train"]
     started = time.time()
     report = evaluate(EvaluateConfig(out_dir=out / "eval", run=out / "run", limit=EVAL_PRODUCTS, batch_size=8))
-    result = {"set": name, "task": task, "data": data_file, "train": {
-        "examples": trained.train_examples, "steps": trained.steps, "seconds": trained.seconds,
-        "peak_rss_gib": trained.peak_rss_gib, "dev_loss_first": trained.first_dev_loss,
-        "dev_loss_best": trained.best_dev_loss}, "eval_seconds": round(time.time() - started, 1),
+    eval_seconds = previous["eval_seconds"] if previous else round(time.time() - started, 1)
+    result = {"set": name, "task": task, "data": data_file, "train": train_stats, "eval_seconds": eval_seconds,
         "eval_products": report.systems["baseline"]["products"], "systems": report.systems,
         "report_html": str(report.report_html)}
     RESULTS.mkdir(exist_ok=True)
@@ -64,8 +70,8 @@ def run_one(name: str) -> dict:
 
 
 def table() -> str:
-    rows = ["| set | system | ROUGE-L | BLEU-4 | attr. coverage | unsupported-number rate | length ok | distinct-2 |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = ["| set | system | ROUGE-L | BLEU-4 | attr. coverage | unsupported-number rate | contradicted claims "
+            "| compliance violations | length ok | distinct-2 |", "|---|---|---|---|---|---|---|---|---|---|"]
     notes = []
     for name in SETS:
         path = RESULTS / f"{name}.json"
@@ -75,7 +81,8 @@ def table() -> str:
         for system, m in r["systems"].items():
             cov = "–" if m["attribute_coverage"] is None else f"{m['attribute_coverage']:.3f}"
             rows.append(f"| {name} | {system} | {m['rougeL']:.3f} | {m['bleu4']:.2f} | {cov} | "
-                        f"{m['unsupported_number_rate']:.3f} | {m['length_compliance']:.2f} | {m['distinct2']:.3f} |")
+                        f"{m['unsupported_number_rate']:.3f} | {m.get('contradiction_rate', 0):.3f} | "
+                        f"{m.get('compliance_violations', '–')} | {m['length_compliance']:.2f} | {m['distinct2']:.3f} |")
         t = r["train"]
         notes.append(f"- {name}: {t['examples']} training examples, {t['steps']} steps, "
                      f"{t['seconds'] / 60:.1f} min training, peak RSS {t['peak_rss_gib']:.1f} GiB, "
@@ -88,12 +95,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=sorted(SETS), action="append")
     parser.add_argument("--table", action="store_true", help="print the results table and exit")
+    parser.add_argument("--rescore", action="store_true", help="re-score existing outputs with the current metrics")
     parser.add_argument("--in-process", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.in_process:
         run_one(args.in_process)
         return
-    if not args.table:
+    if args.rescore:
+        for name in args.only or list(SETS):
+            run_one(name, rescore=True)
+    elif not args.table:
         for name in args.only or list(SETS):
             print(f"== {name}", flush=True)
             subprocess.run([sys.executable, __file__, "--in-process", name], check=True)
