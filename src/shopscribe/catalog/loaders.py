@@ -265,9 +265,9 @@ def _normalise_values(data: dict[str, Any], problem: Callable[[str, str], RowPro
     elif attrs is not None and not isinstance(attrs, dict):
         problems.append(problem("attributes", f"must be an object or attribute string, got {type(attrs).__name__}"))
     if isinstance(data.get("attributes"), dict):
-        empty = [k for k, v in data["attributes"].items() if not _has_value(v)]
-        if empty:
-            problems.append(problem("attributes", f"empty value for key(s) {empty}"))
+        # a key with no value says nothing about the product: it is left out (the row stays);
+        # a row whose attributes are all empty fails the task's required-field check below
+        data["attributes"] = {k: v for k, v in data["attributes"].items() if _has_value(v)}
     for name in _LIST_FIELDS:
         value = data.get(name)
         if isinstance(value, str):
