@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 
 from core_loop import EVAL_PRODUCTS, RESULTS, WORK
 
@@ -21,16 +22,23 @@ KEYS = ["rougeL", "compliance_violations", "outputs_with_violation", "unsupporte
         "unsupported_numbers_per_output", "contradiction_rate", "unsupported_claim_rate", "length_compliance"]
 
 
-def run() -> dict:
+def run(only: list[str] | None = None) -> dict:
     from shopscribe.evaluation import EvaluateConfig, evaluate
 
-    results = {}
-    for name in SETS:
-        run_dir, out = WORK / name / "run", WORK / name / "eval"
+    path = RESULTS / "guard.json"
+    results = json.loads(path.read_text()) if path.is_file() else {}
+    for name in only or SETS:
+        run_dir, out = WORK / name / "run", WORK / name / "eval-guard"
+        for system in SYSTEMS:  # plain greedy outputs of the core-loop benchmark are reused as they are
+            plain = WORK / name / "eval" / "outputs" / f"{system}.jsonl"
+            if plain.is_file():
+                (out / "plain" / "outputs").mkdir(parents=True, exist_ok=True)
+                shutil.copy(plain, out / "plain" / "outputs" / f"{system}.jsonl")
         for guard in (False, True):
-            report = evaluate(EvaluateConfig(out_dir=out / ("guarded" if guard else "plain"), run=run_dir,
-                                             systems=SYSTEMS, limit=EVAL_PRODUCTS, batch_size=8, guard=guard))
-            flagged = _flagged(out / ("guarded" if guard else "plain"), guard)
+            folder = out / ("guarded" if guard else "plain")
+            report = evaluate(EvaluateConfig(out_dir=folder, run=run_dir, systems=SYSTEMS, limit=EVAL_PRODUCTS,
+                                             batch_size=8, guard=guard))
+            flagged = _flagged(folder, guard, run_dir)
             for system, metrics in report.systems.items():
                 results[f"{name}/{system}/{'guard' if guard else 'greedy'}"] = {
                     **{k: metrics[k] for k in KEYS}, "flagged": flagged.get(system)}
@@ -39,12 +47,21 @@ def run() -> dict:
     return results
 
 
-def _flagged(folder, guard: bool) -> dict[str, int]:
+def _flagged(folder, guard: bool, run_dir) -> dict[str, int]:
+    """Outputs the guard would flag (re-checked with the current guard, so plain outputs count too)."""
+    from shopscribe.catalog import load_catalog
+    from shopscribe.generation.guard import PublishingGuard
+    from shopscribe.models.loading import read_run_info
+    from shopscribe.tasks import load_task
+
+    task = load_task(read_run_info(run_dir)["task"], run_dir / "templates")
+    records = {r.id: r for r in load_catalog(run_dir / "data" / "test.jsonl").records}
+    checker = PublishingGuard(task)
     out = {}
     for system in SYSTEMS:
         path = folder / "outputs" / f"{system}{'.guarded' if guard else ''}.jsonl"
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.is_file() else []
-        out[system] = sum((r.get("guard") or {}).get("status") == "flagged" for r in rows) if guard else None
+        out[system] = sum(checker.verdict(r["text"], records[r["id"]]).status == "flagged" for r in rows)
     return out
 
 
@@ -54,15 +71,16 @@ def table(results: dict) -> str:
     for key, m in results.items():
         lines.append(f"| {key} | {m['rougeL']:.3f} | {m['compliance_violations']} | {m['unsupported_number_rate']:.3f} "
                      f"| {m['unsupported_numbers_per_output']:.2f} | {m['contradiction_rate']:.3f} | "
-                     f"{'–' if m['flagged'] is None else m['flagged']} |")
+                     f"{m['flagged']} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--table", action="store_true")
+    parser.add_argument("--only", choices=SETS, action="append")
     args = parser.parse_args()
-    results = json.loads((RESULTS / "guard.json").read_text()) if args.table else run()
+    results = json.loads((RESULTS / "guard.json").read_text()) if args.table else run(args.only)
     print(table(results))
 
 

@@ -18,7 +18,8 @@ from shopscribe.quality.faithfulness import CONTRADICTED, check_faithfulness
 from shopscribe.quality.metrics import source_text
 from shopscribe.tasks.task import Task
 
-_TYPE_KEYS = ("类型", "品类", "衣样式", "type", "product_type", "product type")
+# attribute keys naming the product type, most specific first; any of their values keeps the type
+_TYPE_KEYS = ("衣样式", "裙型", "裤型", "款式", "类型", "品类", "product_type", "product type", "type", "category")
 
 
 @dataclass
@@ -33,13 +34,14 @@ class GuardVerdict:
         return not (self.violations or self.contradicted or self.missing_terms)
 
 
-def must_keep_terms(record: ProductRecord, keywords: list[str] | None = None) -> list[str]:
-    terms = [record.brand] if record.brand else []
-    for key in _TYPE_KEYS:
-        if record.attributes.get(key):
-            terms.append(record.attributes[key][0])
-            break
-    return [t for t in terms + list(keywords or []) if t and t.strip()]
+def must_keep_terms(record: ProductRecord, keywords: list[str] | None = None) -> list[list[str]]:
+    """Terms an output must keep, each as its accepted spellings: brand, product type, keywords."""
+    terms = [[record.brand]] if record.brand else []
+    types = [v for key in _TYPE_KEYS for v in record.attributes.get(key, [])]
+    if types:
+        terms.append(list(dict.fromkeys(types)))
+    terms += [[k] for k in keywords or [] if k.strip()]
+    return [t for t in terms if t and all(x and x.strip() for x in t)]
 
 
 class PublishingGuard:
@@ -57,7 +59,7 @@ class PublishingGuard:
     def banned_terms(self, record: ProductRecord, extra: list[str] | None = None) -> list[str]:
         """Rule terms to block while decoding, except those the product data itself uses
         (100%纯棉 in the data keeps 100% writable; the post-check still judges the context)."""
-        keep = {t.lower() for t in must_keep_terms(record, self.keywords)}
+        keep = {t.lower() for alternatives in must_keep_terms(record, self.keywords) for t in alternatives}
         source = self.source(record).lower()
         rule_terms = [t for t in self.checker(record.locale).banned_terms() if t.lower() not in source]
         return [t for t in rule_terms + list(extra or []) if t.lower() not in keep]
@@ -71,7 +73,8 @@ class PublishingGuard:
         claims = check_faithfulness(text, record, exclude_field=self.task.target_field).claims
         contradicted = [c.__dict__ for c in claims if c.status == CONTRADICTED]
         lowered = text.lower()
-        missing = [t for t in must_keep_terms(record, self.keywords) if t.lower() not in lowered]
+        missing = ["/".join(alts) for alts in must_keep_terms(record, self.keywords)
+                   if not any(t.lower() in lowered for t in alts)]
         v = GuardVerdict("pass", violations, contradicted, missing)
         v.status = "pass" if v.ok else "flagged"
         return v
