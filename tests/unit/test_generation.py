@@ -98,3 +98,12 @@ def test_guard_records_verdict(tiny_model_dir, tmp_path):
     rows = read_done(out)
     assert all(r["guard"]["status"] in ("pass", "flagged") for r in rows.values())
     assert all("Acme" in r["guard"]["missing_terms"] or "Acme" in r["text"] for r in rows.values())
+
+
+@pytest.mark.parametrize("text,boundary,ok", [
+    ("price 10", 6, True), ("price 10 ", 8, False), ("price 1079 ", 10, True), ("size 2.5", 7, True),
+    ("size 2.7", 7, False), ("size 2. ", 7, False), ("30", 1, False), ("costs 3. Then", 8, True)])
+def test_numbers_must_be_whole_numbers_from_the_data(text, boundary, ok):
+    from shopscribe.generation.constraints import TextConstraintProcessor
+
+    assert TextConstraintProcessor._numbers_ok(text, boundary, {"1079", "2.5", "3"}) is ok

@@ -61,18 +61,23 @@ class TextConstraintProcessor(LogitsProcessor):
         for term in self.banned[item]:
             if text.find(term, max(0, boundary - len(term) + 1)) >= 0:
                 return True
-        if self.allowed_numbers is not None and any(c.isdigit() for c in piece):
+        touches_number = any(c.isdigit() for c in piece) or tail[-1:].isdigit() or tail[-2:-1].isdigit()
+        if self.allowed_numbers is not None and touches_number:
             return not self._numbers_ok(text, boundary, self.allowed_numbers[item])
         return False
 
     @staticmethod
     def _numbers_ok(text: str, boundary: int, allowed: set[str]) -> bool:
-        """Every digit run touching the new piece must be a prefix of an allowed number."""
+        """A digit run the new piece closes must be an allowed number; the run still open must start one."""
         for m in _DIGITS.finditer(text):
-            if m.end() <= boundary:
-                continue
+            if m.end() < boundary and not (m.end() == boundary - 1 and text[m.end()] in ".,"):
+                continue  # closed before this piece, already judged ("2." waits for the next character)
             run = m.group(0).replace(",", "")
-            if not any(a.startswith(run) for a in allowed):
+            still_open = m.end() == len(text) or (text[m.end()] in ".," and m.end() + 1 == len(text))
+            if still_open:
+                if not any(a.startswith(run) for a in allowed):
+                    return False
+            elif run not in allowed:
                 return False
         return True
 
