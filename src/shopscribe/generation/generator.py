@@ -8,6 +8,7 @@ from shopscribe.catalog.record import ProductRecord
 from shopscribe.generation.config import DecodingArgs, LengthArgs
 from shopscribe.generation.constraints import TextConstraintProcessor, allowed_number_strings
 from shopscribe.generation.guard import PublishingGuard
+from shopscribe.quality.faithfulness import SENTENCE
 from shopscribe.models.loading import stop_token_ids
 from shopscribe.tasks.length import enforce_length
 from shopscribe.tasks.task import Task
@@ -62,7 +63,8 @@ class Generator:
         return results
 
     def _repair(self, record: ProductRecord, policy, budget: int, result: Generation) -> None:
-        """Regenerate a failing output with its offending spans banned; flag it if it still fails."""
+        """Regenerate a failing output with its offending spans banned; then drop sentences that
+        still violate a rule or contradict the data; flag whatever still fails."""
         verdict = self.guard.verdict(result.text, record)
         extra: list[str] = []
         for _ in range(self.max_repairs):
@@ -74,9 +76,15 @@ class Generator:
             candidate = self.guard.verdict(text.text, record)
             if _problems(candidate) <= _problems(verdict):
                 verdict, result.text, result.length_status = candidate, text.text, text.status
-                result.length_chars = len(text.text)
-        result.guard = {"status": verdict.status, "violations": verdict.violations,
-                        "contradicted": verdict.contradicted, "missing_terms": verdict.missing_terms}
+        dropped = 0
+        if verdict.violations or verdict.contradicted:
+            result.text, dropped = drop_sentences(result.text, verdict)
+            verdict = self.guard.verdict(result.text, record)
+            result.length_status = enforce_length(result.text, policy).status
+        result.length_chars = len(result.text)
+        result.guard = {"status": verdict.status if result.text else "flagged", "violations": verdict.violations,
+                        "contradicted": verdict.contradicted, "missing_terms": verdict.missing_terms,
+                        "dropped_sentences": dropped}
 
     def _decode(self, records: list[ProductRecord], max_new_tokens: int,
                 extra_banned: list[list[str]] | None = None) -> list[str]:
@@ -106,6 +114,18 @@ class Generator:
             out = self.model.generate(**batch, **kwargs)
         new_tokens = out[:, batch["input_ids"].shape[1]:]
         return [clean_output(t) for t in self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
+
+
+def drop_sentences(text: str, verdict) -> tuple[str, int]:
+    """Remove the sentences holding a violation or a contradicted claim."""
+    bad = [(v["start"], v["end"]) for v in verdict.violations] + [(c["start"], c["end"]) for c in verdict.contradicted]
+    kept, dropped = [], 0
+    for m in SENTENCE.finditer(text):
+        if any(m.start() <= start < m.end() for start, _ in bad):
+            dropped += 1
+        else:
+            kept.append(m.group(0))
+    return "".join(kept).strip(), dropped
 
 
 def _problems(verdict) -> int:

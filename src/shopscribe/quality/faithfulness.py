@@ -22,7 +22,7 @@ from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.units import Quantity, find_quantities
 
 SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
-_SENTENCE = re.compile(r"[^\n]+?(?:[。！？!?；;]+|\.(?=\s|$)|(?=\n)|$)")
+SENTENCE = re.compile(r"[^\n]+?(?:[。！？!?；;]+|\.(?=\s|$)|(?=\n)|$)")
 # attribute keys whose values state the product's material / colour / season
 _KEY_HINTS = {
     "material": ("material", "fabric", "材质", "面料", "成分", "upper", "鞋面", "内里", "fill", "填充"),
@@ -133,7 +133,7 @@ def check_faithfulness(text: str, record: ProductRecord, *, exclude_field: str |
     """Evidence map of ``text`` against ``record`` (``exclude_field`` is the field being written)."""
     facts = ProductFacts(record, exclude_field, known_brands)
     norm = _norm(text)
-    sentences = [SentenceEvidence(m.group(0), m.start(), m.end()) for m in _SENTENCE.finditer(norm)
+    sentences = [SentenceEvidence(m.group(0), m.start(), m.end()) for m in SENTENCE.finditer(norm)
                  if m.group(0).strip()]
     for s in sentences:
         s.text = text[s.start:s.end]
