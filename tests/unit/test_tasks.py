@@ -64,3 +64,10 @@ def test_baseline_respects_limit():
     task = load_task("describe")
     text = baseline_text(task, _zh(), max_chars=15)
     assert "红色" in text and len(text) <= 15
+
+
+def test_title_baseline_never_copies_the_target_title():
+    record = ProductRecord(id="t", locale="zh-CN", title="韩国东大门2021秋季新款高腰牛仔裤",
+                           attributes={"裤长": ["长裤"], "腰型": ["高腰"], "成分含量": ["81%(含)-90%(含)"]})
+    text = baseline_text(load_task("title"), record)
+    assert "东大门" not in text and "长裤" in text and "81%" not in text

@@ -20,7 +20,7 @@ def baseline_text(task: Task, record: ProductRecord, max_chars: int | None = Non
     if task.name == "summarize":
         text = record.description or ""
     elif task.name == "title":
-        text = _title(record, zh)
+        text = _title(record, zh, use_title=task.target_field != "title")
     else:
         text = _describe(record, zh)
     return trim_to_limit(text, limit)
@@ -38,8 +38,9 @@ def _describe(record: ProductRecord, zh: bool) -> str:
     return f"{head}." + (f" {'; '.join(parts)}." if parts else "")
 
 
-def _title(record: ProductRecord, zh: bool) -> str:
-    if record.title:
+def _title(record: ProductRecord, zh: bool, use_title: bool) -> str:
+    """Brand + attribute values; a long title is shortened only when it is the input, never the target."""
+    if use_title and record.title:
         return record.title
     values = [v for vs in record.attributes.values() for v in vs if not re.fullmatch(r"[\d.%()（）含\-]+", v)]
     sep = "" if zh else " "
