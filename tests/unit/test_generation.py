@@ -90,6 +90,10 @@ def test_constraint_processor_blocks_every_spelling_of_a_banned_term_and_unsuppo
         scores = proc(torch.tensor([ids(prefix)]), torch.zeros(1, vocab))
         assert scores[0, ids(blocked)[0]] == float("-inf"), (prefix, blocked)
         assert scores[0, ids(free)[0]] == 0, (prefix, free)
+    stopping = TextConstraintProcessor(tok, prompt_length=0, banned_terms=[[]], allowed_numbers=[{"25"}],
+                                       top_k=len(tok), stop_ids=[tok.eos_token_id])
+    assert stopping(torch.tensor([ids("容量2")]), torch.zeros(1, vocab))[0, tok.eos_token_id] == float("-inf")
+    assert stopping(torch.tensor([ids("容量25")]), torch.zeros(1, vocab))[0, tok.eos_token_id] == 0
 
 
 def test_guard_records_verdict(tiny_model_dir, tmp_path):

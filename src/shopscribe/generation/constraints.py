@@ -27,12 +27,13 @@ class TextConstraintProcessor(LogitsProcessor):
     """Ban terms and unsupported numbers for a batch whose rows have their own allowed numbers."""
 
     def __init__(self, tokenizer, prompt_length: int, banned_terms: list[list[str]],
-                 allowed_numbers: list[set[str]] | None, top_k: int = 40):
+                 allowed_numbers: list[set[str]] | None, top_k: int = 40, stop_ids: list[int] | None = None):
         self.tokenizer = tokenizer
         self.prompt_length = prompt_length
         self.banned = [[_norm(t) for t in terms if t.strip()] for terms in banned_terms]
         self.allowed_numbers = allowed_numbers
         self.top_k = top_k
+        self.stop_ids = list(stop_ids or [])
         self._pieces: dict[int, str] = {}
         self.tail_chars = max([len(t) for terms in self.banned for t in terms] + [16]) + 8
 
@@ -51,7 +52,15 @@ class TextConstraintProcessor(LogitsProcessor):
             for token_id in candidates:
                 if self._is_banned(tail, self._piece(token_id), item):
                     scores[row, token_id] = float("-inf")
+            if self.stop_ids and self._open_number_unfinished(tail, item):
+                scores[row, self.stop_ids] = float("-inf")  # do not end the text inside "19" of "1999"
         return scores
+
+    def _open_number_unfinished(self, tail: str, item: int) -> bool:
+        if self.allowed_numbers is None:
+            return False
+        m = re.search(r"([0-9]+(?:[.,][0-9]+)*)[.,]?$", tail)
+        return bool(m) and m.group(1).replace(",", "") not in self.allowed_numbers[item]
 
     def _is_banned(self, tail: str, piece: str, item: int) -> bool:
         if not piece:

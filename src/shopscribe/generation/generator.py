@@ -109,7 +109,7 @@ class Generator:
             banned = [self.guard.banned_terms(r, (extra_banned or [[]] * len(records))[i]) for i, r in enumerate(records)]
             allowed = [allowed_number_strings(self.guard.source(r)) for r in records]
             kwargs["logits_processor"] = [TextConstraintProcessor(self.tokenizer, batch["input_ids"].shape[1], banned,
-                                                                  allowed)]
+                                                                  allowed, stop_ids=self.stop_ids)]
         with torch.inference_mode():
             out = self.model.generate(**batch, **kwargs)
         new_tokens = out[:, batch["input_ids"].shape[1]:]
