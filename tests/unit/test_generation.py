@@ -92,7 +92,9 @@ def test_constraint_processor_blocks_every_spelling_of_a_banned_term_and_unsuppo
         assert scores[0, ids(free)[0]] == 0, (prefix, free)
     stopping = TextConstraintProcessor(tok, prompt_length=0, banned_terms=[[]], allowed_numbers=[{"25"}],
                                        top_k=len(tok), stop_ids=[tok.eos_token_id])
-    assert stopping(torch.tensor([ids("容量2")]), torch.zeros(1, vocab))[0, tok.eos_token_id] == float("-inf")
+    inside = stopping(torch.tensor([ids("容量2")]), torch.zeros(1, vocab))[0]
+    assert inside[tok.eos_token_id] == float("-inf") and inside[ids("好")[0]] == float("-inf")
+    assert inside[ids("5")[0]] == 0 and inside[ids("6")[0]] == float("-inf")
     assert stopping(torch.tensor([ids("容量25")]), torch.zeros(1, vocab))[0, tok.eos_token_id] == 0
 
 
@@ -106,7 +108,8 @@ def test_guard_records_verdict(tiny_model_dir, tmp_path):
 
 @pytest.mark.parametrize("text,boundary,ok", [
     ("price 10", 6, True), ("price 10 ", 8, False), ("price 1079 ", 10, True), ("size 2.5", 7, True),
-    ("size 2.7", 7, False), ("size 2. ", 7, False), ("30", 1, False), ("costs 3. Then", 8, True)])
+    ("size 2.7", 7, False), ("size 2. ", 7, False), ("30", 1, False), ("costs 3. Then", 8, True),
+    ("length of 19.", 12, False), ("size 2.", 6, True)])
 def test_numbers_must_be_whole_numbers_from_the_data(text, boundary, ok):
     from shopscribe.generation.constraints import TextConstraintProcessor
 

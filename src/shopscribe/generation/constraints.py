@@ -52,9 +52,23 @@ class TextConstraintProcessor(LogitsProcessor):
             for token_id in candidates:
                 if self._is_banned(tail, self._piece(token_id), item):
                     scores[row, token_id] = float("-inf")
-            if self.stop_ids and self._open_number_unfinished(tail, item):
-                scores[row, self.stop_ids] = float("-inf")  # do not end the text inside "19" of "1999"
+            if self._open_number_unfinished(tail, item):
+                self._only_digits(scores[row], tail, item)  # do not end the text inside "19" of "1999"
         return scores
+
+    def _only_digits(self, row_scores: torch.FloatTensor, tail: str, item: int) -> None:
+        """Inside an unfinished number only digit tokens that keep it on an allowed number may follow."""
+        keep = [t for t in self._digit_tokens() if not self._is_banned(tail, self._piece(t), item)]
+        kept = row_scores[keep].clone()
+        row_scores.fill_(float("-inf"))
+        if keep:
+            row_scores[keep] = kept
+
+    def _digit_tokens(self) -> list[int]:
+        if not hasattr(self, "_digits"):
+            vocab = self.tokenizer.get_vocab()
+            self._digits = [i for tok, i in vocab.items() if tok.strip("▁Ġ ").isdigit()]
+        return self._digits
 
     def _open_number_unfinished(self, tail: str, item: int) -> bool:
         if self.allowed_numbers is None:
@@ -82,9 +96,12 @@ class TextConstraintProcessor(LogitsProcessor):
             if m.end() < boundary and not (m.end() == boundary - 1 and text[m.end()] in ".,"):
                 continue  # closed before this piece, already judged ("2." waits for the next character)
             run = m.group(0).replace(",", "")
-            still_open = m.end() == len(text) or (text[m.end()] in ".," and m.end() + 1 == len(text))
-            if still_open:
+            trailing_point = m.end() < len(text) and text[m.end()] in ".," and m.end() + 1 == len(text)
+            if m.end() == len(text):
                 if not any(a.startswith(run) for a in allowed):
+                    return False
+            elif trailing_point:  # "19." must be an allowed number ending a sentence, or begin an allowed decimal
+                if run not in allowed and not any(a.startswith(run + ".") for a in allowed):
                     return False
             elif run not in allowed:
                 return False
