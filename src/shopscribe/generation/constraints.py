@@ -10,6 +10,7 @@ comes from the top-k, and sampling is restricted to it (``top_k``).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -65,10 +66,7 @@ class TextConstraintProcessor(LogitsProcessor):
             row_scores[keep] = kept
 
     def _digit_tokens(self) -> list[int]:
-        if not hasattr(self, "_digits"):
-            vocab = self.tokenizer.get_vocab()
-            self._digits = [i for tok, i in vocab.items() if tok.strip("▁Ġ ").isdigit()]
-        return self._digits
+        return digit_token_ids(self.tokenizer)
 
     def _open_number_unfinished(self, tail: str, item: int) -> bool:
         if self.allowed_numbers is None:
@@ -106,6 +104,12 @@ class TextConstraintProcessor(LogitsProcessor):
             elif run not in allowed:
                 return False
         return True
+
+
+@functools.lru_cache(maxsize=8)
+def digit_token_ids(tokenizer) -> list[int]:
+    """Ids of tokens that are only digits; scanned once per tokenizer, not once per batch."""
+    return [i for tok, i in tokenizer.get_vocab().items() if tok.strip("▁Ġ ").isdigit()]
 
 
 def allowed_number_strings(source: str) -> set[str]:

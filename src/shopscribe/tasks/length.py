@@ -20,10 +20,6 @@ class LengthCheck:
     text: str
     status: str  # "ok", "trimmed", "too_short", "empty"
 
-    @property
-    def compliant(self) -> bool:
-        return self.status in ("ok", "trimmed")
-
 
 def fits(text: str, policy: LengthPolicy) -> bool:
     return policy.min_chars <= len(text) <= policy.max_chars

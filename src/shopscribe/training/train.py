@@ -26,6 +26,8 @@ from shopscribe.training.config import TrainConfig
 from shopscribe.training.data import PadCollator, encode_examples
 from shopscribe.training.model_card import write_model_card
 
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
 
 @dataclass
 class TrainResult:
@@ -214,5 +216,3 @@ def summarise(cfg, trainer, output, out, started, resume, n_train, n_dev, trunca
                        seconds=round(time.time() - started, 1), peak_rss_gib=round(peak_kib / 2**20, 2),
                        resumed_from=str(resume) if resume else None, truncated_targets=truncated)
 
-
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
