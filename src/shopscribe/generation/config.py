@@ -29,6 +29,16 @@ class LengthArgs(BaseConfig):
     max_attempts: int = Field(2, ge=1, description="Generation attempts per product when regenerating.")
 
 
+class RerankArgs(BaseConfig):
+    candidates: int = Field(1, ge=1, description="Best-of-n: candidates per product (1 = off). Needs "
+                                                "decoding.strategy=sample or beam.")
+    critic: Path | None = Field(None, description="Critic folder from `shopscribe critic train` (optional).")
+    critic_weight: float = Field(1.0, ge=0, description="Weight of P(human-written) from the critic.")
+    faithfulness_weight: float = Field(1.0, ge=0, description="Weight of the supported-claim score.")
+    length_weight: float = Field(0.5, ge=0, description="Weight of fitting the character limits.")
+    compliance_weight: float = Field(1.0, ge=0, description="Penalty per compliance finding.")
+
+
 class GenerateConfig(BaseConfig):
     """`shopscribe generate MODEL --products FILE --out FILE [key=value ...]`"""
 
@@ -38,6 +48,7 @@ class GenerateConfig(BaseConfig):
     task: TaskArgs = Field(default_factory=TaskArgs)
     decoding: DecodingArgs = Field(default_factory=DecodingArgs)
     length: LengthArgs = Field(default_factory=LengthArgs)
+    rerank: RerankArgs = Field(default_factory=RerankArgs)
     batch_size: int = Field(8, gt=0, description="Products per generation batch.")
     on_error: Literal["fail", "skip"] = Field("fail", description="Bad catalog rows: fail, or skip into a rejects file.")
     limit: int | None = Field(None, gt=0, description="Only the first N products.")
@@ -51,4 +62,9 @@ class GenerateConfig(BaseConfig):
     def _out_format(self) -> GenerateConfig:
         if self.out.suffix.lower() not in (".jsonl", ".csv"):
             raise ValueError(f"out must end in .jsonl or .csv, got '{self.out.name}'")
+        if self.rerank.candidates > 1 and self.decoding.strategy == "greedy":
+            raise ValueError("rerank.candidates > 1 needs decoding.strategy=sample (or beam): greedy decoding "
+                             "gives one candidate")
+        if self.decoding.strategy == "beam" and self.rerank.candidates > self.decoding.num_beams:
+            raise ValueError("rerank.candidates cannot exceed decoding.num_beams with beam search")
         return self

@@ -20,6 +20,8 @@ from shopscribe.errors import GenerationError
 from shopscribe.generation.config import GenerateConfig
 from shopscribe.generation.generator import Generator
 from shopscribe.generation.guard import PublishingGuard
+from shopscribe.generation.rerank import Reranker
+from shopscribe.critic.model import Critic
 from shopscribe.models.loading import load_causal_lm, read_run_info
 from shopscribe.models.sources import resolve_model
 from shopscribe.tasks.task import load_task
@@ -102,8 +104,13 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
     if todo:
         model = load_causal_lm(cfg.model, progress=log)
         guard = PublishingGuard(task, cfg.keywords, cfg.rule_dirs) if cfg.guard else None
+        reranker = None
+        if cfg.rerank.candidates > 1:
+            critic = Critic.load(cfg.rerank.critic) if cfg.rerank.critic else None
+            reranker = Reranker(task, cfg.rerank, critic, cfg.rule_dirs)
+            log(f"best-of-{cfg.rerank.candidates}: {'critic ' + str(cfg.rerank.critic) if critic else 'no critic'}")
         generator = Generator(model.model, model.tokenizer, task, decoding=cfg.decoding, length=cfg.length,
-                              tone=task_args.tone, max_chars=task_args.max_chars, guard=guard)
+                              tone=task_args.tone, max_chars=task_args.max_chars, guard=guard, reranker=reranker)
         with path.open("a", encoding="utf-8") as fh:
             for start in range(0, len(todo), cfg.batch_size):
                 for g in generator.generate(todo[start: start + cfg.batch_size]):

@@ -8,6 +8,7 @@ from shopscribe.catalog.record import ProductRecord
 from shopscribe.generation.config import DecodingArgs, LengthArgs
 from shopscribe.generation.constraints import TextConstraintProcessor, allowed_number_strings
 from shopscribe.generation.guard import PublishingGuard
+from shopscribe.generation.rerank import as_dicts
 from shopscribe.quality.faithfulness import SENTENCE
 from shopscribe.models.loading import stop_token_ids
 from shopscribe.tasks.length import enforce_length
@@ -24,6 +25,7 @@ class Generation:
     length_status: str
     attempts: int
     guard: dict | None = None  # status pass/flagged, violations, contradicted claims, missing terms
+    rerank: dict | None = None  # best-of-n: chosen index and every candidate's score
 
 
 class Generator:
@@ -31,7 +33,7 @@ class Generator:
 
     def __init__(self, model, tokenizer, task: Task, *, decoding: DecodingArgs | None = None,
                  length: LengthArgs | None = None, tone: str | None = None, max_chars: int | None = None,
-                 guard: PublishingGuard | None = None, max_repairs: int = 2):
+                 guard: PublishingGuard | None = None, max_repairs: int = 2, reranker=None):
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.task = task
@@ -43,24 +45,37 @@ class Generator:
         self.stop_ids = stop_token_ids(tokenizer)
         self.guard = guard
         self.max_repairs = max_repairs
+        self.reranker = reranker  # generation.rerank.Reranker for best-of-n, or None
 
     def generate(self, records: list[ProductRecord]) -> list[Generation]:
         policies = [self.task.length(r.locale, self.max_chars) for r in records]
         budget = self.decoding.max_new_tokens or max(p.max_new_tokens() for p in policies)
-        texts = self._decode(records, budget)
+        n = self.reranker.n if self.reranker is not None else 1
+        texts, reranked = self._decode(records, budget, n=n), [None] * len(records)
+        if n > 1:
+            texts, reranked = self._best_of_n(records, policies, texts)
         results = []
-        for record, policy, text in zip(records, policies, texts):
+        for record, policy, text, rerank in zip(records, policies, texts, reranked):
             check, attempts = enforce_length(text, policy), 1
             while (self.length.on_overflow == "regenerate" and check.status == "trimmed"
                    and attempts < self.length.max_attempts):
                 tighter = max(8, int(budget * policy.max_chars / max(len(text), 1) * 0.9))
                 text = self._decode([record], tighter)[0]
                 check, attempts = enforce_length(text, policy), attempts + 1
-            result = Generation(record.id, record.locale, check.text, len(check.text), check.status, attempts)
+            result = Generation(record.id, record.locale, check.text, len(check.text), check.status, attempts,
+                                rerank=rerank)
             if self.guard is not None:
                 self._repair(record, policy, budget, result)
             results.append(result)
         return results
+
+    def _best_of_n(self, records, policies, flat: list[str]) -> tuple[list[str], list[dict]]:
+        """``flat`` holds n candidates per product in order; keep each product's best (length-enforced)."""
+        n = self.reranker.n
+        candidates = [[enforce_length(t, p).text for t in flat[i * n:(i + 1) * n]] for i, p in enumerate(policies)]
+        picks = self.reranker.pick(records, candidates, policies)
+        texts = [candidates[i][best] for i, (best, _) in enumerate(picks)]
+        return texts, [{"chosen": best, "candidates": as_dicts(scores)} for best, scores in picks]
 
     def _repair(self, record: ProductRecord, policy, budget: int, result: Generation) -> None:
         """Regenerate a failing output with its offending spans banned; then drop sentences that
@@ -87,7 +102,8 @@ class Generator:
                         "dropped_sentences": dropped}
 
     def _decode(self, records: list[ProductRecord], max_new_tokens: int,
-                extra_banned: list[list[str]] | None = None) -> list[str]:
+                extra_banned: list[list[str]] | None = None, n: int = 1) -> list[str]:
+        """Decoded outputs, ``n`` per record in record order."""
         import torch
 
         prompts = [build_prompt_text(self.task, self.tokenizer, r, self.tone, self.max_chars) for r in records]
@@ -98,6 +114,8 @@ class Generator:
                       stop_strings=["\n\n"], tokenizer=self.tokenizer)
         if d.no_repeat_ngram_size:
             kwargs["no_repeat_ngram_size"] = d.no_repeat_ngram_size
+        if n > 1:
+            kwargs["num_return_sequences"] = n
         if d.strategy == "sample":
             torch.manual_seed(d.seed)
             kwargs.update(do_sample=True, temperature=d.temperature, top_p=d.top_p, top_k=d.top_k or None)
@@ -108,6 +126,7 @@ class Generator:
         if self.guard is not None:
             banned = [self.guard.banned_terms(r, (extra_banned or [[]] * len(records))[i]) for i, r in enumerate(records)]
             allowed = [allowed_number_strings(self.guard.source(r)) for r in records]
+            banned, allowed = [b for b in banned for _ in range(n)], [a for a in allowed for _ in range(n)]
             kwargs["logits_processor"] = [TextConstraintProcessor(self.tokenizer, batch["input_ids"].shape[1], banned,
                                                                   allowed, stop_ids=self.stop_ids)]
         with torch.inference_mode():

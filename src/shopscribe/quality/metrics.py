@@ -62,6 +62,16 @@ def distinct_n(texts: list[str], n: int) -> float:
     return len(grams) / total if total else 0.0
 
 
+def self_bleu(texts: list[str], locale: str) -> float:
+    """Mean BLEU-4 of each text against all the others (higher = less diverse across products)."""
+    texts = [t for t in texts if t.strip()]
+    if len(texts) < 2:
+        return 0.0
+    tok = "zh" if locale.startswith("zh") else "13a"
+    scores = [sacrebleu.sentence_bleu(t, texts[:i] + texts[i + 1:], tokenize=tok).score for i, t in enumerate(texts)]
+    return sum(scores) / len(scores)
+
+
 def source_text(record: ProductRecord, task: Task) -> str:
     """Everything the model was shown about the product (what may support a claim)."""
     parts = [record.title if task.target_field != "title" else None, record.brand, record.category,

@@ -1,0 +1,142 @@
+"""Best-of-n reranking benchmark: greedy decoding vs best-of-n without the critic vs
+best-of-n with the learned critic, for the fine-tuned model on the held-out products
+of the describe sets (guard off, so the effect of reranking alone is measured).
+
+Per set:
+1. the fine-tuned model samples one output for up to 96 products of its dev/train split
+   (never the held-out ones); a critic learns to tell those from the human copy;
+2. the model samples N=4 candidates per held-out product, every candidate is scored
+   (faithfulness, compliance, length fit, critic) and stored;
+3. the same candidates are picked with and without the critic's term, and every
+   system is scored: ROUGE-L, unsupported-claim rate, distinct-n and self-BLEU.
+
+Needs the runs of `python benchmarks/core_loop.py --only describe-zh --only describe-en`.
+
+    python benchmarks/rerank.py            # both sets, ~40 min on 2 cores
+    python benchmarks/rerank.py --table    # print the README table from results/rerank.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from core_loop import EVAL_PRODUCTS, RESULTS, WORK
+
+SETS = ["describe-zh", "describe-en"]
+CANDIDATES, CRITIC_PRODUCTS, TEMPERATURE = 4, 96, 0.8
+
+
+def run(only: list[str] | None = None) -> dict:
+    path = RESULTS / "rerank.json"
+    results = json.loads(path.read_text()) if path.is_file() else {}
+    for name in only or SETS:
+        results[name] = run_set(name)
+        RESULTS.mkdir(exist_ok=True)
+        path.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    return results
+
+
+def run_set(name: str) -> dict:
+    from shopscribe.catalog import load_catalog
+    from shopscribe.catalog.loaders import write_jsonl
+    from shopscribe.critic import CriticConfig, train_critic
+    from shopscribe.generation import GenerateConfig, generate
+
+    run_dir, work = WORK / name / "run", WORK / name / "rerank"
+    work.mkdir(parents=True, exist_ok=True)
+    pool = load_catalog(run_dir / "data" / "dev.jsonl").records + load_catalog(run_dir / "data" / "train.jsonl").records
+    write_jsonl(pool[:CRITIC_PRODUCTS], work / "critic_products.jsonl")
+    sample = {"strategy": "sample", "temperature": TEMPERATURE}
+    started = time.time()
+    generate(GenerateConfig(model=str(run_dir), products=work / "critic_products.jsonl", guard=False,
+                            out=work / "critic_outputs.jsonl", decoding=sample, batch_size=8))
+    critic = train_critic(CriticConfig(products=work / "critic_products.jsonl", out=work / "critic",
+                                       generations=[work / "critic_outputs.jsonl"]))
+    critic_seconds = time.time() - started
+    started = time.time()
+    generate(GenerateConfig(model=str(run_dir), products=run_dir / "data" / "test.jsonl", limit=EVAL_PRODUCTS,
+                            out=work / "best_of_n.jsonl", guard=False, decoding=sample, batch_size=8,
+                            rerank={"candidates": CANDIDATES, "critic": work / "critic"}))
+    rows = [json.loads(line) for line in (work / "best_of_n.jsonl").read_text(encoding="utf-8").splitlines()]
+    greedy = {json.loads(line)["id"]: json.loads(line)["text"] for line in
+              (WORK / name / "eval" / "outputs" / "fine_tuned.jsonl").read_text(encoding="utf-8").splitlines()}
+    systems = {
+        "greedy": greedy,
+        "sample (n=1)": {r["id"]: r["rerank"]["candidates"][0]["text"] for r in rows},
+        f"best-of-{CANDIDATES}, no critic": {r["id"]: _pick(r, with_critic=False) for r in rows},
+        f"best-of-{CANDIDATES}, with critic": {r["id"]: _pick(r, with_critic=True) for r in rows},
+    }
+    return {"critic": critic.metrics, "critic_seconds": round(critic_seconds), "candidates": CANDIDATES,
+            "rerank_seconds": round(time.time() - started),
+            "systems": score_systems(run_dir, systems, critic_dir=work / "critic")}
+
+
+def _pick(row: dict, with_critic: bool) -> str:
+    """The stored candidates re-picked; without the critic its term is taken out of the score."""
+    from shopscribe.generation.config import RerankArgs
+
+    w = RerankArgs()
+
+    def score(c):
+        base = w.faithfulness_weight * c["faithfulness"] + w.length_weight * c["length_fit"] \
+            - w.compliance_weight * c["violations"]
+        return base + (w.critic_weight * c["critic"] if with_critic else 0.0)
+    return max(row["rerank"]["candidates"], key=score)["text"]
+
+
+def score_systems(run_dir, systems: dict[str, dict[str, str]], critic_dir) -> dict:
+    from shopscribe.catalog import load_catalog
+    from shopscribe.critic import Critic
+    from shopscribe.models.loading import read_run_info
+    from shopscribe.quality import score_system
+    from shopscribe.quality.metrics import self_bleu, source_text
+    from shopscribe.tasks import load_task
+
+    task = load_task(read_run_info(run_dir)["task"], run_dir / "templates")
+    records = load_catalog(run_dir / "data" / "test.jsonl").records[:EVAL_PRODUCTS]
+    critic = Critic.load(critic_dir)
+    out = {}
+    for system, texts in systems.items():
+        metrics, _ = score_system(task, records, texts)
+        preds = [texts[r.id] for r in records]
+        out[system] = {**{k: metrics[k] for k in ("rougeL", "unsupported_claim_rate", "contradiction_rate",
+                                                  "unsupported_numbers_per_output", "compliance_violations",
+                                                  "length_compliance", "attribute_coverage", "distinct1",
+                                                  "distinct2", "mean_chars")},
+                       "self_bleu": self_bleu(preds, records[0].locale),
+                       "critic_p_human": float(critic.score(preds, [source_text(r, task) for r in records]).mean())}
+    return out
+
+
+def table(results: dict) -> str:
+    lines = ["| set | system | ROUGE-L | unsupported-claim rate | contradiction rate | unsupported numbers/output "
+             "| attr. coverage | distinct-1 | distinct-2 | self-BLEU ↓ | critic P(human) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    notes = []
+    for name, r in results.items():
+        for system, m in r["systems"].items():
+            lines.append(f"| {name} | {system} | {m['rougeL']:.3f} | {m['unsupported_claim_rate']:.3f} | "
+                         f"{m['contradiction_rate']:.3f} | {m['unsupported_numbers_per_output']:.2f} | "
+                         f"{m['attribute_coverage']:.3f} | {m['distinct1']:.3f} | {m['distinct2']:.3f} | "
+                         f"{m['self_bleu']:.1f} | {m['critic_p_human']:.2f} |")
+        c = r["critic"]
+        notes.append(f"- {name}: critic held-out accuracy {c.get('heldout_accuracy', float('nan')):.3f}, "
+                     f"AUC {c.get('heldout_auc', float('nan')):.3f} on {c.get('heldout_products')} unseen products; "
+                     f"critic data + training {r['critic_seconds'] / 60:.1f} min, "
+                     f"{r['candidates']} candidates for {EVAL_PRODUCTS} products {r['rerank_seconds'] / 60:.1f} min")
+    return "\n".join(lines + [""] + notes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--table", action="store_true")
+    parser.add_argument("--only", choices=SETS, action="append")
+    args = parser.parse_args()
+    results = json.loads((RESULTS / "rerank.json").read_text()) if args.table else run(args.only)
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
