@@ -21,6 +21,7 @@ from shopscribe.catalog.loaders import load_catalog
 from shopscribe.config import BaseConfig
 from shopscribe.critic.model import Critic, critic_features
 from shopscribe.errors import ShopScribeError
+from shopscribe.linear import LinearHead
 from shopscribe.quality.metrics import source_text
 from shopscribe.tasks.task import load_task
 from shopscribe.training.config import TaskArgs
@@ -69,31 +70,15 @@ def train_critic(cfg: CriticConfig, log: Callable[[str], None] = print) -> Criti
     test = np.array([g in held for g in groups])
     metrics = {}
     if 0 < test.sum() < len(test) and len(set(y[test])) == 2:
-        model = _fit(x[~test], y[~test], cfg.c)
-        p = model.predict_proba(x[test])[:, 1]
+        p = LinearHead.fit(x[~test], y[~test], cfg.encoder, cfg.c).proba(x[test])
         metrics = {"heldout_accuracy": float(accuracy_score(y[test], p > 0.5)),
                    "heldout_auc": float(roc_auc_score(y[test], p)), "heldout_products": len(held)}
         log(f"critic held-out: accuracy {metrics['heldout_accuracy']:.3f}, AUC {metrics['heldout_auc']:.3f}")
-    model = _fit(x, y, cfg.c)  # the saved critic uses every product
     info = {"task": task.name, "human_texts": int(y.sum()), "model_texts": int((1 - y).sum()),
             "products": len(ids), **metrics}
-    critic = _standardised(model, cfg.encoder, info)
+    critic = Critic(LinearHead.fit(x, y, cfg.encoder, cfg.c, info))  # the saved critic uses every product
     critic.save(cfg.out)
     return CriticResult(critic, metrics)
-
-
-def _fit(x: np.ndarray, y: np.ndarray, c: float):
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000, class_weight="balanced")).fit(x, y)
-
-
-def _standardised(pipeline, encoder: str, info: dict) -> Critic:
-    scaler, lr = pipeline[0], pipeline[1]
-    return Critic(encoder, lr.coef_[0].astype(np.float32), float(lr.intercept_[0]),
-                  scaler.mean_.astype(np.float32), scaler.scale_.astype(np.float32), info)
 
 
 def _read_jsonl(path: Path) -> list[dict]:
