@@ -3,7 +3,7 @@ best-of-n with the learned critic, for the fine-tuned model on the held-out prod
 of the describe sets (guard off, so the effect of reranking alone is measured).
 
 Per set:
-1. the fine-tuned model samples one output for up to 96 products of its dev/train split
+1. the fine-tuned model samples one output for up to 64 products of its dev/train split
    (never the held-out ones); a critic learns to tell those from the human copy;
 2. the model samples N=4 candidates per held-out product, every candidate is scored
    (faithfulness, compliance, length fit, critic) and stored;
@@ -25,7 +25,7 @@ import time
 from core_loop import EVAL_PRODUCTS, RESULTS, WORK
 
 SETS = ["describe-zh", "describe-en"]
-CANDIDATES, CRITIC_PRODUCTS, TEMPERATURE = 4, 96, 0.8
+CANDIDATES, CRITIC_PRODUCTS, TEMPERATURE = 4, 64, 0.8
 
 
 def run(only: list[str] | None = None) -> dict:

@@ -80,6 +80,23 @@ def load_catalog(path: str | Path, *, on_error: OnError = "fail", rejects_path: 
     return LoadResult(records, problems, written, rows_read)
 
 
+def read_rows(path: str | Path) -> Iterator[tuple[int, Any, list[RowProblem]]]:
+    """Raw rows of a .jsonl/.json/.csv/.parquet file: (row number, dict, problems found while reading)."""
+    path = Path(path)
+    if not path.is_file():
+        raise CatalogError(f"file not found: {path}")
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        raise CatalogError(f"{path}: unknown file format '{path.suffix}'; use one of {sorted(_READERS)}")
+    return reader(path)
+
+
+def write_rejects(path: Path, problems: list[RowProblem], bad_rows: dict[int, dict[str, Any]],
+                  rejects_path: str | Path | None) -> Path:
+    """Write rejected rows with their problems as JSONL (default: ``<file>.rejects.jsonl``)."""
+    return _write_rejects(path, problems, bad_rows, rejects_path)
+
+
 def _write_rejects(path: Path, problems: list[RowProblem], bad_rows: dict[int, dict[str, Any]],
                    rejects_path: str | Path | None) -> Path:
     out = Path(rejects_path) if rejects_path else path.with_name(path.stem + ".rejects.jsonl")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from shopscribe.cli import critic, models
+from shopscribe.cli import critic, models, reviews
 from shopscribe.cli.evaluate import evaluate_command
 from shopscribe.cli.generate import generate_command
 from shopscribe.cli.quickstart import quickstart_command
@@ -20,6 +20,8 @@ app.command("evaluate")(evaluate_command)
 app.command("validate")(validate_command)
 app.add_typer(models.app, name="models")
 app.add_typer(critic.app, name="critic")
+app.add_typer(reviews.sentiment_app, name="sentiment")
+app.command("insights")(reviews.insights_command)
 
 
 def main() -> None:

@@ -105,19 +105,25 @@ def examples_html(task: Task, records: list[ProductRecord], scores: dict[str, li
     return f"<table class='ex'>{''.join(blocks)}</table>"
 
 
+STYLE = ("body{font-family:sans-serif;margin:2em;max-width:1300px}table{border-collapse:collapse;margin:1em 0}"
+         "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;font-size:14px}"
+         ".best{background:#d7f5d7;font-weight:bold}.ex td{width:25%}.input{background:#f4f4f4;font-size:12px}"
+         "mark.ok{background:#d7f5d7}mark.bad{background:#ffc9c9}mark.warn{background:#ffe9a8}")
+
+
+def html_page(title: str, body: str) -> str:
+    """One self-contained HTML page in the reports' shared style."""
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>")
+
+
 def write_html(path: Path, title: str, task: Task, records: list[ProductRecord], systems: dict[str, dict],
                scores: dict[str, list[ExampleScore]], notes: list[str] | None = None) -> None:
-    style = ("body{font-family:sans-serif;margin:2em;max-width:1300px}table{border-collapse:collapse;margin:1em 0}"
-             "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;font-size:14px}"
-             ".best{background:#d7f5d7;font-weight:bold}.ex td{width:25%}.input{background:#f4f4f4;font-size:12px}"
-             "mark.ok{background:#d7f5d7}mark.bad{background:#ffc9c9}mark.warn{background:#ffe9a8}")
     notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes or [])
-    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1><ul>{notes_html}</ul>"
-            f"<h2>Metrics</h2>{metrics_table(systems)}"
+    body = (f"<ul>{notes_html}</ul><h2>Metrics</h2>{metrics_table(systems)}"
             f"<img alt='metrics plot' src='data:image/png;base64,{plot_png(systems)}'>"
             "<h2>Examples</h2><p><mark class='ok'>green</mark>: claim supported by the product data; "
             "<mark class='warn'>amber</mark>: claim the data does not cover; <mark class='bad'>red</mark>: claim "
             "the data contradicts, or a compliance violation (hover for the rule and the fix).</p>"
-            f"{examples_html(task, records, scores)}</body></html>")
-    path.write_text(page, encoding="utf-8")
+            f"{examples_html(task, records, scores)}")
+    path.write_text(html_page(title, body), encoding="utf-8")

@@ -1,0 +1,151 @@
+"""Review sentiment: a logistic-regression head over multilingual sentence embeddings,
+trained on the catalog's own labelled reviews (positive / negative, with a confidence).
+
+`shopscribe sentiment train` fits it; `shopscribe sentiment score` labels a review file
+(resumable: results are appended in chunks and a rerun skips reviews already scored).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from shopscribe.config import BaseConfig
+from shopscribe.embeddings import load_encoder
+from shopscribe.errors import ShopScribeError
+from shopscribe.linear import LinearHead
+from shopscribe.reviews.data import ReviewRow, load_reviews
+
+STEM = "sentiment"
+Progress = Callable[[int, int], None]
+
+
+class SentimentConfig(BaseConfig):
+    """`shopscribe sentiment train --reviews FILE --out DIR [key=value ...]`"""
+
+    reviews: Path = Field(description="Labelled reviews (.jsonl/.csv/.parquet with text and label).")
+    out: Path = Field(description="Folder for the classifier.")
+    encoder: str = Field("e5+use", description="Sentence encoder(s): e5, use, or e5+use (features concatenated).")
+    heldout_fraction: float = Field(0.2, ge=0, lt=1, description="Share held out (by product or text) to report "
+                                                                 "accuracy on; 0 = train on everything.")
+    max_train: int | None = Field(None, gt=0, description="Cap on training reviews (a random sample).")
+    c: float = Field(0.5, gt=0, description="Inverse L2 regularisation strength.")
+    on_error: Literal["fail", "skip"] = "fail"
+    seed: int = 0
+
+
+class SentimentModel:
+    def __init__(self, head: LinearHead):
+        self.head = head
+
+    def predict(self, reviews: list[ReviewRow], progress: Progress | None = None) -> np.ndarray:
+        """P(positive) per review."""
+        return self.head.proba(load_encoder(self.head.encoder).encode([r.full_text for r in reviews],
+                                                                      progress=progress))
+
+    def save(self, folder: Path) -> None:
+        self.head.save(Path(folder), STEM)
+
+    @classmethod
+    def load(cls, folder: Path) -> SentimentModel:
+        return cls(LinearHead.load(folder, STEM, "train one with `shopscribe sentiment train`"))
+
+
+@dataclass
+class SentimentTrainResult:
+    model: SentimentModel
+    metrics: dict  # on the held-out reviews, overall and per category
+
+
+def heldout_split(reviews: list[ReviewRow], fraction: float, seed: int = 0) -> tuple[list[ReviewRow], list[ReviewRow]]:
+    """Split by product (or, without one, by normalised text): no product or duplicate text on both sides."""
+    def held(r: ReviewRow) -> bool:
+        key = r.product_id or " ".join(r.text.lower().split())
+        return int(hashlib.sha1(f"{seed}:{key}".encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < fraction
+    flags = [held(r) for r in reviews]
+    return [r for r, f in zip(reviews, flags) if not f], [r for r, f in zip(reviews, flags) if f]
+
+
+def train_sentiment(cfg: SentimentConfig, log: Callable[[str], None] = print,
+                    progress: Progress | None = None) -> SentimentTrainResult:
+    loaded = load_reviews(cfg.reviews, need_label=True, on_error=cfg.on_error,
+                          rejects_path=cfg.out / "rejects.jsonl")
+    train, held = heldout_split(loaded.reviews, cfg.heldout_fraction, cfg.seed)
+    if cfg.max_train and len(train) > cfg.max_train:
+        train = [train[i] for i in sorted(np.random.default_rng(cfg.seed).choice(len(train), cfg.max_train,
+                                                                                replace=False))]
+    labels = {r.label for r in train}
+    if labels != {"positive", "negative"}:
+        raise ShopScribeError(f"{cfg.reviews}: training needs both positive and negative reviews, found {labels}")
+    log(f"sentiment: {len(train)} training reviews, {len(held)} held out; {loaded.masked_total} personal-data "
+        f"spans masked; {len(loaded.problems)} bad rows" + (f" → {loaded.rejects_path}" if loaded.problems else ""))
+    x = load_encoder(cfg.encoder).encode([r.full_text for r in train], progress=progress)
+    head = LinearHead.fit(x, np.array([r.label == "positive" for r in train], dtype=int), cfg.encoder, cfg.c,
+                          {"train_reviews": len(train), "source": str(cfg.reviews)})
+    model = SentimentModel(head)
+    metrics = classification_metrics(held, model.predict(held, progress)) if held else {}
+    head.info["heldout"] = metrics
+    model.save(cfg.out)
+    return SentimentTrainResult(model, metrics)
+
+
+def classification_metrics(reviews: list[ReviewRow], p_positive: np.ndarray) -> dict:
+    """Accuracy and macro-F1, overall and per category."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    gold = np.array([r.label == "positive" for r in reviews])
+    pred = np.asarray(p_positive) >= 0.5
+
+    def scores(mask) -> dict:
+        return {"n": int(mask.sum()), "accuracy": float(accuracy_score(gold[mask], pred[mask])),
+                "macro_f1": float(f1_score(gold[mask], pred[mask], average="macro", labels=[False, True],
+                                           zero_division=0))}
+    cats = np.array([r.category or "-" for r in reviews])
+    return {**scores(np.ones(len(reviews), dtype=bool)),
+            "per_category": {c: scores(cats == c) for c in sorted(set(cats))}}
+
+
+@dataclass
+class ScoreResult:
+    out: Path
+    scored: int
+    skipped_done: int
+    metrics: dict | None  # when the file carries labels
+
+
+def score_reviews(model_dir: Path, reviews_path: Path, out: Path, *, on_error: str = "fail", chunk: int = 512,
+                  log: Callable[[str], None] = print, progress: Progress | None = None) -> ScoreResult:
+    """Label every review; JSONL rows ``id, label, confidence, p_positive``; resumable."""
+    from shopscribe.generation.generate import read_done
+
+    model = SentimentModel.load(model_dir)
+    loaded = load_reviews(reviews_path, on_error=on_error, rejects_path=out.with_name(out.stem + ".rejects.jsonl"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    done = read_done(out)
+    todo = [r for r in loaded.reviews if r.id not in done]
+    log(f"{len(loaded.reviews)} reviews: {len(done)} already scored, {len(todo)} to score")
+    with out.open("a", encoding="utf-8") as fh:
+        for start in range(0, len(todo), chunk):
+            batch = todo[start: start + chunk]
+            for r, p in zip(batch, model.predict(batch)):
+                label = "positive" if p >= 0.5 else "negative"
+                fh.write(json.dumps({"id": r.id, "label": label, "confidence": round(float(max(p, 1 - p)), 4),
+                                     "p_positive": round(float(p), 4), "gold": r.label, "category": r.category,
+                                     "product_id": r.product_id}, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+            if progress:
+                progress(min(start + chunk, len(todo)), len(todo))
+    rows = read_done(out)
+    labelled = [r for r in loaded.reviews if r.label is not None]
+    metrics = classification_metrics(labelled, np.array([rows[r.id]["p_positive"] for r in labelled])) \
+        if labelled else None
+    return ScoreResult(out, len(todo), len(done), metrics)
