@@ -7,6 +7,7 @@ import typer
 from shopscribe.cli import critic, models, reviews
 from shopscribe.cli.evaluate import evaluate_command
 from shopscribe.cli.generate import generate_command
+from shopscribe.cli.optimize import optimize_command
 from shopscribe.cli.quickstart import quickstart_command
 from shopscribe.cli.train import train_command
 from shopscribe.cli.validate import validate_command
@@ -22,6 +23,7 @@ app.add_typer(models.app, name="models")
 app.add_typer(critic.app, name="critic")
 app.add_typer(reviews.sentiment_app, name="sentiment")
 app.command("insights")(reviews.insights_command)
+app.command("optimize")(optimize_command)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from shopscribe.catalog.record import ProductRecord
@@ -33,7 +34,8 @@ class Generator:
 
     def __init__(self, model, tokenizer, task: Task, *, decoding: DecodingArgs | None = None,
                  length: LengthArgs | None = None, tone: str | None = None, max_chars: int | None = None,
-                 guard: PublishingGuard | None = None, max_repairs: int = 2, reranker=None):
+                 guard: PublishingGuard | None = None, max_repairs: int = 2, reranker=None,
+                 prompt_extra: Callable[[ProductRecord], dict[str, str | None]] | None = None):
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.task = task
@@ -46,6 +48,7 @@ class Generator:
         self.guard = guard
         self.max_repairs = max_repairs
         self.reranker = reranker  # generation.rerank.Reranker for best-of-n, or None
+        self.prompt_extra = prompt_extra  # task-specific prompt values per product (optimize: draft, insights)
 
     def generate(self, records: list[ProductRecord]) -> list[Generation]:
         policies = [self.task.length(r.locale, self.max_chars) for r in records]
@@ -106,7 +109,8 @@ class Generator:
         """Decoded outputs, ``n`` per record in record order."""
         import torch
 
-        prompts = [build_prompt_text(self.task, self.tokenizer, r, self.tone, self.max_chars) for r in records]
+        prompts = [build_prompt_text(self.task, self.tokenizer, r, self.tone, self.max_chars,
+                                     self.prompt_extra(r) if self.prompt_extra else None) for r in records]
         batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=True)
         d = self.decoding
         kwargs = dict(max_new_tokens=max_new_tokens, eos_token_id=self.stop_ids,

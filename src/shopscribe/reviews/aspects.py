@@ -103,6 +103,7 @@ class AspectSummary:
     share_negative: float
     praise: list[str] = field(default_factory=list)
     complaints: list[str] = field(default_factory=list)
+    direction: str | None = None  # fit complaints: "small" or "large" when one side dominates
 
 
 @dataclass
@@ -140,11 +141,27 @@ def summarise(reviews: list[ReviewRow], mentions: list[Mention], group_by: str =
         for aspect, ms in by_group.get(g, {}).items():
             pos, neg = [m for m in ms if m.positive], [m for m in ms if not m.positive]
             summaries.append(AspectSummary(aspect, labels[aspect].get(locale, aspect), len(ms), len(pos), len(neg),
-                                           round(len(neg) / len(ms), 3), _quotes(pos, quotes), _quotes(neg, quotes)))
+                                           round(len(neg) / len(ms), 3), _quotes(pos, quotes), _quotes(neg, quotes),
+                                           fit_direction(neg) if aspect == "fit" else None))
         summaries.sort(key=lambda s: -s.mentions)
         out.append(GroupInsights(g, rows[0].product_name if group_by == "product" else g, locale, len(rows),
                                  summaries))
     return sorted(out, key=lambda gi: -gi.reviews)
+
+
+_SMALL = re.compile(r"small|tight|short|narrow|snug|偏小|小了|太小|紧|短了|偏短|瘦")
+_LARGE = re.compile(r"large|big|loose|long|baggy|wide|偏大|大了|太大|宽松|肥|偏长|长了")
+
+
+def fit_direction(complaints: list[Mention]) -> str | None:
+    """'small' or 'large' when at least two thirds of the fit complaints that say which way agree."""
+    small = sum(bool(_SMALL.search(m.clause.lower())) for m in complaints)
+    large = sum(bool(_LARGE.search(m.clause.lower())) for m in complaints)
+    if small + large == 0:
+        return None
+    if small >= 2 * large:
+        return "small"
+    return "large" if large >= 2 * small else None
 
 
 def _quotes(mentions: list[Mention], k: int) -> list[str]:

@@ -22,7 +22,8 @@ from shopscribe.errors import TaskError
 
 TEMPLATE_DIR = Path(str(resources.files("shopscribe.tasks") / "templates"))
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_ALLOWED = {"title", "brand", "category", "attributes", "description", "bullets", "tone", "max_chars"}
+_ALLOWED = {"title", "brand", "category", "attributes", "description", "bullets", "tone", "max_chars",
+            "insights", "keywords", "audience", "draft"}
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,9 @@ class Task:
             policy = LengthPolicy(max_chars, min(policy.min_chars, max_chars), policy.tokens_per_char)
         return policy
 
-    def build_prompt(self, record: ProductRecord, *, tone: str | None = None, max_chars: int | None = None) -> str:
+    def build_prompt(self, record: ProductRecord, *, tone: str | None = None, max_chars: int | None = None,
+                     extra: dict[str, str | None] | None = None) -> str:
+        """The prompt for ``record``; ``extra`` fills task-specific placeholders (insights, keywords, draft…)."""
         template = self._for_locale(self.templates, record.locale, "template")
         values = {
             "title": record.title if self.target_field != "title" else None,
@@ -65,6 +68,7 @@ class Task:
             "bullets": "\n".join(f"- {b}" for b in record.bullet_points),
             "tone": tone or self._for_locale(self.default_tone, record.locale, "default_tone"),
             "max_chars": str(self.length(record.locale, max_chars).max_chars),
+            **(extra or {}),
         }
         return render_template(template, values)
 
@@ -85,12 +89,15 @@ class Task:
                         f"(has {sorted(table)}); add it in {self.source_dir}")
 
 
+_ALWAYS = ("tone", "max_chars")
+
+
 def render_template(template: str, values: dict[str, str | None]) -> str:
     lines = []
     for line in template.splitlines():
         names = _PLACEHOLDER.findall(line)
-        if names and all(not (values.get(n) or "").strip() for n in names if n not in ("tone", "max_chars")) \
-                and any(n not in ("tone", "max_chars") for n in names):
+        if names and all(not (values.get(n) or "").strip() for n in names if n not in _ALWAYS) \
+                and any(n not in _ALWAYS for n in names):
             continue
         lines.append(_PLACEHOLDER.sub(lambda m: (values.get(m.group(1)) or "").strip(), line))
     return "\n".join(lines).strip()

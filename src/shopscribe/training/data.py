@@ -18,8 +18,9 @@ class EncodeStats:
     without_target: int = 0
 
 
-def build_prompt_text(task: Task, tokenizer, record: ProductRecord, tone: str | None, max_chars: int | None) -> str:
-    prompt = format_prompt(tokenizer, task.build_prompt(record, tone=tone, max_chars=max_chars))
+def build_prompt_text(task: Task, tokenizer, record: ProductRecord, tone: str | None, max_chars: int | None,
+                      extra: dict[str, str | None] | None = None) -> str:
+    prompt = format_prompt(tokenizer, task.build_prompt(record, tone=tone, max_chars=max_chars, extra=extra))
     return prompt if getattr(tokenizer, "chat_template", None) else prompt + "\n"
 
 

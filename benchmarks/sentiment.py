@@ -1,0 +1,114 @@
+"""Review-sentiment benchmark: the embedding classifiers against the lexicon baselines
+(SnowNLP for Chinese, VADER for English) on reviews held out by product (or, without a
+product id, by text), overall and per category.
+
+    python benchmarks/sentiment.py            # both sets, ~30 min on 2 cores
+    python benchmarks/sentiment.py --table
+
+zh-online-shopping: the classifier trains on a random 8,000 of the training side and is
+tested on up to 300 held-out reviews per category; en-amazon-blitzer: all of both sides.
+Embeddings are cached under $SHOPSCRIBE_BENCH_WORK/sentiment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+
+import numpy as np
+
+from core_loop import DATA, RESULTS, WORK
+
+SETS = {"zh-online-shopping": ("sentiment/zh-online-shopping.dev.jsonl", 8000, 300),
+        "en-amazon-blitzer": ("sentiment/en-amazon-blitzer.dev.jsonl", None, None)}
+ENCODERS = ["e5", "use"]
+SYSTEMS = ["lexicon", "e5", "use", "e5+use"]
+
+
+def run(only: list[str] | None = None) -> dict:
+    path = RESULTS / "sentiment.json"
+    results = json.loads(path.read_text()) if path.is_file() else {}
+    for name in only or SETS:
+        results[name] = run_set(name)
+        RESULTS.mkdir(exist_ok=True)
+        path.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    return results
+
+
+def run_set(name: str) -> dict:
+    from shopscribe.embeddings import load_encoder
+    from shopscribe.linear import LinearHead
+    from shopscribe.reviews import load_reviews
+    from shopscribe.reviews.lexicon import lexicon_predict
+    from shopscribe.reviews.sentiment import classification_metrics, heldout_split
+
+    file, max_train, test_per_category = SETS[name]
+    train, test = heldout_split(load_reviews(DATA / file, need_label=True).reviews, 0.2, seed=0)
+    rng = random.Random(0)
+    if max_train and len(train) > max_train:
+        train = rng.sample(train, max_train)
+    if test_per_category:
+        by_cat: dict[str, list] = {}
+        for r in test:
+            by_cat.setdefault(r.category, []).append(r)
+        test = [r for rows in by_cat.values() for r in (rows if len(rows) <= test_per_category
+                                                        else rng.sample(rows, test_per_category))]
+    cache = WORK / "sentiment" / name
+    cache.mkdir(parents=True, exist_ok=True)
+    features, seconds = {}, {}
+    for enc in ENCODERS:
+        started = time.time()
+        features[enc] = {side: _cached(cache / f"{enc}.{side}.npy", lambda rows=rows: load_encoder(enc).encode(
+            [r.full_text for r in rows])) for side, rows in (("train", train), ("test", test))}
+        seconds[enc] = round(time.time() - started)
+    y = np.array([r.label == "positive" for r in train], dtype=int)
+    started = time.time()
+    out = {"train_reviews": len(train), "test_reviews": len(test), "embed_seconds": seconds,
+           "systems": {"lexicon": classification_metrics(test, lexicon_predict(test))}}
+    out["lexicon_seconds"] = round(time.time() - started)
+    for system in SYSTEMS[1:]:
+        parts = system.split("+")
+        x_train = np.hstack([features[p]["train"] for p in parts])
+        x_test = np.hstack([features[p]["test"] for p in parts])
+        head = LinearHead.fit(x_train, y, system, c=0.5)
+        out["systems"][system] = classification_metrics(test, head.proba(x_test))
+    return out
+
+
+def _cached(path, compute):
+    if path.is_file():
+        return np.load(path)
+    x = compute()
+    np.save(path, x)
+    return x
+
+
+def table(results: dict) -> str:
+    lines = ["| set | category | n | lexicon acc / F1 | e5 acc / F1 | USE acc / F1 | e5+USE acc / F1 | gain of best "
+             "model over lexicon (acc / F1 points) |", "|---|---|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        s = r["systems"]
+        cats = ["(all)"] + sorted(s["lexicon"]["per_category"])
+        for cat in cats:
+            row = {k: (v if cat == "(all)" else v["per_category"][cat]) for k, v in s.items()}
+            cells = " | ".join(f"{row[k]['accuracy']:.3f} / {row[k]['macro_f1']:.3f}" for k in SYSTEMS)
+            best = "e5+use"
+            gain = (f"{100 * (row[best]['accuracy'] - row['lexicon']['accuracy']):+.1f} / "
+                    f"{100 * (row[best]['macro_f1'] - row['lexicon']['macro_f1']):+.1f}")
+            lines.append(f"| {name} | {cat} | {row['lexicon']['n']} | {cells} | {gain} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--table", action="store_true")
+    parser.add_argument("--only", choices=sorted(SETS), action="append")
+    args = parser.parse_args()
+    results = json.loads((RESULTS / "sentiment.json").read_text()) if args.table else run(args.only)
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
