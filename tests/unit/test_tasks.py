@@ -71,3 +71,21 @@ def test_title_baseline_never_copies_the_target_title():
                            attributes={"裤长": ["长裤"], "腰型": ["高腰"], "成分含量": ["81%(含)-90%(含)"]})
     text = baseline_text(load_task("title"), record)
     assert "东大门" not in text and "长裤" in text and "81%" not in text
+
+
+def test_title_keeps_brand_and_type_within_limit_and_drops_loops():
+    from shopscribe.catalog.record import ProductRecord
+    from shopscribe.tasks.keep import keep_brand_and_type
+
+    rec = ProductRecord(id="x", locale="zh-CN", attributes={"品牌": ["Vitasoy/维他奶"], "类型": ["奶茶"]})
+    out = keep_brand_and_type("310罐装茶饮零食零食零食零食零食家用意式半自动手控电控蒸汽式打奶泡小型", rec, 30)
+    assert out.text.startswith("维他奶") and "奶茶" in out.text and len(out.text) <= 30
+    assert out.text.count("零食") == 1 and out.repeats_removed >= 4
+    en = ProductRecord(id="y", locale="en", brand="Being Human", attributes={"type": ["shirt"]})
+    out = keep_brand_and_type("Navy printed casual casual slim shirt with a spread collar and long sleeves and a "
+                              "curved hem for everyday wear", en, 40)
+    assert out.text.startswith("Being Human Navy") and "shirt" in out.text and len(out.text) <= 40
+    assert "casual casual" not in out.text
+    assert keep_brand_and_type("纯棉T恤", ProductRecord(id="z", locale="zh-CN", attributes={"品牌": ["其他"]}),
+                               30).text == "纯棉T恤"  # a placeholder brand is no brand
+    assert load_task("title").must_keep == ("brand", "type")

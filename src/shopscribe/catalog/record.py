@@ -7,6 +7,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Locale = Literal["en", "zh-CN"]
+BRAND_KEYS = ("brand", "品牌", "品牌名称", "Brand")
+NO_BRAND = {"other", "others", "其他", "其它", "无", "无品牌", "none", "n/a", "na", "generic", "-"}
 LOCALES: tuple[str, ...] = ("en", "zh-CN")
 
 
@@ -61,6 +63,15 @@ class ProductRecord(BaseModel):
 
     def attribute_values(self) -> list[str]:
         return [v for values in self.attributes.values() for v in values]
+
+    def brand_spellings(self) -> list[str]:
+        """The brand, from ``brand`` or a brand attribute, with its spellings ("Vitasoy/维他奶" gives both);
+        placeholders such as "other" / "其他" are no brand."""
+        raw = self.brand or next((vs[0] for k in BRAND_KEYS for vs in [self.attributes.get(k, [])] if vs), None)
+        if not raw or raw.strip().lower() in NO_BRAND:
+            return []
+        parts = [p.strip() for p in raw.split("/") if p.strip() and p.strip().lower() not in NO_BRAND]
+        return list(dict.fromkeys([*parts, raw.strip()] if len(parts) > 1 else parts))
 
 
 def _as_list(value: Any) -> list[str]:

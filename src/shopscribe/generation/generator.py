@@ -12,6 +12,7 @@ from shopscribe.generation.guard import PublishingGuard
 from shopscribe.generation.rerank import as_dicts
 from shopscribe.quality.faithfulness import SENTENCE
 from shopscribe.models.loading import stop_token_ids
+from shopscribe.tasks.keep import keep_brand_and_type
 from shopscribe.tasks.length import enforce_length
 from shopscribe.tasks.task import Task
 from shopscribe.training.data import build_prompt_text
@@ -65,6 +66,10 @@ class Generator:
                 tighter = max(8, int(budget * policy.max_chars / max(len(text), 1) * 0.9))
                 text = self._decode([record], tighter)[0]
                 check, attempts = enforce_length(text, policy), attempts + 1
+            if self.task.must_keep:
+                kept = keep_brand_and_type(check.text, record, policy.max_chars, brand="brand" in self.task.must_keep,
+                                           product_type="type" in self.task.must_keep)
+                check = enforce_length(kept.text, policy) if kept.text != check.text else check
             result = Generation(record.id, record.locale, check.text, len(check.text), check.status, attempts,
                                 rerank=rerank)
             if self.guard is not None:

@@ -16,10 +16,9 @@ from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.quality.faithfulness import CONTRADICTED, check_faithfulness
 from shopscribe.quality.metrics import source_text
+from shopscribe.tasks.keep import type_spellings
 from shopscribe.tasks.task import Task
 
-# attribute keys naming the product type, most specific first; any of their values keeps the type
-_TYPE_KEYS = ("衣样式", "裙型", "裤型", "款式", "类型", "品类", "product_type", "product type", "type", "category")
 
 
 @dataclass
@@ -36,10 +35,11 @@ class GuardVerdict:
 
 def must_keep_terms(record: ProductRecord, keywords: list[str] | None = None) -> list[list[str]]:
     """Terms an output must keep, each as its accepted spellings: brand, product type, keywords."""
-    terms = [[record.brand]] if record.brand else []
-    types = [v for key in _TYPE_KEYS for v in record.attributes.get(key, [])]
+    brand = record.brand_spellings()
+    terms = [brand] if brand else []
+    types = type_spellings(record)
     if types:
-        terms.append(list(dict.fromkeys(types)))
+        terms.append(types)
     terms += [[k] for k in keywords or [] if k.strip()]
     return [t for t in terms if t and all(x and x.strip() for x in t)]
 

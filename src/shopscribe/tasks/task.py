@@ -49,6 +49,7 @@ class Task:
     required_fields: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()
     source_dir: Path = field(default=TEMPLATE_DIR)
+    must_keep: tuple[str, ...] = ()  # "brand", "type": kept by the length step (tasks.keep)
 
     def length(self, locale: str, max_chars: int | None = None) -> LengthPolicy:
         policy = self._for_locale(self.lengths, locale, "max_chars")
@@ -130,7 +131,8 @@ def load_task(name: str, template_dir: str | Path | None = None) -> Task:
         return Task(name=name, target_field=spec["target_field"], templates=templates, lengths=lengths,
                     default_tone=dict(spec.get("default_tone", {})),
                     required_fields=tuple(spec.get("required_fields", ())),
-                    metrics=tuple(spec.get("metrics", ())), source_dir=folder)
+                    metrics=tuple(spec.get("metrics", ())), source_dir=folder,
+                    must_keep=tuple(spec.get("must_keep", ())))
     except (KeyError, TypeError, ValueError) as exc:
         raise TaskError(f"task '{name}' in {spec_file} is malformed: {exc!r}") from exc
 
