@@ -53,7 +53,9 @@ def build_insights(cfg: InsightsConfig, log: Callable[[str], None] = print,
     log(f"{len(reviews)} reviews ({loaded.masked_total} personal-data spans masked, "
         f"{len(loaded.problems)} bad rows)")
     model = SentimentModel.load(cfg.model)
-    review_p = dict(zip([r.id for r in reviews], model.predict(reviews, progress).tolist()))
+    unlabelled = [r for r in reviews if r.label is None]  # a review's own label wins over the model
+    review_p = {r.id: 1.0 if r.label == "positive" else 0.0 for r in reviews if r.label is not None}
+    review_p.update(zip([r.id for r in unlabelled], model.predict(unlabelled, progress).tolist()))
     aspects = str(cfg.aspects) if cfg.aspects else None
     mentions = find_mentions(reviews, lambda texts: model.head.proba(_encode(model, texts)), review_p, aspects)
     groups = summarise(reviews, mentions, cfg.group_by, aspects)

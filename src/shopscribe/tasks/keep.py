@@ -34,6 +34,7 @@ def type_spellings(record: ProductRecord) -> list[str]:
 def keep_brand_and_type(text: str, record: ProductRecord, max_chars: int, *, brand: bool = True,
                         product_type: bool = True) -> KeepResult:
     zh = record.locale == "zh-CN"
+    text = re.sub(r"(\S)\1{2,}", r"\1", text) if zh else text  # 子子子 -> 子
     words = _segment(text, zh)
     words, repeats = _drop_repeats(words, zh)
     result = KeepResult("", repeats_removed=repeats)
