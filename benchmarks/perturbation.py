@@ -18,23 +18,12 @@ Needs the runs of `python benchmarks/core_loop.py` and the guarded outputs of
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 
-from core_loop import EVAL_PRODUCTS, RESULTS, WORK
+from common import cli
+from core_loop import EVAL_PRODUCTS, WORK
 
 SETS = ["describe-zh", "describe-en"]
-
-
-def run(only: list[str] | None = None) -> dict:
-    path = RESULTS / "perturbation.json"
-    results = json.loads(path.read_text()) if path.is_file() else {}
-    for name in only or SETS:
-        results[name] = run_set(name)
-        RESULTS.mkdir(exist_ok=True)
-        path.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    return results
 
 
 def run_set(name: str) -> dict:
@@ -101,12 +90,7 @@ def table(results: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--table", action="store_true")
-    parser.add_argument("--only", choices=SETS, action="append")
-    args = parser.parse_args()
-    results = json.loads((RESULTS / "perturbation.json").read_text()) if args.table else run(args.only)
-    print(table(results))
+    cli(__doc__, "perturbation", SETS, run_set, table)
 
 
 if __name__ == "__main__":

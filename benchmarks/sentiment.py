@@ -12,29 +12,18 @@ Embeddings are cached under $SHOPSCRIBE_BENCH_WORK/sentiment.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import time
 
 import numpy as np
 
-from core_loop import DATA, RESULTS, WORK
+from common import cli
+from core_loop import DATA, WORK
 
 SETS = {"zh-online-shopping": ("sentiment/zh-online-shopping.dev.jsonl", 8000, 300),
         "en-amazon-blitzer": ("sentiment/en-amazon-blitzer.dev.jsonl", None, None)}
 ENCODERS = ["e5", "use"]
 SYSTEMS = ["lexicon", "e5", "use", "e5+use"]
-
-
-def run(only: list[str] | None = None) -> dict:
-    path = RESULTS / "sentiment.json"
-    results = json.loads(path.read_text()) if path.is_file() else {}
-    for name in only or SETS:
-        results[name] = run_set(name)
-        RESULTS.mkdir(exist_ok=True)
-        path.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    return results
 
 
 def run_set(name: str) -> dict:
@@ -102,12 +91,7 @@ def table(results: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--table", action="store_true")
-    parser.add_argument("--only", choices=sorted(SETS), action="append")
-    args = parser.parse_args()
-    results = json.loads((RESULTS / "sentiment.json").read_text()) if args.table else run(args.only)
-    print(table(results))
+    cli(__doc__, "sentiment", list(SETS), run_set, table)
 
 
 if __name__ == "__main__":

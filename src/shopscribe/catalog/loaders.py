@@ -49,17 +49,13 @@ def load_catalog(path: str | Path, *, on_error: OnError = "fail", rejects_path: 
     (for example ``("attributes",)`` for describe); a row lacking one is a problem.
     """
     path = Path(path)
-    if not path.is_file():
-        raise CatalogError(f"catalog file not found: {path}")
-    reader = _READERS.get(path.suffix.lower())
-    if reader is None:
-        raise CatalogError(f"{path}: unknown catalog format '{path.suffix}'; use one of {sorted(_READERS)}")
+    rows = read_rows(path)
     records: list[ProductRecord] = []
     problems: list[RowProblem] = []
     bad_rows: dict[int, dict[str, Any]] = {}
     seen: dict[str, int] = {}
     rows_read = 0
-    for row_no, raw, row_problems in reader(path):
+    for row_no, raw, row_problems in rows:
         rows_read += 1
         record = None
         if not row_problems:
@@ -84,10 +80,10 @@ def read_rows(path: str | Path) -> Iterator[tuple[int, Any, list[RowProblem]]]:
     """Raw rows of a .jsonl/.json/.csv/.parquet file: (row number, dict, problems found while reading)."""
     path = Path(path)
     if not path.is_file():
-        raise CatalogError(f"file not found: {path}")
+        raise CatalogError(f"catalog file not found: {path}")
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
-        raise CatalogError(f"{path}: unknown file format '{path.suffix}'; use one of {sorted(_READERS)}")
+        raise CatalogError(f"{path}: unknown catalog format '{path.suffix}'; use one of {sorted(_READERS)}")
     return reader(path)
 
 
