@@ -11,6 +11,7 @@ from shopscribe.generation.constraints import TextConstraintProcessor, allowed_n
 from shopscribe.generation.guard import PublishingGuard
 from shopscribe.generation.rerank import as_dicts
 from shopscribe.quality.faithfulness import SENTENCE
+from shopscribe.quality.injection import without_injections
 from shopscribe.models.loading import stop_token_ids
 from shopscribe.tasks.keep import keep_brand_and_type
 from shopscribe.tasks.length import enforce_length
@@ -52,6 +53,9 @@ class Generator:
         self.prompt_extra = prompt_extra  # task-specific prompt values per product (optimize: draft, insights)
 
     def generate(self, records: list[ProductRecord]) -> list[Generation]:
+        injected: list[list[str]] = [[] for _ in records]
+        if self.guard is not None:  # instructions hidden in product fields never reach the prompt
+            records, injected = map(list, zip(*(without_injections(r) for r in records))) if records else ([], [])
         policies = [self.task.length(r.locale, self.max_chars) for r in records]
         budget = self.decoding.max_new_tokens or max(p.max_new_tokens() for p in policies)
         n = self.reranker.n if self.reranker is not None else 1
@@ -74,6 +78,7 @@ class Generator:
                                 rerank=rerank)
             if self.guard is not None:
                 self._repair(record, policy, budget, result)
+                result.guard["injected_fields"] = injected[len(results)]
             results.append(result)
         return results
 
