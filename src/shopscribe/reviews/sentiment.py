@@ -38,6 +38,8 @@ class SentimentConfig(BaseConfig):
                                                                  "accuracy on; 0 = train on everything.")
     max_train: int | None = Field(None, gt=0, description="Cap on training reviews (a random sample).")
     c: float = Field(0.5, gt=0, description="Inverse L2 regularisation strength.")
+    max_chars: int = Field(1200, gt=0, description="Characters of each review the classifier reads (head of the "
+                                                   "title + text; longer reviews are cut, the tail kept too).")
     on_error: Literal["fail", "skip"] = "fail"
     seed: int = 0
 
@@ -48,7 +50,8 @@ class SentimentModel:
 
     def predict(self, reviews: list[ReviewRow], progress: Progress | None = None) -> np.ndarray:
         """P(positive) per review."""
-        return self.head.proba(load_encoder(self.head.encoder).encode([r.full_text for r in reviews],
+        limit = self.head.info.get("max_chars", 1200)
+        return self.head.proba(load_encoder(self.head.encoder).encode([clip(r.full_text, limit) for r in reviews],
                                                                       progress=progress))
 
     def save(self, folder: Path) -> None:
@@ -63,6 +66,15 @@ class SentimentModel:
 class SentimentTrainResult:
     model: SentimentModel
     metrics: dict  # on the held-out reviews, overall and per category
+
+
+def clip(text: str, max_chars: int) -> str:
+    """Long reviews: the first two thirds of the budget from the head, the rest from the tail
+    (reviewers often sum up at the end)."""
+    if len(text) <= max_chars:
+        return text
+    head = max_chars * 2 // 3
+    return text[:head] + " … " + text[-(max_chars - head):]
 
 
 def heldout_split(reviews: list[ReviewRow], fraction: float, seed: int = 0) -> tuple[list[ReviewRow], list[ReviewRow]]:
@@ -87,9 +99,9 @@ def train_sentiment(cfg: SentimentConfig, log: Callable[[str], None] = print,
         raise ShopScribeError(f"{cfg.reviews}: training needs both positive and negative reviews, found {labels}")
     log(f"sentiment: {len(train)} training reviews, {len(held)} held out; {loaded.masked_total} personal-data "
         f"spans masked; {len(loaded.problems)} bad rows" + (f" → {loaded.rejects_path}" if loaded.problems else ""))
-    x = load_encoder(cfg.encoder).encode([r.full_text for r in train], progress=progress)
+    x = load_encoder(cfg.encoder).encode([clip(r.full_text, cfg.max_chars) for r in train], progress=progress)
     head = LinearHead.fit(x, np.array([r.label == "positive" for r in train], dtype=int), cfg.encoder, cfg.c,
-                          {"train_reviews": len(train), "source": str(cfg.reviews)})
+                          {"train_reviews": len(train), "source": str(cfg.reviews), "max_chars": cfg.max_chars})
     model = SentimentModel(head)
     metrics = classification_metrics(held, model.predict(held, progress)) if held else {}
     head.info["heldout"] = metrics
