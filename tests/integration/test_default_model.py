@@ -59,3 +59,16 @@ def test_readme_quickstart_command(tmp_path):
     report = json.loads((tmp_path / "qs" / "eval" / "report.json").read_text())
     assert set(report["systems"]) == {"baseline", "zero_shot", "fine_tuned"} and report["n_products"] > 0
     assert (tmp_path / "qs" / "eval" / "report.html").is_file()
+
+
+def test_optimize_with_the_default_model_publishes_only_checked_text(tmp_path):
+    from tests.conftest import SAMPLE
+    from shopscribe.optimize import OptimizeConfig, optimize
+
+    result = optimize(load_config(OptimizeConfig, None, [f"products={SAMPLE}", f"out={tmp_path / 'o.jsonl'}",
+                                                         "model=gemma3-270m", "limit=2", "keywords=[gift]"]),
+                      log=lambda m: None)
+    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert len(rows) == 2 and all(r["checks"]["passed"] for r in rows)
+    assert all(r["source"] == "model" or r["model_note"] for r in rows)  # used, or rejected with a reason
+    assert result.metrics["keyword_inclusion"] == 1.0
