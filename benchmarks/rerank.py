@@ -55,24 +55,26 @@ def run_set(name: str) -> dict:
     systems = {
         "greedy": greedy,
         "sample (n=1)": {r["id"]: r["rerank"]["candidates"][0]["text"] for r in rows},
-        f"best-of-{CANDIDATES}, no critic": {r["id"]: _pick(r, with_critic=False) for r in rows},
-        f"best-of-{CANDIDATES}, with critic": {r["id"]: _pick(r, with_critic=True) for r in rows},
+        f"best-of-{CANDIDATES}, no critic": {r["id"]: _pick(r, critic=0.0) for r in rows},
+        f"best-of-{CANDIDATES}, critic, faithfulness weight 1": {r["id"]: _pick(r, faith=1.0) for r in rows},
+        f"best-of-{CANDIDATES}, critic, faithfulness weight 2 (default)": {r["id"]: _pick(r) for r in rows},
     }
     return {"critic": critic.metrics, "critic_seconds": round(critic_seconds), "candidates": CANDIDATES,
             "rerank_seconds": round(time.time() - started),
             "systems": score_systems(run_dir, systems, critic_dir=work / "critic")}
 
 
-def _pick(row: dict, with_critic: bool) -> str:
-    """The stored candidates re-picked; without the critic its term is taken out of the score."""
+def _pick(row: dict, critic: float | None = None, faith: float | None = None) -> str:
+    """The stored candidates re-picked from their score components under other weights."""
     from shopscribe.generation.config import RerankArgs
 
     w = RerankArgs()
+    critic = w.critic_weight if critic is None else critic
+    faith = w.faithfulness_weight if faith is None else faith
 
     def score(c):
-        base = w.faithfulness_weight * c["faithfulness"] + w.length_weight * c["length_fit"] \
-            - w.compliance_weight * c["violations"]
-        return base + (w.critic_weight * c["critic"] if with_critic else 0.0)
+        return (faith * c["faithfulness"] + w.length_weight * c["length_fit"] - w.compliance_weight * c["violations"]
+                + critic * (c["critic"] or 0.0))
     return max(row["rerank"]["candidates"], key=score)["text"]
 
 

@@ -34,7 +34,8 @@ class RerankArgs(BaseConfig):
                                                 "decoding.strategy=sample or beam.")
     critic: Path | None = Field(None, description="Critic folder from `shopscribe critic train` (optional).")
     critic_weight: float = Field(1.0, ge=0, description="Weight of P(human-written) from the critic.")
-    faithfulness_weight: float = Field(1.0, ge=0, description="Weight of the supported-claim score.")
+    faithfulness_weight: float = Field(2.0, ge=0, description="Weight of the supported-claim score (above the "
+                                                              "critic's, so a critic cannot buy an unsupported claim).")
     length_weight: float = Field(0.5, ge=0, description="Weight of fitting the character limits.")
     compliance_weight: float = Field(1.0, ge=0, description="Penalty per compliance finding.")
 
