@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import time
 
-from common import cli
+from common import cli, load_results
 from core_loop import EVAL_PRODUCTS, WORK
 
 SETS = ["describe-zh", "describe-en"]
@@ -39,6 +39,7 @@ def run_set(name: str) -> dict:
     pool = load_catalog(run_dir / "data" / "dev.jsonl").records + load_catalog(run_dir / "data" / "train.jsonl").records
     write_jsonl(pool[:CRITIC_PRODUCTS], work / "critic_products.jsonl")
     sample = {"strategy": "sample", "temperature": TEMPERATURE}
+    previous = load_results("rerank").get(name, {})  # a resumed run keeps the timing of the run that did the work
     started = time.time()
     generate(GenerateConfig(model=str(run_dir), products=work / "critic_products.jsonl", guard=False,
                             out=work / "critic_outputs.jsonl", decoding=sample, batch_size=8))
@@ -46,9 +47,10 @@ def run_set(name: str) -> dict:
                                        generations=[work / "critic_outputs.jsonl"]))
     critic_seconds = time.time() - started
     started = time.time()
-    generate(GenerateConfig(model=str(run_dir), products=run_dir / "data" / "test.jsonl", limit=EVAL_PRODUCTS,
-                            out=work / "best_of_n.jsonl", guard=False, decoding=sample, batch_size=8,
-                            rerank={"candidates": CANDIDATES, "critic": work / "critic"}))
+    done = generate(GenerateConfig(model=str(run_dir), products=run_dir / "data" / "test.jsonl",
+                                   limit=EVAL_PRODUCTS, out=work / "best_of_n.jsonl", guard=False, decoding=sample,
+                                   batch_size=8, rerank={"candidates": CANDIDATES, "critic": work / "critic"}))
+    rerank_seconds = round(time.time() - started) if done.generated else previous.get("rerank_seconds")
     rows = [json.loads(line) for line in (work / "best_of_n.jsonl").read_text(encoding="utf-8").splitlines()]
     greedy = {json.loads(line)["id"]: json.loads(line)["text"] for line in
               (WORK / name / "eval" / "outputs" / "fine_tuned.jsonl").read_text(encoding="utf-8").splitlines()}
@@ -59,8 +61,10 @@ def run_set(name: str) -> dict:
         f"best-of-{CANDIDATES}, critic, faithfulness weight 1": {r["id"]: _pick(r, faith=1.0) for r in rows},
         f"best-of-{CANDIDATES}, critic, faithfulness weight 2 (default)": {r["id"]: _pick(r) for r in rows},
     }
+    if done.generated == 0 and previous:
+        critic_seconds = previous.get("critic_seconds", critic_seconds)
     return {"critic": critic.metrics, "critic_seconds": round(critic_seconds), "candidates": CANDIDATES,
-            "rerank_seconds": round(time.time() - started),
+            "rerank_seconds": rerank_seconds,
             "systems": score_systems(run_dir, systems, critic_dir=work / "critic")}
 
 
