@@ -15,6 +15,9 @@ import numpy as np
 from shopscribe.errors import ShopScribeError
 
 
+C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+
+
 @dataclass
 class LinearHead:
     encoder: str  # shopscribe.embeddings encoder name the features come from
@@ -25,13 +28,24 @@ class LinearHead:
     info: dict = field(default_factory=dict)
 
     @classmethod
-    def fit(cls, x: np.ndarray, y: np.ndarray, encoder: str, c: float = 1.0, info: dict | None = None) -> LinearHead:
-        from sklearn.linear_model import LogisticRegression
+    def fit(cls, x: np.ndarray, y: np.ndarray, encoder: str, c: float | None = 1.0,
+            info: dict | None = None) -> LinearHead:
+        """Fit on standardised features; ``c=None`` picks the regularisation by 5-fold
+        cross-validation on ``x`` itself (accuracy), from 0.001 to 1."""
+        from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
-        lr = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit((x - mean) / scale, y)
+        xs = (x - mean) / scale
+        if c is None and np.bincount(y).min() < 10:
+            c = 1.0  # too few examples of a class to cross-validate
+        if c is None:
+            lr = LogisticRegressionCV(Cs=list(C_GRID), cv=5, max_iter=3000, class_weight="balanced",
+                                      scoring="accuracy").fit(xs, y)
+            chosen = float(lr.C_[0])
+        else:
+            lr, chosen = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(xs, y), c
         return cls(encoder, lr.coef_[0].astype(np.float32), float(lr.intercept_[0]), mean.astype(np.float32),
-                   scale.astype(np.float32), dict(info or {}))
+                   scale.astype(np.float32), {**(info or {}), "c": chosen})
 
     def proba(self, x: np.ndarray) -> np.ndarray:
         """P(class 1) per row of features."""

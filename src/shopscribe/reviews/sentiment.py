@@ -37,7 +37,8 @@ class SentimentConfig(BaseConfig):
     heldout_fraction: float = Field(0.2, ge=0, lt=1, description="Share held out (by product or text) to report "
                                                                  "accuracy on; 0 = train on everything.")
     max_train: int | None = Field(None, gt=0, description="Cap on training reviews (a random sample).")
-    c: float = Field(0.5, gt=0, description="Inverse L2 regularisation strength.")
+    c: float | None = Field(None, gt=0, description="Inverse L2 regularisation strength; null = chosen by 5-fold "
+                                                    "cross-validation on the training reviews.")
     max_chars: int = Field(1200, gt=0, description="Characters of each review the classifier reads (head of the "
                                                    "title + text; longer reviews are cut, the tail kept too).")
     on_error: Literal["fail", "skip"] = "fail"
