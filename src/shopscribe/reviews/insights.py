@@ -57,7 +57,8 @@ def build_insights(cfg: InsightsConfig, log: Callable[[str], None] = print,
     review_p = {r.id: 1.0 if r.label == "positive" else 0.0 for r in reviews if r.label is not None}
     review_p.update(zip([r.id for r in unlabelled], model.predict(unlabelled, progress).tolist()))
     aspects = str(cfg.aspects) if cfg.aspects else None
-    mentions = find_mentions(reviews, lambda texts: model.head.proba(_encode(model, texts)), review_p, aspects)
+    mentions = find_mentions(reviews, lambda texts: model.head.proba(_encode(model, texts, progress)), review_p,
+                             aspects)
     groups = summarise(reviews, mentions, cfg.group_by, aspects)
     positive = Counter(_key(r, cfg.group_by) for r in reviews if review_p[r.id] >= 0.5)
     cfg.out.mkdir(parents=True, exist_ok=True)
@@ -69,10 +70,10 @@ def build_insights(cfg: InsightsConfig, log: Callable[[str], None] = print,
     return InsightsResult(groups, len(reviews), loaded.masked_total, json_path, html_path)
 
 
-def _encode(model: SentimentModel, texts: list[str]):
+def _encode(model: SentimentModel, texts: list[str], progress: Progress | None = None):
     from shopscribe.embeddings import load_encoder
 
-    return load_encoder(model.head.encoder).encode(texts)
+    return load_encoder(model.head.encoder).encode(texts, progress=progress)
 
 
 def _key(review, group_by: str) -> str:
