@@ -15,8 +15,9 @@ import time
 
 from core_loop import DATA, RESULTS, WORK
 
-SETS = {"en": ("sentiment/en-amazon-blitzer.dev.jsonl", "product", None),
-        "zh": ("sentiment/zh-online-shopping.dev.jsonl", "category", 300)}
+# set: (file, group by, reviews per group, classifier training reviews)
+SETS = {"en": ("sentiment/en-amazon-blitzer.dev.jsonl", "product", None, 1500),
+        "zh": ("sentiment/zh-online-shopping.dev.jsonl", "category", 300, 4000)}
 
 
 def main() -> None:
@@ -24,11 +25,11 @@ def main() -> None:
     from shopscribe.reviews.insights import InsightsConfig, build_insights
 
     results = {}
-    for name, (file, group_by, per_group) in SETS.items():
+    for name, (file, group_by, per_group, max_train) in SETS.items():
         out = WORK / "insights" / name
         started = time.time()
         model = train_sentiment(SentimentConfig(reviews=DATA / file, out=out / "sentiment", encoder="e5",
-                                                max_train=4000))
+                                                max_train=max_train))
         result = build_insights(InsightsConfig(reviews=DATA / file, model=out / "sentiment", out=out,
                                                group_by=group_by, max_reviews_per_group=per_group))
         groups = result.groups

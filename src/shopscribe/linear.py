@@ -7,6 +7,7 @@ safe to load from anywhere and readable without scikit-learn's version.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import numpy as np
 from shopscribe.errors import ShopScribeError
 
 
-C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+C_GRID = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 @dataclass
@@ -31,7 +32,7 @@ class LinearHead:
     def fit(cls, x: np.ndarray, y: np.ndarray, encoder: str, c: float | None = 1.0,
             info: dict | None = None) -> LinearHead:
         """Fit on standardised features; ``c=None`` picks the regularisation by 5-fold
-        cross-validation on ``x`` itself (accuracy), from 0.001 to 1."""
+        cross-validation on ``x`` itself (accuracy), from 0.0001 to 1."""
         from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
@@ -39,8 +40,10 @@ class LinearHead:
         if c is None and np.bincount(y).min() < 10:
             c = 1.0  # too few examples of a class to cross-validate
         if c is None:
-            lr = LogisticRegressionCV(Cs=list(C_GRID), cv=5, max_iter=3000, class_weight="balanced",
-                                      scoring="accuracy").fit(xs, y)
+            with warnings.catch_warnings():  # scikit-learn 1.8+ announces attribute changes we do not use
+                warnings.simplefilter("ignore", FutureWarning)
+                lr = LogisticRegressionCV(Cs=list(C_GRID), cv=5, max_iter=3000, class_weight="balanced",
+                                          scoring="accuracy").fit(xs, y)
             chosen = float(lr.C_[0])
         else:
             lr, chosen = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(xs, y), c

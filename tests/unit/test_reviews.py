@@ -77,6 +77,7 @@ def sentiment_dir(tmp_path_factory):
 
 def test_sentiment_model_separates_unseen_reviews_and_scoring_resumes(sentiment_dir, tmp_path):
     model = SentimentModel.load(sentiment_dir)
+    assert model.stack is not None  # stacked with the lexicon baseline by default
     unseen = write_jsonl(tmp_path / "u.jsonl", [
         {"id": "u1", "text": "Absolutely love it, works perfectly and looks great.", "label": "positive"},
         {"id": "u2", "text": "Terrible, it broke on day two and support ignored me.", "label": "negative"},

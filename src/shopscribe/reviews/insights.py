@@ -57,8 +57,7 @@ def build_insights(cfg: InsightsConfig, log: Callable[[str], None] = print,
     review_p = {r.id: 1.0 if r.label == "positive" else 0.0 for r in reviews if r.label is not None}
     review_p.update(zip([r.id for r in unlabelled], model.predict(unlabelled, progress).tolist()))
     aspects = str(cfg.aspects) if cfg.aspects else None
-    mentions = find_mentions(reviews, lambda texts: model.head.proba(_encode(model, texts, progress)), review_p,
-                             aspects)
+    mentions = find_mentions(reviews, lambda texts: _score_clauses(model, texts, progress), review_p, aspects)
     groups = summarise(reviews, mentions, cfg.group_by, aspects)
     positive = Counter(_key(r, cfg.group_by) for r in reviews if review_p[r.id] >= 0.5)
     cfg.out.mkdir(parents=True, exist_ok=True)
@@ -70,10 +69,12 @@ def build_insights(cfg: InsightsConfig, log: Callable[[str], None] = print,
     return InsightsResult(groups, len(reviews), loaded.masked_total, json_path, html_path)
 
 
-def _encode(model: SentimentModel, texts: list[str], progress: Progress | None = None):
-    from shopscribe.embeddings import load_encoder
+def _score_clauses(model: SentimentModel, texts: list[str], progress: Progress | None = None):
+    from shopscribe.reviews.data import ReviewRow
 
-    return load_encoder(model.head.encoder).encode(texts, progress=progress)
+    def locale(text: str) -> str:
+        return "zh-CN" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
+    return model.predict([ReviewRow(f"clause-{i}", locale(t), t) for i, t in enumerate(texts)], progress)
 
 
 def _key(review, group_by: str) -> str:

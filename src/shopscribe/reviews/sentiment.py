@@ -1,5 +1,6 @@
 """Review sentiment: a logistic-regression head over multilingual sentence embeddings,
-trained on the catalog's own labelled reviews (positive / negative, with a confidence).
+trained on the catalog's own labelled reviews (positive / negative, with a confidence),
+stacked with the language's lexicon baseline (SnowNLP / VADER) by default.
 
 `shopscribe sentiment train` fits it; `shopscribe sentiment score` labels a review file
 (resumable: results are appended in chunks and a rerun skips reviews already scored).
@@ -23,8 +24,9 @@ from shopscribe.embeddings import load_encoder
 from shopscribe.errors import ShopScribeError
 from shopscribe.linear import LinearHead
 from shopscribe.reviews.data import ReviewRow, load_reviews
+from shopscribe.reviews.lexicon import lexicon_predict
 
-STEM = "sentiment"
+STEM, STACK_STEM = "sentiment", "sentiment_stack"
 Progress = Callable[[int, int], None]
 
 
@@ -39,6 +41,9 @@ class SentimentConfig(BaseConfig):
     max_train: int | None = Field(None, gt=0, description="Cap on training reviews (a random sample).")
     c: float | None = Field(None, gt=0, description="Inverse L2 regularisation strength; null = chosen by 5-fold "
                                                     "cross-validation on the training reviews.")
+    lexicon: bool = Field(True, description="Stack the lexicon baseline (SnowNLP / VADER) with the embedding "
+                                            "classifier: a second logistic regression over both scores, fitted on "
+                                            "5-fold out-of-fold predictions.")
     max_chars: int = Field(1200, gt=0, description="Characters of each review the classifier reads (head of the "
                                                    "title + text; longer reviews are cut, the tail kept too).")
     on_error: Literal["fail", "skip"] = "fail"
@@ -46,21 +51,46 @@ class SentimentConfig(BaseConfig):
 
 
 class SentimentModel:
-    def __init__(self, head: LinearHead):
+    def __init__(self, head: LinearHead, stack: LinearHead | None = None):
         self.head = head
+        self.stack = stack  # over [logit P(positive) of the head, logit of the lexicon score]
 
     def predict(self, reviews: list[ReviewRow], progress: Progress | None = None) -> np.ndarray:
         """P(positive) per review."""
         limit = self.head.info.get("max_chars", 1200)
-        return self.head.proba(load_encoder(self.head.encoder).encode([clip(r.full_text, limit) for r in reviews],
-                                                                      progress=progress))
+        p = self.head.proba(load_encoder(self.head.encoder).encode([clip(r.full_text, limit) for r in reviews],
+                                                                   progress=progress))
+        return self.stacked(p, lexicon_predict(reviews)) if self.stack is not None else p
+
+    def stacked(self, p_head: np.ndarray, p_lexicon: np.ndarray) -> np.ndarray:
+        return self.stack.proba(np.c_[logit(p_head), logit(p_lexicon)])
 
     def save(self, folder: Path) -> None:
         self.head.save(Path(folder), STEM)
+        if self.stack is not None:
+            self.stack.save(Path(folder), STACK_STEM)
 
     @classmethod
     def load(cls, folder: Path) -> SentimentModel:
-        return cls(LinearHead.load(folder, STEM, "train one with `shopscribe sentiment train`"))
+        head = LinearHead.load(folder, STEM, "train one with `shopscribe sentiment train`")
+        stacked = (Path(folder) / f"{STACK_STEM}.json").is_file()
+        return cls(head, LinearHead.load(folder, STACK_STEM, "retrain the classifier") if stacked else None)
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def fit_stack(x: np.ndarray, y: np.ndarray, head: LinearHead, p_lexicon: np.ndarray, seed: int = 0) -> LinearHead:
+    """Second-level model over the head's out-of-fold scores and the lexicon's scores."""
+    from sklearn.model_selection import StratifiedKFold
+
+    oof = np.zeros(len(y))
+    for fit_idx, held_idx in StratifiedKFold(5, shuffle=True, random_state=seed).split(x, y):
+        oof[held_idx] = LinearHead.fit(x[fit_idx], y[fit_idx], head.encoder, c=head.info["c"]).proba(x[held_idx])
+    return LinearHead.fit(np.c_[logit(oof), logit(p_lexicon)], y, "stack", c=1.0,
+                          info={"features": ["embedding classifier", "lexicon"]})
 
 
 @dataclass
@@ -101,9 +131,14 @@ def train_sentiment(cfg: SentimentConfig, log: Callable[[str], None] = print,
     log(f"sentiment: {len(train)} training reviews, {len(held)} held out; {loaded.masked_total} personal-data "
         f"spans masked; {len(loaded.problems)} bad rows" + (f" → {loaded.rejects_path}" if loaded.problems else ""))
     x = load_encoder(cfg.encoder).encode([clip(r.full_text, cfg.max_chars) for r in train], progress=progress)
-    head = LinearHead.fit(x, np.array([r.label == "positive" for r in train], dtype=int), cfg.encoder, cfg.c,
+    y = np.array([r.label == "positive" for r in train], dtype=int)
+    head = LinearHead.fit(x, y, cfg.encoder, cfg.c,
                           {"train_reviews": len(train), "source": str(cfg.reviews), "max_chars": cfg.max_chars})
-    model = SentimentModel(head)
+    stack = None
+    if cfg.lexicon and np.bincount(y).min() >= 10:
+        log("sentiment: scoring the training reviews with the lexicon baseline for stacking")
+        stack = fit_stack(x, y, head, lexicon_predict(train), cfg.seed)
+    model = SentimentModel(head, stack)
     metrics = classification_metrics(held, model.predict(held, progress)) if held else {}
     head.info["heldout"] = metrics
     model.save(cfg.out)
