@@ -50,3 +50,28 @@ def test_train_generate_evaluate_commands(tiny_model_dir, sample_catalog, tmp_pa
     assert "<table" in html and "data:image/png;base64" in html and "fine_tuned" in html
     card = (tmp_path / "run" / "README.md").read_text()
     assert "eval:" in card and "rougeL" in card
+
+
+def test_reviews_to_better_copy_from_the_command_line(tmp_path):
+    from importlib import resources
+
+    reviews = str(resources.files("shopscribe.resources") / "sample_reviews.jsonl")
+    model, insights = tmp_path / "sent", tmp_path / "ins"
+    trained = runner.invoke(app, ["sentiment", "train", "-r", reviews, "-o", str(model), "encoder=e5"])
+    assert trained.exit_code == 0, trained.output
+    scored = runner.invoke(app, ["sentiment", "score", str(model), "-r", reviews, "-o", str(tmp_path / "s.jsonl")])
+    assert scored.exit_code == 0 and "against the file's labels" in scored.output
+    built = runner.invoke(app, ["insights", "-r", reviews, "-m", str(model), "-o", str(insights),
+                                "--group-by", "category"])
+    assert built.exit_code == 0 and (insights / "insights.html").is_file(), built.output
+    products = write_jsonl(tmp_path / "p.jsonl", [{"id": "dress-1", "locale": "zh-CN", "category": "衣服",
+                                                   "attributes": {"材质": "棉", "颜色": "蓝色"},
+                                                   "description": "蓝色棉质连衣裙。国家级品质。"}])
+    out = tmp_path / "o.jsonl"
+    optimized = runner.invoke(app, ["optimize", "-p", str(products), "-o", str(out), "-i",
+                                    str(insights / "insights.json"), "-k", "通勤", "insights_by=category"])
+    assert optimized.exit_code == 0, optimized.output
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert "通勤" in row["text"] and "国家级" not in row["text"] and row["checks"]["passed"]
+    bad = runner.invoke(app, ["sentiment", "score", str(tmp_path / "nothing"), "-r", reviews, "-o", str(out)])
+    assert bad.exit_code == 2 and "not a sentiment folder" in bad.output
