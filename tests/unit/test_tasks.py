@@ -89,3 +89,12 @@ def test_title_keeps_brand_and_type_within_limit_and_drops_loops():
     assert keep_brand_and_type("纯棉T恤", ProductRecord(id="z", locale="zh-CN", attributes={"品牌": ["其他"]}),
                                30).text == "纯棉T恤"  # a placeholder brand is no brand
     assert load_task("title").must_keep == ("brand", "type")
+
+
+def test_internal_fields_stay_out_of_the_prompt():
+    rec = ProductRecord(id="x", locale="zh-CN", attributes={"颜色": ["红色"], "仓位": ["B区12架"], "供应商编码": ["SUP4471"],
+                                                           "内部备注": ["盘点后补货"]})
+    prompt = load_task("describe").build_prompt(rec)
+    assert "红色" in prompt and not any(s in prompt for s in ("B区12架", "SUP4471", "盘点后补货"))
+    en = ProductRecord(id="y", attributes={"color": ["red"], "warehouse_bin": ["B12-07"], "binding": ["hardcover"]})
+    assert set(en.copy_attributes()) == {"color", "binding"}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Locale = Literal["en", "zh-CN"]
 BRAND_KEYS = ("brand", "品牌", "品牌名称", "Brand")
+INTERNAL_KEY = re.compile(r"warehouse|\bbin\b|_bin|supplier|vendor|internal|stock|inventory|barcode|\bean\b|\bupc\b|"
+                          r"仓位|仓库|库位|库存|供应商|内部|条码|条形码", re.IGNORECASE)
 NO_BRAND = {"other", "others", "其他", "其它", "无", "无品牌", "none", "n/a", "na", "generic", "-"}
 LOCALES: tuple[str, ...] = ("en", "zh-CN")
 
@@ -63,6 +66,11 @@ class ProductRecord(BaseModel):
 
     def attribute_values(self) -> list[str]:
         return [v for values in self.attributes.values() for v in values]
+
+    def copy_attributes(self) -> dict[str, list[str]]:
+        """Attributes that describe the product: internal fields (warehouse bins, supplier codes,
+        stock, barcodes, internal notes) are left out of prompts and of what copy may state."""
+        return {k: vs for k, vs in self.attributes.items() if not INTERNAL_KEY.search(k)}
 
     def brand_spellings(self) -> list[str]:
         """The brand, from ``brand`` or a brand attribute, with its spellings ("Vitasoy/维他奶" gives both);

@@ -76,7 +76,7 @@ def source_text(record: ProductRecord, task: Task) -> str:
     """Everything the model was shown about the product (what may support a claim)."""
     parts = [record.title if task.target_field != "title" else None, record.brand, record.category,
              record.description if task.target_field != "description" else None, *record.bullet_points]
-    parts += [f"{k} {v}" for k, vs in record.attributes.items() for v in vs]
+    parts += [f"{k} {v}" for k, vs in record.copy_attributes().items() for v in vs]
     return "\n".join(p for p in parts if p)
 
 

@@ -64,7 +64,7 @@ class Task:
         values = {
             "title": record.title if self.target_field != "title" else None,
             "brand": record.brand, "category": record.category,
-            "attributes": format_attributes(record.attributes, record.locale),
+            "attributes": format_attributes(record.copy_attributes(), record.locale),
             "description": record.description if self.target_field != "description" else None,
             "bullets": "\n".join(f"- {b}" for b in record.bullet_points),
             "tone": tone or self._for_locale(self.default_tone, record.locale, "default_tone"),
