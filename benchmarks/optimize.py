@@ -22,20 +22,23 @@ from core_loop import EVAL_PRODUCTS, RESULTS, WORK
 
 SETS = {"describe-zh": ["百搭", "送礼"], "describe-en": ["everyday wear", "gift idea"]}
 INSIGHTS = WORK / "insights" / "zh" / "insights.json"
+MODEL_PRODUCTS = 8  # the model polish decodes up to ~300 tokens per product under the guard: a sample
 
 
 def run(models: list[str | None]) -> dict:
     from shopscribe.optimize import OptimizeConfig, optimize
 
-    results = {}
+    path = RESULTS / "optimize.json"
+    results = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     for name, keywords in SETS.items():
         for model in models:
-            label = f"{name} / {'draft + ' + model if model else 'checked draft'}"
+            limit = EVAL_PRODUCTS if model is None else MODEL_PRODUCTS
+            label = f"{name} / {'draft + ' + model + f' polish ({limit} products)' if model else 'checked draft'}"
             out = WORK / name / "optimize" / f"{model or 'draft'}.jsonl"
             out.unlink(missing_ok=True)
             result = optimize(OptimizeConfig(products=WORK / name / "run" / "data" / "test.jsonl", out=out,
                                              insights=INSIGHTS, insights_by="group", insights_group="衣服",
-                                             keywords=keywords, model=model, limit=EVAL_PRODUCTS))
+                                             keywords=keywords, model=model, limit=limit))
             results[label] = {**result.metrics, "html": str(result.html)}
             print(label, json.dumps(result.metrics), flush=True)
     RESULTS.mkdir(exist_ok=True)
@@ -59,11 +62,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--table", action="store_true")
     parser.add_argument("--no-model", action="store_true", help="only the checked drafts")
+    parser.add_argument("--model-only", action="store_true", help="only the model-polished sample")
     args = parser.parse_args()
     if args.table:
         results = json.loads((RESULTS / "optimize.json").read_text(encoding="utf-8"))
     else:
-        results = run([None] if args.no_model else [None, "gemma3-270m"])
+        results = run([None] if args.no_model else ["gemma3-270m"] if args.model_only else [None, "gemma3-270m"])
     print(table(results))
 
 
