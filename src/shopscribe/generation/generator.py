@@ -63,7 +63,7 @@ class Generator:
         if n > 1:
             texts, reranked = self._best_of_n(records, policies, texts)
         results = []
-        for record, policy, text, rerank in zip(records, policies, texts, reranked):
+        for record, policy, text, rerank, injected_fields in zip(records, policies, texts, reranked, injected):
             check, attempts = enforce_length(text, policy), 1
             while (self.length.on_overflow == "regenerate" and check.status == "trimmed"
                    and attempts < self.length.max_attempts):
@@ -78,7 +78,7 @@ class Generator:
                                 rerank=rerank)
             if self.guard is not None:
                 self._repair(record, policy, budget, result)
-                result.guard["injected_fields"] = injected[len(results)]
+                result.guard["injected_fields"] = injected_fields
             results.append(result)
         return results
 

@@ -10,10 +10,10 @@ from shopscribe.catalog.record import ProductRecord
 from shopscribe.optimize.plan import Plan
 from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.quality.faithfulness import SENTENCE, SUPPORTED, check_faithfulness
-from shopscribe.quality.metrics import unsupported_numbers
+from shopscribe.quality.metrics import source_text, unsupported_numbers
 from shopscribe.quality.text import normalise
 from shopscribe.tasks.length import fits
-from shopscribe.tasks.task import LengthPolicy
+from shopscribe.tasks.task import Task
 
 _WORD = re.compile(r"[A-Za-z0-9']+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -39,8 +39,9 @@ class RewriteCheck:
         return {**asdict(self), "passed": self.passed}
 
 
-def check_rewrite(text: str, record: ProductRecord, plan: Plan, policy: LengthPolicy,
-                  checker: ComplianceChecker) -> RewriteCheck:
+def check_rewrite(text: str, record: ProductRecord, plan: Plan, task: Task,
+                  checker: ComplianceChecker, max_chars: int | None = None) -> RewriteCheck:
+    policy = task.length(record.locale, max_chars)
     norm = normalise(text)
     facts = plan.facts
     missing = [f for f in facts if f not in norm]
@@ -51,7 +52,7 @@ def check_rewrite(text: str, record: ProductRecord, plan: Plan, policy: LengthPo
         fact_retention=1.0 - len(missing) / len(facts) if facts else 1.0,
         missing_facts=missing,
         unsupported_claims=[f"{c.text} ({c.status})" for c in claims if c.status != SUPPORTED],
-        unsupported_numbers=unsupported_numbers(text, _data_text(record) + "\n" + " ".join(plan.keywords)),
+        unsupported_numbers=unsupported_numbers(text, source_text(record, task) + "\n" + " ".join(plan.keywords)),
         keywords_missing=[k for k in plan.keywords if normalise(k) not in norm],
         length_ok=bool(text.strip()) and fits(text, policy),
         violations=[f"{f.rule_id}: {f.text}" for f in checker.check(text)],
@@ -66,10 +67,3 @@ def readability(text: str, locale: str) -> float:
         return 0.0
     unit = (lambda s: len(_CJK.findall(s))) if locale == "zh-CN" else (lambda s: len(_WORD.findall(s)))
     return sum(unit(s) for s in sentences) / len(sentences)
-
-
-def _data_text(record: ProductRecord) -> str:
-    """What the product data states, without the description being rewritten."""
-    parts = [record.title, record.brand, record.category, *record.bullet_points]
-    parts += [f"{k} {v}" for k, vs in record.attributes.items() for v in vs]
-    return "\n".join(p for p in parts if p)

@@ -99,20 +99,19 @@ def optimize(cfg: OptimizeConfig, log: Callable[[str], None] = print,
 
 
 def rewrite_batch(batch: list[ProductRecord], cfg: OptimizeConfig, task, groups, checkers, polisher) -> list[dict]:
-    plans, drafts, policies = [], [], []
+    plans, drafts = [], []
     for r in batch:
         policy = task.length(r.locale, cfg.max_chars)
         plan = plan_rewrite(r, _insights_for(r, cfg, groups), cfg.keywords + _own_keywords(r), checkers[r.locale])
         plans.append(plan)
         drafts.append(compose(plan, policy.max_chars))
-        policies.append(policy)
     polished = polisher(batch, plans, drafts) if polisher else [None] * len(batch)
     rows = []
-    for r, plan, draft, policy, candidate in zip(batch, plans, drafts, policies, polished):
-        draft_check = check_rewrite(draft, r, plan, policy, checkers[r.locale])
+    for r, plan, draft, candidate in zip(batch, plans, drafts, polished):
+        draft_check = check_rewrite(draft, r, plan, task, checkers[r.locale], cfg.max_chars)
         text, check, source, note = draft, draft_check, "draft", None
         if candidate is not None:
-            cand_check = check_rewrite(candidate, r, plan, policy, checkers[r.locale])
+            cand_check = check_rewrite(candidate, r, plan, task, checkers[r.locale], cfg.max_chars)
             if _at_least_as_good(cand_check, draft_check):
                 text, check, source = candidate, cand_check, "model"
             else:
