@@ -4,8 +4,7 @@ Both work on text, not token ids, so every token spelling of a word is caught:
 at each step the top-k candidate tokens are appended to the decoded tail of the
 output, and a candidate that would complete a banned term (case-insensitive,
 NFKC) or start a number the product data does not contain gets -inf. Candidates
-outside the top-k are left alone; with greedy or beam search the choice always
-comes from the top-k, and sampling is restricted to it (``top_k``).
+outside the top-k get -inf too, so sampling only ever draws a checked token.
 """
 
 from __future__ import annotations
@@ -49,7 +48,11 @@ class TextConstraintProcessor(LogitsProcessor):
             item = min(row // rows_per_item, len(self.banned) - 1)
             generated = input_ids[row, self.prompt_length:].tolist()
             tail = _norm(self.tokenizer.decode(generated[-self.tail_chars:], skip_special_tokens=True))
-            candidates = torch.topk(scores[row], min(self.top_k, scores.shape[-1])).indices.tolist()
+            top = torch.topk(scores[row], min(self.top_k, scores.shape[-1]))
+            candidates = top.indices.tolist()
+            checked = torch.full_like(scores[row], float("-inf"))
+            checked[top.indices] = top.values  # only checked tokens may follow: sampling cannot slip past
+            scores[row] = checked
             for token_id in candidates:
                 if self._is_banned(tail, self._piece(token_id), item):
                     scores[row, token_id] = float("-inf")
@@ -60,6 +63,8 @@ class TextConstraintProcessor(LogitsProcessor):
     def _only_digits(self, row_scores: torch.FloatTensor, tail: str, item: int) -> None:
         """Inside an unfinished number only digit tokens that keep it on an allowed number may follow."""
         keep = [t for t in self._digit_tokens() if not self._is_banned(tail, self._piece(t), item)]
+        if not keep:
+            return  # no allowed number starts this way: let it end; the guard's verdict flags it
         kept = row_scores[keep].clone()
         row_scores.fill_(float("-inf"))
         if keep:

@@ -142,7 +142,8 @@ class Generator:
             allowed = [allowed_number_strings(self.guard.source(r)) for r in records]
             banned, allowed = [b for b in banned for _ in range(n)], [a for a in allowed for _ in range(n)]
             kwargs["logits_processor"] = [TextConstraintProcessor(self.tokenizer, batch["input_ids"].shape[1], banned,
-                                                                  allowed, stop_ids=self.stop_ids)]
+                                                                  allowed, top_k=max(40, d.top_k),
+                                                                  stop_ids=self.stop_ids)]
         with torch.inference_mode():
             out = self.model.generate(**batch, **kwargs)
         new_tokens = out[:, batch["input_ids"].shape[1]:]

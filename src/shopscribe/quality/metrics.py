@@ -16,8 +16,9 @@ from rouge_score import rouge_scorer
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.quality.faithfulness import check_faithfulness
-from shopscribe.quality.text import MixedTokenizer, normalise, numbers, tokenize
+from shopscribe.quality.text import MixedTokenizer, numbers, tokenize
 from shopscribe.tasks.length import fits
+from shopscribe.tasks.mention import mentions
 from shopscribe.tasks.task import Task
 
 _SCORER = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], tokenizer=MixedTokenizer())
@@ -81,10 +82,9 @@ def source_text(record: ProductRecord, task: Task) -> str:
 
 
 def attribute_coverage(text: str, record: ProductRecord) -> tuple[list[str], list[str]]:
-    """Attribute values that appear (normalised) in ``text``, and those that don't."""
-    norm = normalise(text)
+    """Attribute values that ``text`` mentions (``tasks.mention.mentions``), and those it doesn't."""
     values = list(dict.fromkeys(record.attribute_values()))
-    covered = [v for v in values if normalise(v) in norm]
+    covered = [v for v in values if mentions(text, v)]
     return covered, [v for v in values if v not in covered]
 
 

@@ -2,8 +2,10 @@
 
 Templates are plain text files (``<task>.<locale>.txt``) beside ``tasks.yaml``.
 Placeholders: {title} {brand} {category} {attributes} {description} {bullets}
-{tone} {max_chars}. A line whose placeholders are all empty is left out, so a
-product without a brand gets no "Brand:" line.
+{tone} {max_chars} {mention}. A line whose placeholders are all empty is left out, so a
+product without a brand gets no "Brand:" line. ``{mention}`` lists the attribute values
+the copy must mention (see ``tasks.mention``): in training the ones the human copy uses,
+at generation all that belong in copy, or the caller's own list.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import yaml
 from shopscribe.catalog.attributes import format_attributes
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.errors import TaskError
+from shopscribe.tasks.mention import wanted_mentions
 
 TEMPLATE_DIR = Path(str(resources.files("shopscribe.tasks") / "templates"))
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _ALLOWED = {"title", "brand", "category", "attributes", "description", "bullets", "tone", "max_chars",
-            "insights", "keywords", "audience", "draft"}
+            "insights", "keywords", "audience", "draft", "mention"}
+_LIST_SEP = {"en": ", ", "zh-CN": "、"}
 
 
 @dataclass(frozen=True)
@@ -57,10 +61,16 @@ class Task:
             policy = LengthPolicy(max_chars, min(policy.min_chars, max_chars), policy.tokens_per_char)
         return policy
 
+    def uses(self, placeholder: str, locale: str) -> bool:
+        """Whether this task's template for ``locale`` has ``{placeholder}``."""
+        return placeholder in _PLACEHOLDER.findall(self.templates.get(locale, ""))
+
     def build_prompt(self, record: ProductRecord, *, tone: str | None = None, max_chars: int | None = None,
-                     extra: dict[str, str | None] | None = None) -> str:
-        """The prompt for ``record``; ``extra`` fills task-specific placeholders (insights, keywords, draft…)."""
+                     extra: dict[str, str | None] | None = None, mention: list[str] | None = None) -> str:
+        """The prompt for ``record``; ``extra`` fills task-specific placeholders (insights, keywords, draft…);
+        ``mention`` replaces the default list of values to mention (every copy attribute but prices)."""
         template = self._for_locale(self.templates, record.locale, "template")
+        mention = wanted_mentions(record) if mention is None else mention
         values = {
             "title": record.title if self.target_field != "title" else None,
             "brand": record.brand, "category": record.category,
@@ -69,6 +79,7 @@ class Task:
             "bullets": "\n".join(f"- {b}" for b in record.bullet_points),
             "tone": tone or self._for_locale(self.default_tone, record.locale, "default_tone"),
             "max_chars": str(self.length(record.locale, max_chars).max_chars),
+            "mention": _LIST_SEP.get(record.locale, ", ").join(mention),
             **(extra or {}),
         }
         return render_template(template, values)

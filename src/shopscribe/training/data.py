@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.models.loading import format_prompt
+from shopscribe.tasks.mention import realised_mentions
 from shopscribe.tasks.task import Task
 
 IGNORE_INDEX = -100
@@ -19,15 +20,19 @@ class EncodeStats:
 
 
 def build_prompt_text(task: Task, tokenizer, record: ProductRecord, tone: str | None, max_chars: int | None,
-                      extra: dict[str, str | None] | None = None) -> str:
-    prompt = format_prompt(tokenizer, task.build_prompt(record, tone=tone, max_chars=max_chars, extra=extra))
+                      extra: dict[str, str | None] | None = None, mention: list[str] | None = None) -> str:
+    prompt = format_prompt(tokenizer, task.build_prompt(record, tone=tone, max_chars=max_chars, extra=extra,
+                                                        mention=mention))
     return prompt if getattr(tokenizer, "chat_template", None) else prompt + "\n"
 
 
 def encode_examples(records: list[ProductRecord], task: Task, tokenizer, *, max_seq_len: int,
                     tone: str | None = None, max_chars: int | None = None, all_references: bool = True,
                     ) -> tuple[list[dict], EncodeStats]:
-    """Return examples ``{input_ids, labels}`` where labels are -100 on prompt tokens."""
+    """Return examples ``{input_ids, labels}`` where labels are -100 on prompt tokens.
+
+    A template with ``{mention}`` gets, per target, the attribute values that target mentions,
+    so the model learns to write every value the line lists."""
     stats = EncodeStats()
     examples = []
     eos = [tokenizer.eos_token_id]
@@ -36,9 +41,13 @@ def encode_examples(records: list[ProductRecord], task: Task, tokenizer, *, max_
         if not targets:
             stats.without_target += 1
             continue
-        prompt_ids = tokenizer(build_prompt_text(task, tokenizer, record, tone, max_chars),
-                               add_special_tokens=True)["input_ids"]
+        per_target = task.uses("mention", record.locale)
+        prompt_ids = None
         for target in targets if all_references else targets[:1]:
+            if prompt_ids is None or per_target:
+                mention = realised_mentions(record, target) if per_target else None
+                prompt_ids = tokenizer(build_prompt_text(task, tokenizer, record, tone, max_chars, mention=mention),
+                                       add_special_tokens=True)["input_ids"]
             target_ids = tokenizer(target.strip(), add_special_tokens=False)["input_ids"] + eos
             room = max_seq_len - len(prompt_ids)
             if room < 8:
