@@ -98,6 +98,23 @@ def test_constraint_processor_blocks_every_spelling_of_a_banned_term_and_unsuppo
     assert stopping(torch.tensor([ids("容量25")]), torch.zeros(1, vocab))[0, tok.eos_token_id] == 0
 
 
+def test_constraint_processor_leaves_sampling_only_checked_tokens_and_never_bans_everything():
+    import torch
+
+    from shopscribe.generation.constraints import TextConstraintProcessor
+    from tests.conftest import build_char_tokenizer
+
+    tok = build_char_tokenizer(["容量 0123456789好的。"])
+    ids = lambda s: tok(s, add_special_tokens=False)["input_ids"]  # noqa: E731
+    proc = TextConstraintProcessor(tok, prompt_length=0, banned_terms=[[]], allowed_numbers=[{"25"}], top_k=3)
+    scores = torch.arange(len(tok), dtype=torch.float).unsqueeze(0)
+    out = proc(torch.tensor([ids("容量")]), scores.clone())[0]
+    assert torch.isfinite(out).sum() <= 3  # a token outside the checked top-k cannot be sampled
+    # "7" can begin no allowed number: rather than -inf everywhere (NaN when sampling), let the number end
+    dead_end = proc(torch.tensor([ids("容量7")]), torch.zeros(1, len(tok)))[0]
+    assert torch.isfinite(dead_end).any()
+
+
 def test_guard_records_verdict(tiny_model_dir, tmp_path):
     out = tmp_path / "g.jsonl"
     generate(_cfg(tiny_model_dir, _products(tmp_path, 3), out, "keywords=[Acme]"), log=lambda m: None)

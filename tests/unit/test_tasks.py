@@ -98,3 +98,21 @@ def test_internal_fields_stay_out_of_the_prompt():
     assert "红色" in prompt and not any(s in prompt for s in ("B区12架", "SUP4471", "盘点后补货"))
     en = ProductRecord(id="y", attributes={"color": ["red"], "warehouse_bin": ["B12-07"], "binding": ["hardcover"]})
     assert set(en.copy_attributes()) == {"color", "binding"}
+
+
+def test_mention_line_lists_copy_values_but_not_prices_and_matches_whole_words():
+    from shopscribe.tasks.mention import mentions, realised_mentions, wanted_mentions
+
+    record = ProductRecord(id="m1", locale="en", title="Acme Women Pink Jeans",
+                           attributes={"gender": "Women", "primary_color": "Pink", "price_inr": "899",
+                                       "warehouse_bin": "B7"})
+    assert wanted_mentions(record) == ["Women", "Pink"]
+    prompt = load_task("describe").build_prompt(record)
+    assert "Mention: Women, Pink" in prompt and "price_inr: 899" in prompt and "B7" not in prompt
+    assert "Mention" not in load_task("describe").build_prompt(record, mention=[])
+    assert not mentions("Slim jeans for women", "Men") and mentions("Slim jeans for men.", "Men")
+    assert not mentions("Pack of 15", "5") and mentions("ＰＩＮＫ denim", "pink")
+    assert realised_mentions(record, "Pink skinny jeans with five pockets") == ["Pink"]
+    zh = ProductRecord(id="m2", locale="zh-CN", attributes={"材质": "牛仔布", "颜色": "白色", "价格": "199"})
+    assert "要写到：牛仔布、白色" in load_task("describe").build_prompt(zh)
+    assert realised_mentions(zh, "白色牛仔外套") == ["白色"]

@@ -74,3 +74,19 @@ def test_resume_with_different_config_is_refused(tiny_model_dir, sample_catalog,
     (out / "config.yaml").write_text("model: other\n")
     with pytest.raises(TrainingError, match="different config"):
         train(_cfg(tiny_model_dir, sample_catalog, out, "train.max_steps=2"), log=lambda m: None)
+
+
+def test_training_prompts_mention_what_each_reference_names(tiny_model_dir):
+    from transformers import AutoTokenizer
+
+    from shopscribe.catalog import ProductRecord
+    from shopscribe.tasks import load_task
+    from shopscribe.training.data import encode_examples
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    record = ProductRecord(id="t1", locale="en", title="cap", attributes={"color": "red", "size": "m"},
+                           description="a red cap", references=["a cap in size m"])
+    examples, stats = encode_examples([record], load_task("describe"), tok, max_seq_len=512)
+    prompts = [tok.decode([t for t, lab in zip(ex["input_ids"], ex["labels"]) if lab == -100]) for ex in examples]
+    assert stats.examples == 2
+    assert "Mention: red\n" in prompts[0] and "Mention: m\n" in prompts[1]

@@ -48,17 +48,30 @@ class TextConstraintProcessor(LogitsProcessor):
             item = min(row // rows_per_item, len(self.banned) - 1)
             generated = input_ids[row, self.prompt_length:].tolist()
             tail = _norm(self.tokenizer.decode(generated[-self.tail_chars:], skip_special_tokens=True))
-            top = torch.topk(scores[row], min(self.top_k, scores.shape[-1]))
-            candidates = top.indices.tolist()
-            checked = torch.full_like(scores[row], float("-inf"))
-            checked[top.indices] = top.values  # only checked tokens may follow: sampling cannot slip past
-            scores[row] = checked
-            for token_id in candidates:
-                if self._is_banned(tail, self._piece(token_id), item):
-                    scores[row, token_id] = float("-inf")
             if self._open_number_unfinished(tail, item):
                 self._only_digits(scores[row], tail, item)  # do not end the text inside "19" of "1999"
+            scores[row] = self._checked_row(scores[row], tail, item)
         return scores
+
+    def _checked_row(self, row_scores: torch.FloatTensor, tail: str, item: int) -> torch.FloatTensor:
+        """The top-k tokens that pass the checks keep their scores, every other token gets -inf; when all
+        of the top-k fail, the next ones are checked (2k, 4k…), and if none in the vocabulary passes the
+        text may only end (the guard's verdict then flags it)."""
+        finite = int(torch.isfinite(row_scores).sum())
+        k = min(self.top_k, finite)
+        ok: list[int] = []
+        while k:
+            top = torch.topk(row_scores, k)
+            ok = [i for i in top.indices.tolist() if not self._is_banned(tail, self._piece(i), item)]
+            if ok or k == finite:
+                break
+            k = min(2 * k, finite)
+        out = torch.full_like(row_scores, float("-inf"))
+        if ok:
+            out[ok] = row_scores[ok]
+        else:
+            out[[i for i in self.stop_ids if i < out.shape[-1]] or [0]] = 0.0
+        return out
 
     def _only_digits(self, row_scores: torch.FloatTensor, tail: str, item: int) -> None:
         """Inside an unfinished number only digit tokens that keep it on an allowed number may follow."""
