@@ -68,6 +68,22 @@ def test_killed_half_way_resumes_without_duplicates_or_gaps(tiny_model_dir, tmp_
     assert all(after[k] == v for k, v in before.items())  # finished rows untouched
 
 
+def test_resume_with_other_settings_is_refused(tiny_model_dir, tmp_path):
+    import shutil
+
+    products, out = _products(tmp_path, 2), tmp_path / "out.jsonl"
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    generate(_cfg(model, products, out), log=lambda m: None)
+    assert generate(_cfg(model, products, out), log=lambda m: None).skipped_done == 2  # same settings resume
+    with pytest.raises(GenerationError, match="decoding changed"):
+        generate(_cfg(model, products, out, "decoding.repetition_penalty=1.3"), log=lambda m: None)
+    weights = next(model.glob("*.safetensors"))
+    os.utime(weights, ns=(weights.stat().st_atime_ns, weights.stat().st_mtime_ns + 10**9))  # a retrained model
+    with pytest.raises(GenerationError, match="model_files changed"):
+        generate(_cfg(model, products, out), log=lambda m: None)
+
+
 def test_output_of_another_catalog_is_refused(tiny_model_dir, tmp_path):
     out = tmp_path / "out.jsonl"
     write_jsonl(out, [{"id": "other", "text": "x"}])

@@ -89,4 +89,4 @@ def test_training_prompts_mention_what_each_reference_names(tiny_model_dir):
     examples, stats = encode_examples([record], load_task("describe"), tok, max_seq_len=512)
     prompts = [tok.decode([t for t, lab in zip(ex["input_ids"], ex["labels"]) if lab == -100]) for ex in examples]
     assert stats.examples == 2
-    assert "Mention: red\n" in prompts[0] and "Mention: m\n" in prompts[1]
+    assert "Mention: red, cap\n" in prompts[0] and "Mention: m, cap\n" in prompts[1]  # values, then title words

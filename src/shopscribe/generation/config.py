@@ -55,7 +55,8 @@ class GenerateConfig(BaseConfig):
     limit: int | None = Field(None, gt=0, description="Only the first N products.")
     guard: bool = Field(True, description="Publishing guard: block banned terms and unsupported numbers while "
                                           "decoding, check compliance and claims, repair or flag. false = raw output.")
-    keywords: list[str] = Field(default_factory=list, description="Terms every output must keep (with brand and type).")
+    keywords: list[str] = Field(default_factory=list, description="Terms every output must keep: asked for in the "
+                                                                  "prompt's Mention line, checked by the guard.")
     rule_dirs: list[Path] = Field(default_factory=list, description="Extra compliance rule-pack folders.")
     num_threads: int | None = Field(None, gt=0)
 

@@ -2,13 +2,16 @@
 
 Results are appended to a JSONL progress file and flushed after each batch. A
 rerun reads it, drops a half-written last line, and skips the products already
-done, so no product is duplicated or lost. A ``.csv`` output is written from the
-progress file when every product is done.
+done, so no product is duplicated or lost. Beside it, ``<out>.settings.json``
+records what decides the text (model files, task templates, decoding, guard…); a
+rerun with other settings refuses to mix its outputs into the file. A ``.csv``
+output is written from the progress file when every product is done.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -63,6 +66,37 @@ def read_done(path: Path) -> dict[str, dict]:
     return done
 
 
+def generation_settings(cfg: GenerateConfig, task) -> dict:
+    """What decides the generated text: a rerun with other settings must not add to the same file."""
+    folder = resolve_model(cfg.model)
+    weights = sorted(p for p in folder.rglob("*") if p.suffix in (".safetensors", ".bin", ".gguf") and p.is_file()
+                     and "checkpoints" not in p.relative_to(folder).parts)
+    model_key = hashlib.sha256("".join(f"{p.relative_to(folder)}:{p.stat().st_size}:{p.stat().st_mtime_ns};"
+                                       for p in weights).encode()).hexdigest()[:16]
+    task_key = hashlib.sha256(json.dumps([task.name, task.templates, {k: vars(v) for k, v in task.lengths.items()},
+                                          task.must_keep], sort_keys=True, ensure_ascii=False).encode()
+                              ).hexdigest()[:16]
+    return {"model": str(cfg.model), "model_files": model_key, "task": task.name, "templates": task_key,
+            **json.loads(cfg.model_dump_json(include={"decoding", "length", "rerank", "guard", "keywords",
+                                                       "rule_dirs", "task"}))}
+
+
+def settings_path(progress: Path) -> Path:
+    return progress.with_name(progress.name + ".settings.json")
+
+
+def check_settings(progress: Path, settings: dict, has_rows: bool) -> None:
+    """Refuse to resume a progress file written with other settings; record them for the next run."""
+    saved_path = settings_path(progress)
+    if has_rows and saved_path.is_file():
+        saved = json.loads(saved_path.read_text(encoding="utf-8"))
+        changed = sorted(k for k in set(saved) | set(settings) if saved.get(k) != settings.get(k))
+        if changed:
+            raise GenerationError(f"{progress} was written with other settings ({', '.join(changed)} changed, "
+                                  f"see {saved_path}); use another --out, or delete both files to start again")
+    saved_path.write_text(json.dumps(settings, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
 def resolve_task_args(cfg: GenerateConfig):
     """A run folder knows its task, tone and length; explicit settings win."""
     folder = resolve_model(cfg.model)
@@ -94,6 +128,7 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
     cfg.out.parent.mkdir(parents=True, exist_ok=True)
     path = progress_path(cfg.out)
     done = read_done(path)
+    check_settings(path, generation_settings(cfg, task), bool(done))
     unknown = set(done) - {r.id for r in records}
     if unknown:
         raise GenerationError(f"{path} holds results for {len(unknown)} product(s) not in {cfg.products} "
@@ -110,7 +145,8 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
             reranker = Reranker(task, cfg.rerank, critic, cfg.rule_dirs)
             log(f"best-of-{cfg.rerank.candidates}: {'critic ' + str(cfg.rerank.critic) if critic else 'no critic'}")
         generator = Generator(model.model, model.tokenizer, task, decoding=cfg.decoding, length=cfg.length,
-                              tone=task_args.tone, max_chars=task_args.max_chars, guard=guard, reranker=reranker)
+                              tone=task_args.tone, max_chars=task_args.max_chars, guard=guard, reranker=reranker,
+                              keywords=cfg.keywords)
         with path.open("a", encoding="utf-8") as fh:
             for start in range(0, len(todo), cfg.batch_size):
                 for g in generator.generate(todo[start: start + cfg.batch_size]):

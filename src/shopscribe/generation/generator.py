@@ -16,6 +16,7 @@ from shopscribe.models.loading import stop_token_ids
 from shopscribe.tasks.keep import keep_brand_and_type
 from shopscribe.tasks.length import enforce_length
 from shopscribe.tasks.task import Task
+from shopscribe.tasks.mention import mentions, wanted_mentions
 from shopscribe.training.data import build_prompt_text
 
 
@@ -37,7 +38,8 @@ class Generator:
     def __init__(self, model, tokenizer, task: Task, *, decoding: DecodingArgs | None = None,
                  length: LengthArgs | None = None, tone: str | None = None, max_chars: int | None = None,
                  guard: PublishingGuard | None = None, max_repairs: int = 2, reranker=None,
-                 prompt_extra: Callable[[ProductRecord], dict[str, str | None]] | None = None):
+                 prompt_extra: Callable[[ProductRecord], dict[str, str | None]] | None = None,
+                 keywords: list[str] | None = None):
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.task = task
@@ -51,6 +53,7 @@ class Generator:
         self.max_repairs = max_repairs
         self.reranker = reranker  # generation.rerank.Reranker for best-of-n, or None
         self.prompt_extra = prompt_extra  # task-specific prompt values per product (optimize: draft, insights)
+        self.keywords = list(keywords or [])  # added to the prompt's Mention line, after the attribute values
 
     def generate(self, records: list[ProductRecord]) -> list[Generation]:
         injected: list[list[str]] = [[] for _ in records]
@@ -114,13 +117,20 @@ class Generator:
                         "contradicted": verdict.contradicted, "missing_terms": verdict.missing_terms,
                         "dropped_sentences": dropped}
 
+    def _mention(self, record: ProductRecord) -> list[str] | None:
+        if not self.keywords:
+            return None  # the task's default: every copy attribute value but prices
+        values = wanted_mentions(record)
+        return values + [k for k in self.keywords if not any(mentions(v, k) for v in values)]
+
     def _decode(self, records: list[ProductRecord], max_new_tokens: int,
                 extra_banned: list[list[str]] | None = None, n: int = 1) -> list[str]:
         """Decoded outputs, ``n`` per record in record order."""
         import torch
 
         prompts = [build_prompt_text(self.task, self.tokenizer, r, self.tone, self.max_chars,
-                                     self.prompt_extra(r) if self.prompt_extra else None) for r in records]
+                                     self.prompt_extra(r) if self.prompt_extra else None, self._mention(r))
+                   for r in records]
         batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=True)
         d = self.decoding
         kwargs = dict(max_new_tokens=max_new_tokens, eos_token_id=self.stop_ids,

@@ -1,11 +1,12 @@
 """Which attribute values a text mentions, and which a prompt asks it to mention.
 
-A task with ``mention: attributes`` adds a "Mention: …" line to its prompt (the
-``{mention}`` placeholder). In training the line lists the values the human copy
-actually uses, so the model learns that a listed value is one it must write; at
-generation it lists every value that belongs in copy (or the user's own list). This is
-content-plan conditioning: it lets a catalog whose human copy skips attributes (Myntra
-descriptions name the colour and rarely the gender) still get copy that covers them.
+A template with the ``{mention}`` placeholder gets a "Mention: …" line. In training the
+line lists the attribute values the human copy actually uses, plus a few other words of
+the product's title that the copy uses (``training_mentions``), so the model learns that
+whatever the line lists is written, whatever it is; at generation it lists every value
+that belongs in copy, and the user's keywords. This is content-plan / keyword
+conditioning: a catalog whose human copy skips attributes (Myntra descriptions name the
+colour and almost never the gender) still gets copy that covers them.
 
 Commercial fields (price, MRP, discount) stay in the prompt as facts but are not asked
 for: marketplaces' listing rules keep prices out of descriptions, where they go stale.
@@ -13,6 +14,7 @@ for: marketplaces' listing rules keep prices out of descriptions, where they go 
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 
@@ -20,6 +22,9 @@ from shopscribe.catalog.record import ProductRecord
 
 COMMERCIAL_KEY = re.compile(r"price|\bmrp\b|_mrp|discount|\bcost\b|_cost|价格|售价|原价|优惠|折扣", re.IGNORECASE)
 _WORD = re.compile(r"[0-9a-z]", re.IGNORECASE)
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_STOP = frozenset("and the for with from this that has have are its into your our you off set pack of".split())
 
 
 def _norm(text: str) -> str:
@@ -48,3 +53,23 @@ def wanted_mentions(record: ProductRecord) -> list[str]:
 def realised_mentions(record: ProductRecord, text: str) -> list[str]:
     """The wanted values that ``text`` (the human copy, in training) actually mentions, in attribute order."""
     return [v for v in wanted_mentions(record) if mentions(text, v)]
+
+
+def training_mentions(record: ProductRecord, target: str, extra_terms: int = 2) -> list[str]:
+    """The Mention line for one training target: the wanted values it names, then up to ``extra_terms``
+    words of the title it also uses, picked at random (seeded by the product id) so the model learns to
+    follow the line for any term, not only for the few attribute values the catalog's copy happens to use."""
+    realised = realised_mentions(record, target)
+    taken = {_norm(v) for v in realised}
+    pool = [w for w in dict.fromkeys(_title_words(record.title or ""))
+            if _norm(w) not in taken and _norm(w) not in _STOP and mentions(target, w)]
+    picked = random.Random(record.id).sample(pool, min(extra_terms, len(pool)))
+    return realised + sorted(picked, key=pool.index)
+
+
+def _title_words(title: str) -> list[str]:
+    if _CJK.search(title):
+        import jieba
+
+        return [w for w in jieba.lcut(title) if len(w) >= 2 and _CJK.search(w)]
+    return _LATIN_WORD.findall(title)

@@ -26,6 +26,10 @@ class DataArgs(BaseConfig):
     test_fraction: float = Field(0.1, ge=0, lt=1, description="Share of products split off for test.")
     split_seed: int = Field(0, description="Seed of the leak-free split.")
     max_train_examples: int | None = Field(None, gt=0, description="Cap on training examples (after the split).")
+    select: Literal["first", "coverage"] = Field(
+        "first", description="Which examples the cap keeps: 'first' (the split's random order) or 'coverage' "
+                             "(products whose human copy names most of the values to mention first: teaches "
+                             "the task's Mention line when the catalog's copy often skips attributes).")
     max_dev_examples: int = Field(64, gt=0, description="Dev examples used for the dev loss / early stopping.")
     max_seq_len: int = Field(384, gt=16, description="Maximum tokens of prompt + target; longer targets are cut.")
     all_references: bool = Field(True, description="Train on every human reference of a product, not only the first.")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.models.loading import format_prompt
-from shopscribe.tasks.mention import realised_mentions
+from shopscribe.tasks.mention import training_mentions
 from shopscribe.tasks.task import Task
 
 IGNORE_INDEX = -100
@@ -31,8 +31,8 @@ def encode_examples(records: list[ProductRecord], task: Task, tokenizer, *, max_
                     ) -> tuple[list[dict], EncodeStats]:
     """Return examples ``{input_ids, labels}`` where labels are -100 on prompt tokens.
 
-    A template with ``{mention}`` gets, per target, the attribute values that target mentions,
-    so the model learns to write every value the line lists."""
+    A template with ``{mention}`` gets, per target, the attribute values and a few title words that
+    target uses (``tasks.mention.training_mentions``), so the model learns to write what the line lists."""
     stats = EncodeStats()
     examples = []
     eos = [tokenizer.eos_token_id]
@@ -45,7 +45,7 @@ def encode_examples(records: list[ProductRecord], task: Task, tokenizer, *, max_
         prompt_ids = None
         for target in targets if all_references else targets[:1]:
             if prompt_ids is None or per_target:
-                mention = realised_mentions(record, target) if per_target else None
+                mention = training_mentions(record, target) if per_target else None
                 prompt_ids = tokenizer(build_prompt_text(task, tokenizer, record, tone, max_chars, mention=mention),
                                        add_special_tokens=True)["input_ids"]
             target_ids = tokenizer(target.strip(), add_special_tokens=False)["input_ids"] + eos

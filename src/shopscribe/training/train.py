@@ -20,6 +20,7 @@ from shopscribe.config import dump_config
 from shopscribe.errors import TrainingError
 from shopscribe.models.loading import load_causal_lm
 from shopscribe.models.sources import PACKAGED, RUN_MARKER
+from shopscribe.tasks.mention import realised_mentions, wanted_mentions
 from shopscribe.tasks.task import Task, load_task
 from shopscribe.training.checkpoints import last_complete_checkpoint
 from shopscribe.training.config import TrainConfig
@@ -119,6 +120,8 @@ def load_splits(cfg: TrainConfig, task: Task, out: Path, log) -> dict[str, list[
         splits = split_records(loaded.records, dev_fraction=cfg.data.dev_fraction,
                                test_fraction=cfg.data.test_fraction, seed=cfg.data.split_seed)
     if cfg.data.max_train_examples:
+        if cfg.data.select == "coverage":
+            splits["train"] = sorted(splits["train"], key=lambda r: -mention_coverage(r, task))
         splits["train"] = splits["train"][: cfg.data.max_train_examples]
     (out / "data").mkdir(exist_ok=True)
     for name, records in splits.items():
@@ -126,6 +129,15 @@ def load_splits(cfg: TrainConfig, task: Task, out: Path, log) -> dict[str, list[
     log(f"split: {len(splits['train'])} train / {len(splits['dev'])} dev / {len(splits['test'])} test products "
         f"(written to {out / 'data'})")
     return splits
+
+
+def mention_coverage(record: ProductRecord, task: Task) -> float:
+    """Share of the values to mention that the record's best human reference names (0 if none)."""
+    wanted = wanted_mentions(record)
+    refs = task.references(record)
+    if not wanted or not refs:
+        return 0.0
+    return max(len(realised_mentions(record, ref)) for ref in refs) / len(wanted)
 
 
 def wrap_model(model, cfg: TrainConfig):
