@@ -90,3 +90,16 @@ def test_training_prompts_mention_what_each_reference_names(tiny_model_dir):
     prompts = [tok.decode([t for t, lab in zip(ex["input_ids"], ex["labels"]) if lab == -100]) for ex in examples]
     assert stats.examples == 2
     assert "Mention: red, cap\n" in prompts[0] and "Mention: m, cap\n" in prompts[1]  # values, then title words
+
+
+def test_coverage_selection_prefers_copy_that_names_the_attributes():
+    from shopscribe.catalog import ProductRecord
+    from shopscribe.tasks import load_task
+    from shopscribe.training.train import mention_coverage
+
+    task = load_task("describe")
+    attrs = {"gender": "Women", "primary_color": "Pink", "price_inr": "899"}
+    full = ProductRecord(id="a", locale="en", attributes=attrs, description="Pink jeans for women")
+    half = ProductRecord(id="b", locale="en", attributes=attrs, description="Pink jeans")
+    none = ProductRecord(id="c", locale="en", attributes=attrs, description="Jeans for men")
+    assert [mention_coverage(r, task) for r in (full, half, none)] == [1.0, 0.5, 0.0]  # price is not asked for
