@@ -74,7 +74,7 @@ def generation_settings(cfg: GenerateConfig, task) -> dict:
     model_key = hashlib.sha256("".join(f"{p.relative_to(folder)}:{p.stat().st_size}:{p.stat().st_mtime_ns};"
                                        for p in weights).encode()).hexdigest()[:16]
     task_key = hashlib.sha256(json.dumps([task.name, task.templates, {k: vars(v) for k, v in task.lengths.items()},
-                                          task.must_keep], sort_keys=True, ensure_ascii=False).encode()
+                                          task.must_keep, task.mention_boost], sort_keys=True, ensure_ascii=False).encode()
                               ).hexdigest()[:16]
     return {"model": str(cfg.model), "model_files": model_key, "task": task.name, "templates": task_key,
             **json.loads(cfg.model_dump_json(include={"decoding", "length", "rerank", "guard", "keywords",

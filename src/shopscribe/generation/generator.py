@@ -16,6 +16,7 @@ from shopscribe.models.loading import stop_token_ids
 from shopscribe.tasks.keep import keep_brand_and_type
 from shopscribe.tasks.length import enforce_length
 from shopscribe.tasks.task import Task
+from shopscribe.generation.boost import MentionBoostProcessor
 from shopscribe.tasks.mention import mentions, wanted_mentions
 from shopscribe.training.data import build_prompt_text
 
@@ -123,6 +124,14 @@ class Generator:
         values = wanted_mentions(record)
         return values + [k for k in self.keywords if not any(mentions(v, k) for v in values)]
 
+    def _mention_boost(self, record: ProductRecord) -> float:
+        """The logit bonus for missing Mention-line terms: the decoding setting, else the task's for the locale."""
+        if not self.task.uses("mention", record.locale):
+            return 0.0
+        if self.decoding.mention_boost is not None:
+            return self.decoding.mention_boost
+        return self.task.mention_boost.get(record.locale, 0.0)
+
     def _decode(self, records: list[ProductRecord], max_new_tokens: int,
                 extra_banned: list[list[str]] | None = None, n: int = 1) -> list[str]:
         """Decoded outputs, ``n`` per record in record order."""
@@ -147,13 +156,21 @@ class Generator:
             kwargs.update(do_sample=False, num_beams=d.num_beams, early_stopping=True)
         else:
             kwargs.update(do_sample=False)
+        processors = []
+        bonus = [self._mention_boost(r) for r in records]
+        if any(bonus):
+            terms = [(self._mention(r) or wanted_mentions(r)) if b else [] for r, b in zip(records, bonus)]
+            processors.append(MentionBoostProcessor(self.tokenizer, batch["input_ids"].shape[1],
+                                                    [t for t in terms for _ in range(n)],
+                                                    [b for b in bonus for _ in range(n)]))
         if self.guard is not None:
             banned = [self.guard.banned_terms(r, (extra_banned or [[]] * len(records))[i]) for i, r in enumerate(records)]
             allowed = [allowed_number_strings(self.guard.source(r)) for r in records]
             banned, allowed = [b for b in banned for _ in range(n)], [a for a in allowed for _ in range(n)]
-            kwargs["logits_processor"] = [TextConstraintProcessor(self.tokenizer, batch["input_ids"].shape[1], banned,
-                                                                  allowed, top_k=max(40, d.top_k),
-                                                                  stop_ids=self.stop_ids)]
+            processors.append(TextConstraintProcessor(self.tokenizer, batch["input_ids"].shape[1], banned, allowed,
+                                                      top_k=max(40, d.top_k), stop_ids=self.stop_ids))
+        if processors:
+            kwargs["logits_processor"] = processors
         with torch.inference_mode():
             out = self.model.generate(**batch, **kwargs)
         new_tokens = out[:, batch["input_ids"].shape[1]:]

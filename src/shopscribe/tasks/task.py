@@ -54,6 +54,7 @@ class Task:
     metrics: tuple[str, ...] = ()
     source_dir: Path = field(default=TEMPLATE_DIR)
     must_keep: tuple[str, ...] = ()  # "brand", "type": kept by the length step (tasks.keep)
+    mention_boost: dict[str, float] = field(default_factory=dict)  # per locale (generation.boost)
 
     def length(self, locale: str, max_chars: int | None = None) -> LengthPolicy:
         policy = self._for_locale(self.lengths, locale, "max_chars")
@@ -143,7 +144,8 @@ def load_task(name: str, template_dir: str | Path | None = None) -> Task:
                     default_tone=dict(spec.get("default_tone", {})),
                     required_fields=tuple(spec.get("required_fields", ())),
                     metrics=tuple(spec.get("metrics", ())), source_dir=folder,
-                    must_keep=tuple(spec.get("must_keep", ())))
+                    must_keep=tuple(spec.get("must_keep", ())),
+                    mention_boost={k: float(v) for k, v in (spec.get("mention_boost") or {}).items()})
     except (KeyError, TypeError, ValueError) as exc:
         raise TaskError(f"task '{name}' in {spec_file} is malformed: {exc!r}") from exc
 

@@ -1,0 +1,52 @@
+"""Mention boosting: nudge the model toward the Mention-line terms it has not written yet.
+
+A fine-tuned model imitates its catalog's copy; where that copy never names an attribute
+(Myntra descriptions never say "women"), the model will not either, even when the prompt
+asks. ``MentionBoostProcessor`` adds ``bonus`` to the logits of the tokens that start a
+requested term still missing from the output (every casing and leading-space spelling
+of its first word), until the term is written. It is a soft constraint: the model still
+chooses where the term goes, and a term it cannot place is simply not forced.
+"""
+
+from __future__ import annotations
+
+import torch
+from transformers import LogitsProcessor
+
+from shopscribe.tasks.mention import mentions
+
+
+def first_token_ids(tokenizer, term: str) -> list[int]:
+    """Ids of the first token of ``term`` in the spellings a model may use (case, leading space)."""
+    variants = {term, term.lower(), term.capitalize(), term.upper()}
+    ids = set()
+    for v in variants:
+        for text in (v, " " + v):
+            toks = tokenizer(text, add_special_tokens=False)["input_ids"]
+            if toks:
+                piece = tokenizer.decode(toks[:1]).strip()
+                if piece:  # a bare space token would boost every word
+                    ids.add(toks[0])
+    return sorted(ids)
+
+
+class MentionBoostProcessor(LogitsProcessor):
+    """Per row: + ``bonus[row]`` on the first tokens of the row's terms not yet in its generated text."""
+
+    def __init__(self, tokenizer, prompt_length: int, terms: list[list[str]], bonus: list[float]):
+        self.tokenizer = tokenizer
+        self.prompt_length = prompt_length
+        self.terms = terms
+        self.bonus = bonus
+        self._ids = {t: first_token_ids(tokenizer, t) for row in terms for t in row}
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        rows_per_item = max(input_ids.shape[0] // max(len(self.terms), 1), 1)
+        for row in range(input_ids.shape[0]):
+            item = min(row // rows_per_item, len(self.terms) - 1)
+            text = self.tokenizer.decode(input_ids[row, self.prompt_length:], skip_special_tokens=True)
+            for term in self.terms[item]:
+                if not mentions(text, term):
+                    ids = [i for i in self._ids[term] if i < scores.shape[-1]]
+                    scores[row, ids] += self.bonus[item]
+        return scores
