@@ -161,3 +161,19 @@ def test_guard_keeps_injected_instructions_out_of_the_prompt(tiny_model_dir, tmp
     assert done["p1"]["guard"]["injected_fields"] == ["attributes.note"]
     assert done["p2"]["guard"]["injected_fields"] == ["attributes.备注"]
     assert not is_injection("诗意田园风连衣裙") and not is_injection("Do not ignore stains; wash cold")
+
+
+def test_mention_boost_raises_missing_terms_until_written():
+    import torch
+
+    from shopscribe.generation.boost import MentionBoostProcessor, first_token_ids
+    from tests.conftest import build_char_tokenizer
+
+    tok = build_char_tokenizer(["women pink cap Women"])
+    ids = lambda s: tok(s, add_special_tokens=False)["input_ids"]  # noqa: E731
+    assert set(first_token_ids(tok, "Women")) == {ids("w")[0], ids("W")[0]}  # a bare space is never boosted
+    proc = MentionBoostProcessor(tok, prompt_length=0, terms=[["women", "pink"]], bonus=[5.0])
+    before = proc(torch.tensor([ids("a cap")]), torch.zeros(1, len(tok)))[0]
+    assert before[ids("w")[0]] == 5.0 and before[ids("p")[0]] == 5.0 and before[ids("c")[0]] == 0
+    after = proc(torch.tensor([ids("a cap for women")]), torch.zeros(1, len(tok)))[0]
+    assert after[ids("w")[0]] == 0 and after[ids("p")[0]] == 5.0  # written terms get no more help
