@@ -177,3 +177,5 @@ def test_mention_boost_raises_missing_terms_until_written():
     assert before[ids("w")[0]] == 5.0 and before[ids("p")[0]] == 5.0 and before[ids("c")[0]] == 0
     after = proc(torch.tensor([ids("a cap for women")]), torch.zeros(1, len(tok)))[0]
     assert after[ids("w")[0]] == 0 and after[ids("p")[0]] == 5.0  # written terms get no more help
+    looping = proc(torch.tensor([ids("a cap wowo")]), torch.zeros(1, len(tok)))[0]
+    assert looping[ids("w")[0]] == 0 and looping[ids("p")[0]] == 5.0  # "w" twice without "women": give up

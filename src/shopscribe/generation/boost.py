@@ -5,7 +5,9 @@ A fine-tuned model imitates its catalog's copy; where that copy never names an a
 asks. ``MentionBoostProcessor`` adds ``bonus`` to the logits of the tokens that start a
 requested term still missing from the output (every casing and leading-space spelling
 of its first word), until the term is written. It is a soft constraint: the model still
-chooses where the term goes, and a term it cannot place is simply not forced.
+chooses where the term goes, and a term it cannot place is simply not forced: once the
+boosted first token has been emitted ``max_tries`` times without the term following
+("Un" of "Unisex" looping as "Ununun…"), that term gets no more bonus.
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ def first_token_ids(tokenizer, term: str) -> list[int]:
 class MentionBoostProcessor(LogitsProcessor):
     """Per row: + ``bonus[row]`` on the first tokens of the row's terms not yet in its generated text."""
 
-    def __init__(self, tokenizer, prompt_length: int, terms: list[list[str]], bonus: list[float]):
+    def __init__(self, tokenizer, prompt_length: int, terms: list[list[str]], bonus: list[float],
+                 max_tries: int = 2):
         self.tokenizer = tokenizer
+        self.max_tries = max_tries
         self.prompt_length = prompt_length
         self.terms = terms
         self.bonus = bonus
@@ -44,9 +48,10 @@ class MentionBoostProcessor(LogitsProcessor):
         rows_per_item = max(input_ids.shape[0] // max(len(self.terms), 1), 1)
         for row in range(input_ids.shape[0]):
             item = min(row // rows_per_item, len(self.terms) - 1)
-            text = self.tokenizer.decode(input_ids[row, self.prompt_length:], skip_special_tokens=True)
+            generated = input_ids[row, self.prompt_length:]
+            text = self.tokenizer.decode(generated, skip_special_tokens=True)
             for term in self.terms[item]:
-                if not mentions(text, term):
-                    ids = [i for i in self._ids[term] if i < scores.shape[-1]]
+                ids = [i for i in self._ids[term] if i < scores.shape[-1]]
+                if ids and not mentions(text, term) and int(torch.isin(generated, torch.tensor(ids)).sum()) < self.max_tries:
                     scores[row, ids] += self.bonus[item]
         return scores
