@@ -4,10 +4,14 @@ A fine-tuned model imitates its catalog's copy; where that copy never names an a
 (Myntra descriptions never say "women"), the model will not either, even when the prompt
 asks. ``MentionBoostProcessor`` adds ``bonus`` to the logits of the tokens that start a
 requested term still missing from the output (every casing and leading-space spelling
-of its first word), until the term is written. It is a soft constraint: the model still
-chooses where the term goes, and a term it cannot place is simply not forced: once the
-boosted first token has been emitted ``max_tries`` times without the term following
-("Un" of "Unisex" looping as "Ununun…"), that term gets no more bonus.
+of its first word), until the term is written. The bonus grows with the text
+(``bonus * (1 + generated tokens / 16)``): a term still missing grows more urgent as the
+copy goes on, as a constrained decoder must meet its constraints before it ends.
+
+It is a soft constraint: the model still chooses where the term goes, and a term it
+cannot place is not forced: once the boosted first token has been emitted ``max_tries``
+times without the term following ("Un" of "Unisex" looping as "Ununun…"), that term
+gets no more bonus.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import torch
 from transformers import LogitsProcessor
 
 from shopscribe.tasks.mention import mentions
+
+RAMP_TOKENS = 16  # the bonus doubles every 16 generated tokens (chosen on the en-myntra dev split)
 
 
 def first_token_ids(tokenizer, term: str) -> list[int]:
@@ -36,8 +42,9 @@ class MentionBoostProcessor(LogitsProcessor):
     """Per row: + ``bonus[row]`` on the first tokens of the row's terms not yet in its generated text."""
 
     def __init__(self, tokenizer, prompt_length: int, terms: list[list[str]], bonus: list[float],
-                 max_tries: int = 2):
+                 max_tries: int = 2, ramp_tokens: float = RAMP_TOKENS):
         self.tokenizer = tokenizer
+        self.ramp_tokens = ramp_tokens
         self.max_tries = max_tries
         self.prompt_length = prompt_length
         self.terms = terms
@@ -53,5 +60,5 @@ class MentionBoostProcessor(LogitsProcessor):
             for term in self.terms[item]:
                 ids = [i for i in self._ids[term] if i < scores.shape[-1]]
                 if ids and not mentions(text, term) and int(torch.isin(generated, torch.tensor(ids)).sum()) < self.max_tries:
-                    scores[row, ids] += self.bonus[item]
+                    scores[row, ids] += self.bonus[item] * (1 + len(generated) / self.ramp_tokens)
         return scores
