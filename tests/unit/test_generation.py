@@ -171,13 +171,16 @@ def test_mention_boost_raises_missing_terms_until_written():
 
     tok = build_char_tokenizer(["women pink cap Women"])
     ids = lambda s: tok(s, add_special_tokens=False)["input_ids"]  # noqa: E731
-    assert set(first_token_ids(tok, "Women")) == {ids("w")[0], ids("W")[0]}  # a bare space is never boosted
+    w, p = ids("w")[0], ids("p")[0]
+    assert set(first_token_ids(tok, "Women")) == {w, ids("W")[0]}  # a bare space is never boosted
     proc = MentionBoostProcessor(tok, prompt_length=0, terms=[["women", "pink"]], bonus=[5.0], ramp_tokens=1e9)
-    before = proc(torch.tensor([ids("a cap")]), torch.zeros(1, len(tok)))[0]
-    assert before[ids("w")[0]] == 5.0 and before[ids("p")[0]] == 5.0 and before[ids("c")[0]] == 0
-    after = proc(torch.tensor([ids("a cap for women")]), torch.zeros(1, len(tok)))[0]
-    assert after[ids("w")[0]] == 0 and after[ids("p")[0]] == 5.0  # written terms get no more help
-    looping = proc(torch.tensor([ids("a cap wowo")]), torch.zeros(1, len(tok)))[0]
-    assert looping[ids("w")[0]] == 0 and looping[ids("p")[0]] == 5.0  # "w" twice without "women": give up
+    boost = lambda text: proc(torch.tensor([ids(text)]), torch.zeros(1, len(tok)))[0]  # noqa: E731
+    before = boost("a cap ")
+    assert before[w] == 5.0 and before[p] == 5.0 and before[ids("c")[0]] == 0
+    after = boost("a cap for women ")
+    assert after[w] == 0 and after[p] == 5.0  # written terms get no more help
+    looping = boost("a cap wowo ")
+    assert looping[w] == 0 and looping[p] == 5.0  # "w" twice without "women": give up
+    assert boost("a cap")[w] == 0  # a word is never glued onto the one before ("capwomen")
     ramped = MentionBoostProcessor(tok, prompt_length=0, terms=[["pink"]], bonus=[5.0], ramp_tokens=4)
-    assert ramped(torch.tensor([ids("a cap")]), torch.zeros(1, len(tok)))[0, ids("p")[0]] == 5.0 * (1 + 5 / 4)
+    assert ramped(torch.tensor([ids("a cap ")]), torch.zeros(1, len(tok)))[0, p] == 5.0 * (1 + 6 / 4)

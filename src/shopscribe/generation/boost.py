@@ -16,26 +16,33 @@ gets no more bonus.
 
 from __future__ import annotations
 
+import re
+
 import torch
 from transformers import LogitsProcessor
 
 from shopscribe.tasks.mention import mentions
 
+_LATIN = re.compile(r"[0-9A-Za-z]")
 RAMP_TOKENS = 16  # bonus x (1 + generated tokens / 16): x2 after 16 tokens (chosen on the en-myntra dev split)
 
 
 def first_token_ids(tokenizer, term: str) -> list[int]:
     """Ids of the first token of ``term`` in the spellings a model may use (case, leading space)."""
+    return sorted(set().union(*first_token_spellings(tokenizer, term)))
+
+
+def first_token_spellings(tokenizer, term: str) -> tuple[set[int], set[int]]:
+    """First-token ids of ``term``: those that start a new word (a leading space), and bare ones."""
     variants = {term, term.lower(), term.capitalize(), term.upper()}
-    ids = set()
+    spaced, bare = set(), set()
     for v in variants:
         for text in (v, " " + v):
             toks = tokenizer(text, add_special_tokens=False)["input_ids"]
-            if toks:
-                piece = tokenizer.decode(toks[:1]).strip()
-                if piece:  # a bare space token would boost every word
-                    ids.add(toks[0])
-    return sorted(ids)
+            piece = tokenizer.decode(toks[:1]) if toks else ""
+            if piece.strip():  # a bare space token would boost every word
+                (spaced if piece[:1].isspace() else bare).add(toks[0])
+    return spaced, bare
 
 
 class MentionBoostProcessor(LogitsProcessor):
@@ -49,7 +56,7 @@ class MentionBoostProcessor(LogitsProcessor):
         self.prompt_length = prompt_length
         self.terms = terms
         self.bonus = bonus
-        self._ids = {t: first_token_ids(tokenizer, t) for row in terms for t in row}
+        self._ids = {t: first_token_spellings(tokenizer, t) for row in terms for t in row}
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         rows_per_item = max(input_ids.shape[0] // max(len(self.terms), 1), 1)
@@ -58,7 +65,12 @@ class MentionBoostProcessor(LogitsProcessor):
             generated = input_ids[row, self.prompt_length:]
             text = self.tokenizer.decode(generated, skip_special_tokens=True)
             for term in self.terms[item]:
-                ids = [i for i in self._ids[term] if i < scores.shape[-1]]
-                if ids and not mentions(text, term) and int(torch.isin(generated, torch.tensor(ids)).sum()) < self.max_tries:
-                    scores[row, ids] += self.bonus[item] * (1 + len(generated) / self.ramp_tokens)
+                spaced, bare = self._ids[term]
+                tried = torch.tensor(sorted(spaced | bare), dtype=generated.dtype)
+                if mentions(text, term) or int(torch.isin(generated, tried).sum()) >= self.max_tries:
+                    continue
+                # a Latin word may only start a word: no "Gold-un…" glued on the word before
+                glued = _LATIN.match(term) is not None and text != "" and not text[-1].isspace()
+                ids = [i for i in (spaced if glued else spaced | bare) if i < scores.shape[-1]]
+                scores[row, ids] += self.bonus[item] * (1 + len(generated) / self.ramp_tokens)
         return scores
