@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shopscribe.catalog.record import ProductRecord
+from shopscribe.generation.boost import MentionBoostProcessor
 from shopscribe.generation.config import DecodingArgs, LengthArgs
 from shopscribe.generation.constraints import TextConstraintProcessor, allowed_number_strings
 from shopscribe.generation.guard import PublishingGuard
@@ -16,7 +17,6 @@ from shopscribe.models.loading import stop_token_ids
 from shopscribe.tasks.keep import keep_brand_and_type
 from shopscribe.tasks.length import enforce_length
 from shopscribe.tasks.task import Task
-from shopscribe.generation.boost import MentionBoostProcessor
 from shopscribe.tasks.mention import mentions, wanted_mentions
 from shopscribe.training.data import build_prompt_text
 
