@@ -27,11 +27,6 @@ _LATIN = re.compile(r"[0-9A-Za-z]")
 RAMP_TOKENS = 16  # bonus x (1 + generated tokens / 16): x2 after 16 tokens (chosen on the en-myntra dev split)
 
 
-def first_token_ids(tokenizer, term: str) -> list[int]:
-    """Ids of the first token of ``term`` in the spellings a model may use (case, leading space)."""
-    return sorted(set().union(*first_token_spellings(tokenizer, term)))
-
-
 def first_token_spellings(tokenizer, term: str) -> tuple[set[int], set[int]]:
     """First-token ids of ``term``: those that start a new word (a leading space), and bare ones."""
     variants = {term, term.lower(), term.capitalize(), term.upper()}

@@ -80,8 +80,7 @@ class TextConstraintProcessor(LogitsProcessor):
             return  # no allowed number starts this way: let it end; the guard's verdict flags it
         kept = row_scores[keep].clone()
         row_scores.fill_(float("-inf"))
-        if keep:
-            row_scores[keep] = kept
+        row_scores[keep] = kept
 
     def _digit_tokens(self) -> list[int]:
         return digit_token_ids(self.tokenizer)
