@@ -103,3 +103,35 @@ def test_coverage_selection_prefers_copy_that_names_the_attributes():
     half = ProductRecord(id="b", locale="en", attributes=attrs, description="Pink jeans")
     none = ProductRecord(id="c", locale="en", attributes=attrs, description="Jeans for men")
     assert [mention_coverage(r, task) for r in (full, half, none)] == [1.0, 0.5, 0.0]  # price is not asked for
+
+
+def test_faithful_targets_leave_out_copy_with_numbers_the_data_does_not_hold(tmp_path):
+    from shopscribe.catalog import ProductRecord, write_jsonl
+    from shopscribe.tasks import load_task
+    from shopscribe.training.train import load_splits
+
+    attrs = {"gender": "Men", "primary_color": "Brown", "price_inr": "1299"}
+    kinds = {"good": ("Brown loafers with 4 eyelets", []),  # the 4 is in the title
+             "bad": ("Brown loafersWarranty: 3 months", []),  # nothing left: not trained on
+             "mixed": ("Brown loafers, 2 pairs of laces", ["Brown leather loafers for men"])}  # one reference kept
+    records = [ProductRecord(id=f"{kind}-{n}", locale="en", attributes=attrs, description=desc, references=refs,
+                             title=f"ID Men Brown 4-Eyelet Leather Loafers {kind} {'abcdef'[n]}")
+               for n in range(6) for kind, (desc, refs) in kinds.items()]
+    write_jsonl(records, tmp_path / "catalog.jsonl")
+    cfg = _cfg("unused", tmp_path / "catalog.jsonl", tmp_path / "run", "data.faithful_targets=true")
+    (tmp_path / "run").mkdir()
+    splits = load_splits(cfg, load_task("describe"), tmp_path / "run", log=lambda m: None)
+
+    trained = splits["train"] + splits["dev"]
+    assert not [r for r in trained if r.id.startswith("bad")]
+    assert {r.description for r in trained if r.id.startswith("mixed")} == {"Brown leather loafers for men"}
+    assert {r.description for r in trained if r.id.startswith("good")} == {"Brown loafers with 4 eyelets"}
+    dropped = {json.loads(line)["id"]: json.loads(line) for name in ("train", "dev")
+               for line in (tmp_path / "run" / f"unfaithful.{name}.jsonl").read_text().splitlines()}
+    test_ids = {r.id for r in splits["test"]}
+    assert set(dropped) == {r.id for r in records if not r.id.startswith("good") and r.id not in test_ids}
+    assert all(row["unsupported_numbers"] == (["3"] if pid.startswith("bad") else ["2"])
+               for pid, row in dropped.items())
+    assert all(row["references_kept"] == (0 if pid.startswith("bad") else 1) for pid, row in dropped.items())
+    test = {r.id: r.description for r in splits["test"]}  # the test split keeps its human copy as it is
+    assert all(desc == kinds[pid.split("-")[0]][0] for pid, desc in test.items())

@@ -30,6 +30,10 @@ class DataArgs(BaseConfig):
         "first", description="Which examples the cap keeps: 'first' (the split's random order) or 'coverage' "
                              "(products whose human copy names most of the values to mention first: teaches "
                              "the task's Mention line when the catalog's copy often skips attributes).")
+    faithful_targets: bool = Field(
+        False, description="Leave out of train and dev the human references that state numbers the product data "
+                           "does not hold (listed in unfaithful.{train,dev}.jsonl of the run); the test split is "
+                           "never filtered.")
     max_dev_examples: int = Field(64, gt=0, description="Dev examples used for the dev loss / early stopping.")
     max_seq_len: int = Field(384, gt=16, description="Maximum tokens of prompt + target; longer targets are cut.")
     all_references: bool = Field(True, description="Train on every human reference of a product, not only the first.")

@@ -25,6 +25,7 @@ from shopscribe.tasks.task import Task, load_task
 from shopscribe.training.checkpoints import last_complete_checkpoint
 from shopscribe.training.config import TrainConfig
 from shopscribe.training.data import PadCollator, encode_examples
+from shopscribe.training.faithful import keep_faithful_targets
 from shopscribe.training.model_card import write_model_card
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -119,6 +120,15 @@ def load_splits(cfg: TrainConfig, task: Task, out: Path, log) -> dict[str, list[
     else:
         splits = split_records(loaded.records, dev_fraction=cfg.data.dev_fraction,
                                test_fraction=cfg.data.test_fraction, seed=cfg.data.split_seed)
+    if cfg.data.faithful_targets:
+        for name in ("train", "dev"):
+            faithful = keep_faithful_targets(splits[name], task)
+            splits[name] = faithful.records
+            (out / f"unfaithful.{name}.jsonl").write_text(
+                "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in faithful.dropped), encoding="utf-8")
+            lost = sum(1 for row in faithful.dropped if not row["references_kept"])
+            log(f"faithful targets: {len(faithful.dropped)} {name} product(s) had references stating numbers their "
+                f"data does not hold ({lost} left with none, not trained on); see unfaithful.{name}.jsonl")
     if cfg.data.max_train_examples:
         if cfg.data.select == "coverage":
             splits["train"] = sorted(splits["train"], key=lambda r: -mention_coverage(r, task))
