@@ -182,5 +182,8 @@ def test_mention_boost_raises_missing_terms_until_written():
     looping = boost("a cap wowo ")
     assert looping[w] == 0 and looping[p] == 5.0  # "w" twice without "women": give up
     assert boost("a cap")[w] == 0  # a word is never glued onto the one before ("capwomen")
+    assert boost("a cap wo")[ids("m")[0]] == 5.0  # a started term is finished ("UN" -> "UNISEX")
+    assert boost("a cap Wo")[ids("m")[0]] == 5.0
+    assert boost("a cap w")[ids("o")[0]] == 0 and boost("a capwo")[ids("m")[0]] == 0  # 2+ letters at a word start
     ramped = MentionBoostProcessor(tok, prompt_length=0, terms=[["pink"]], bonus=[5.0], ramp_tokens=4)
     assert ramped(torch.tensor([ids("a cap ")]), torch.zeros(1, len(tok)))[0, p] == 5.0 * (1 + 6 / 4)

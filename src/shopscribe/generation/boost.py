@@ -8,6 +8,10 @@ of its first word), until the term is written. The bonus grows with the text
 (``bonus * (1 + generated tokens / 16)``): a term still missing grows more urgent as the
 copy goes on, as a constrained decoder must meet its constraints before it ends.
 
+Once the text ends with a started spelling of a term ("UN" of "UNISEX", at a word
+start, two characters or more), the token that continues that spelling gets the bonus
+too, so a started term is finished rather than left as "UN UNU".
+
 It is a soft constraint: the model still chooses where the term goes, and a term it
 cannot place is not forced: once the boosted first token has been emitted ``max_tries``
 times without the term following ("Un" of "Unisex" looping as "Ununun…"), that term
@@ -24,6 +28,7 @@ from transformers import LogitsProcessor
 from shopscribe.tasks.mention import mentions
 
 _LATIN = re.compile(r"[0-9A-Za-z]")
+_WORD_STARTED = re.compile(r"(?:^|\s)([0-9A-Za-z]{2,})$")  # a Latin word begun at the end of the text
 RAMP_TOKENS = 16  # bonus x (1 + generated tokens / 16): x2 after 16 tokens (chosen on the en-myntra dev split)
 
 
@@ -66,6 +71,20 @@ class MentionBoostProcessor(LogitsProcessor):
                     continue
                 # a Latin word may only start a word: no "Gold-un…" glued on the word before
                 glued = _LATIN.match(term) is not None and text != "" and not text[-1].isspace()
-                ids = [i for i in (spaced if glued else spaced | bare) if i < scores.shape[-1]]
+                ids = (spaced if glued else spaced | bare) | self._continuation(text, term)
+                ids = [i for i in ids if i < scores.shape[-1]]
                 scores[row, ids] += self.bonus[item] * (1 + len(generated) / self.ramp_tokens)
         return scores
+
+    def _continuation(self, text: str, term: str) -> set[int]:
+        """The next token of a spelling of ``term`` that the text has started ("UN" -> "ISEX")."""
+        started = _WORD_STARTED.search(text)
+        if started is None:
+            return set()
+        head = started.group(1)
+        out = set()
+        for spelling in {term, term.lower(), term.capitalize(), term.upper()}:
+            if len(head) < len(spelling) and spelling.startswith(head):
+                toks = self.tokenizer(spelling[len(head):], add_special_tokens=False)["input_ids"]
+                out.update(toks[:1])
+        return out
