@@ -187,3 +187,21 @@ def test_mention_boost_raises_missing_terms_until_written():
     assert boost("a cap w")[ids("o")[0]] == 0 and boost("a capwo")[ids("m")[0]] == 0  # 2+ letters at a word start
     ramped = MentionBoostProcessor(tok, prompt_length=0, terms=[["pink"]], bonus=[5.0], ramp_tokens=4)
     assert ramped(torch.tensor([ids("a cap ")]), torch.zeros(1, len(tok)))[0, p] == 5.0 * (1 + 6 / 4)
+
+
+def test_mention_line_asks_for_what_the_guard_will_check(tiny_model_dir):
+    from shopscribe.catalog import ProductRecord
+    from shopscribe.generation.generator import Generator
+    from shopscribe.generation.guard import PublishingGuard
+    from shopscribe.models.loading import load_causal_lm
+    from shopscribe.tasks import load_task
+
+    loaded = load_causal_lm(str(tiny_model_dir))
+    model, tok = loaded.model, loaded.tokenizer
+    task = load_task("describe")
+    cap = ProductRecord(id="p", locale="en", brand="Acme", attributes={"color": "red", "price": "9"})
+    tea = ProductRecord(id="q", locale="zh-CN", brand="Vitasoy/维他奶", attributes={"类型": "豆奶", "颜色": "白色"})
+    guarded = Generator(model, tok, task, guard=PublishingGuard(task), keywords=["gift", "red"])
+    assert guarded._mention(cap) == ["red", "Acme", "gift"]  # brand, then keywords not already listed
+    assert guarded._mention(tea) == ["豆奶", "白色", "维他奶", "gift", "red"]  # the brand in the copy's script
+    assert Generator(model, tok, task)._mention(cap) == ["red"]  # guard off: attribute values only

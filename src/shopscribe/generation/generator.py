@@ -9,12 +9,12 @@ from shopscribe.catalog.record import ProductRecord
 from shopscribe.generation.boost import MentionBoostProcessor
 from shopscribe.generation.config import DecodingArgs, LengthArgs
 from shopscribe.generation.constraints import TextConstraintProcessor, allowed_number_strings
-from shopscribe.generation.guard import PublishingGuard
+from shopscribe.generation.guard import PublishingGuard, must_keep_terms
 from shopscribe.generation.rerank import as_dicts
 from shopscribe.quality.faithfulness import SENTENCE
 from shopscribe.quality.injection import without_injections
 from shopscribe.models.loading import stop_token_ids
-from shopscribe.tasks.keep import keep_brand_and_type
+from shopscribe.tasks.keep import keep_brand_and_type, preferred_spelling
 from shopscribe.tasks.length import enforce_length
 from shopscribe.tasks.task import Task
 from shopscribe.tasks.mention import mentions, wanted_mentions
@@ -118,11 +118,16 @@ class Generator:
                         "contradicted": verdict.contradicted, "missing_terms": verdict.missing_terms,
                         "dropped_sentences": dropped}
 
-    def _mention(self, record: ProductRecord) -> list[str] | None:
-        if not self.keywords:
-            return None  # the task's default: every copy attribute value but prices
-        values = wanted_mentions(record)
-        return values + [k for k in self.keywords if not any(mentions(v, k) for v in values)]
+    def _mention(self, record: ProductRecord) -> list[str]:
+        """The Mention line: every copy attribute value but prices; with the guard on, the must-keep terms it
+        checks (brand, product type) that are not among them; then the user's keywords."""
+        terms = wanted_mentions(record)
+        if self.guard is not None:
+            zh = record.locale == "zh-CN"
+            for spellings in must_keep_terms(record):
+                if not any(mentions(t, s) for t in terms for s in spellings):
+                    terms.append(preferred_spelling(spellings, zh))
+        return terms + [k for k in self.keywords if k.strip() and not any(mentions(t, k) for t in terms)]
 
     def _mention_boost(self, record: ProductRecord) -> float:
         """The logit bonus for missing Mention-line terms: the decoding setting, else the task's for the locale."""
@@ -159,7 +164,7 @@ class Generator:
         processors = []
         bonus = [self._mention_boost(r) for r in records]
         if any(bonus):
-            terms = [(self._mention(r) or wanted_mentions(r)) if b else [] for r, b in zip(records, bonus)]
+            terms = [self._mention(r) if b else [] for r, b in zip(records, bonus)]
             processors.append(MentionBoostProcessor(self.tokenizer, batch["input_ids"].shape[1],
                                                     [t for t in terms for _ in range(n)],
                                                     [b for b in bonus for _ in range(n)]))

@@ -40,7 +40,7 @@ def keep_brand_and_type(text: str, record: ProductRecord, max_chars: int, *, bra
     result = KeepResult("", repeats_removed=repeats)
     brands = record.brand_spellings() if brand else []
     if brands and not _contains(words, brands, zh):
-        pick = _preferred(brands, zh)
+        pick = preferred_spelling(brands, zh)
         words = [pick, *([" "] if not zh else []), *words]
         result.added.append(pick)
     types = type_spellings(record) if product_type else []
@@ -93,7 +93,8 @@ def _contains(words: list[str], spellings: list[str], zh: bool) -> bool:
     return any(s.lower() in text for s in spellings)
 
 
-def _preferred(spellings: list[str], zh: bool) -> str:
+def preferred_spelling(spellings: list[str], zh: bool) -> str:
+    """The shortest single spelling in the text's script ("维他奶" in Chinese copy, "Vitasoy" in English)."""
     singles = [s for s in spellings if "/" not in s] or spellings
     fitting = [s for s in singles if bool(_CJK.search(s)) == zh]
     return min(fitting or singles, key=len)
