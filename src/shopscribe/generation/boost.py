@@ -8,9 +8,11 @@ of its first word), until the term is written. The bonus grows with the text
 (``bonus * (1 + generated tokens / 16)``): a term still missing grows more urgent as the
 copy goes on, as a constrained decoder must meet its constraints before it ends.
 
-Once the text ends with a started spelling of a term ("UN" of "UNISEX", at a word
-start, two characters or more), the token that continues that spelling gets the bonus
-too, so a started term is finished rather than left as "UN UNU".
+Once the text ends with a started spelling of a term — begun at a word start by one of
+the term's first tokens ("UN" of "UNISEX", "Gini and " of "Gini and Jony"), not by any
+word that happens to be a prefix ("a" of "Assorted") — only the token that continues
+that spelling gets the bonus, so a started term is finished rather than left as "UN UNU"
+or "high high".
 
 It is a soft constraint: the model still chooses where the term goes, and a term it
 cannot place is not forced: once the boosted first token has been emitted ``max_tries``
@@ -28,7 +30,6 @@ from transformers import LogitsProcessor
 from shopscribe.tasks.mention import mentions
 
 _LATIN = re.compile(r"[0-9A-Za-z]")
-_WORD_STARTED = re.compile(r"(?:^|\s)([0-9A-Za-z]{2,})$")  # a Latin word begun at the end of the text
 RAMP_TOKENS = 16  # bonus x (1 + generated tokens / 16): x2 after 16 tokens (chosen on the en-myntra dev split)
 
 
@@ -69,22 +70,32 @@ class MentionBoostProcessor(LogitsProcessor):
                 tried = torch.tensor(sorted(spaced | bare), dtype=generated.dtype)
                 if mentions(text, term) or int(torch.isin(generated, tried).sum()) >= self.max_tries:
                     continue
-                # a Latin word may only start a word: no "Gold-un…" glued on the word before
-                glued = _LATIN.match(term) is not None and text != "" and not text[-1].isspace()
-                ids = (spaced if glued else spaced | bare) | self._continuation(text, term)
+                ids = self._continuation(generated, text, term)
+                if not ids:  # a Latin word may only start a word: no "Gold-un…" glued on the word before
+                    glued = _LATIN.match(term) is not None and text != "" and not text[-1].isspace()
+                    ids = spaced if glued else spaced | bare
                 ids = [i for i in ids if i < scores.shape[-1]]
                 scores[row, ids] += self.bonus[item] * (1 + len(generated) / self.ramp_tokens)
         return scores
 
-    def _continuation(self, text: str, term: str) -> set[int]:
-        """The next token of a spelling of ``term`` that the text has started ("UN" -> "ISEX")."""
-        started = _WORD_STARTED.search(text)
-        if started is None:
-            return set()
-        head = started.group(1)
+    def _continuation(self, generated: torch.LongTensor, text: str, term: str) -> set[int]:
+        """The next token of each spelling of ``term`` that the text ends with the start of ("UN" -> "ISEX"),
+        when that start is a word start written by one of the term's first tokens."""
+        spaced, bare = self._ids[term]
         out = set()
         for spelling in {term, term.lower(), term.capitalize(), term.upper()}:
-            if len(head) < len(spelling) and spelling.startswith(head):
-                toks = self.tokenizer(spelling[len(head):], add_special_tokens=False)["input_ids"]
-                out.update(toks[:1])
+            for k in range(min(len(spelling) - 1, len(text)), 0, -1):
+                before = text[-k - 1] if len(text) > k else " "
+                if (text.endswith(spelling[:k]) and not (_LATIN.match(before) and _LATIN.match(spelling[0]))
+                        and self._token_at(generated, len(text) - k) in spaced | bare):
+                    out.update(self.tokenizer(spelling[k:], add_special_tokens=False)["input_ids"][:1])
+                    break
         return out
+
+    def _token_at(self, generated: torch.LongTensor, position: int) -> int | None:
+        """The generated token whose text covers character ``position`` (or the space just before it)."""
+        for j in range(len(generated) - 1, -1, -1):
+            start = len(self.tokenizer.decode(generated[:j], skip_special_tokens=True))
+            if start <= position:
+                return int(generated[j]) if position - start <= 1 else None
+        return None
