@@ -33,11 +33,14 @@ _LATIN = re.compile(r"[0-9A-Za-z]")
 RAMP_TOKENS = 16  # bonus x (1 + generated tokens / 16): x2 after 16 tokens (chosen on the en-myntra dev split)
 
 
+def _casings(term: str) -> set[str]:
+    return {term, term.lower(), term.capitalize(), term.upper()}
+
+
 def first_token_spellings(tokenizer, term: str) -> tuple[set[int], set[int]]:
     """First-token ids of ``term``: those that start a new word (a leading space), and bare ones."""
-    variants = {term, term.lower(), term.capitalize(), term.upper()}
     spaced, bare = set(), set()
-    for v in variants:
+    for v in _casings(term):
         for text in (v, " " + v):
             toks = tokenizer(text, add_special_tokens=False)["input_ids"]
             piece = tokenizer.decode(toks[:1]) if toks else ""
@@ -58,6 +61,8 @@ class MentionBoostProcessor(LogitsProcessor):
         self.terms = terms
         self.bonus = bonus
         self._ids = {t: first_token_spellings(tokenizer, t) for row in terms for t in row}
+        self._tried = {t: torch.tensor(sorted(spaced | bare), dtype=torch.long)  # first tokens, to count tries
+                       for t, (spaced, bare) in self._ids.items()}
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         rows_per_item = max(input_ids.shape[0] // max(len(self.terms), 1), 1)
@@ -67,8 +72,7 @@ class MentionBoostProcessor(LogitsProcessor):
             text = self.tokenizer.decode(generated, skip_special_tokens=True)
             for term in self.terms[item]:
                 spaced, bare = self._ids[term]
-                tried = torch.tensor(sorted(spaced | bare), dtype=generated.dtype)
-                if mentions(text, term) or int(torch.isin(generated, tried).sum()) >= self.max_tries:
+                if mentions(text, term) or int(torch.isin(generated, self._tried[term]).sum()) >= self.max_tries:
                     continue
                 ids = self._continuation(generated, text, term)
                 if not ids:  # a Latin word may only start a word: no "Gold-un…" glued on the word before
@@ -83,7 +87,7 @@ class MentionBoostProcessor(LogitsProcessor):
         when that start is a word start written by one of the term's first tokens."""
         spaced, bare = self._ids[term]
         out = set()
-        for spelling in {term, term.lower(), term.capitalize(), term.upper()}:
+        for spelling in _casings(term):
             for k in range(min(len(spelling) - 1, len(text)), 0, -1):
                 before = text[-k - 1] if len(text) > k else " "
                 if (text.endswith(spelling[:k]) and not (_LATIN.match(before) and _LATIN.match(spelling[0]))

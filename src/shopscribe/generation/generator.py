@@ -142,9 +142,10 @@ class Generator:
         """Decoded outputs, ``n`` per record in record order."""
         import torch
 
+        mention = [self._mention(r) for r in records]
         prompts = [build_prompt_text(self.task, self.tokenizer, r, self.tone, self.max_chars,
-                                     self.prompt_extra(r) if self.prompt_extra else None, self._mention(r))
-                   for r in records]
+                                     self.prompt_extra(r) if self.prompt_extra else None, terms)
+                   for r, terms in zip(records, mention)]
         batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=True)
         d = self.decoding
         kwargs = dict(max_new_tokens=max_new_tokens, eos_token_id=self.stop_ids,
@@ -164,7 +165,7 @@ class Generator:
         processors = []
         bonus = [self._mention_boost(r) for r in records]
         if any(bonus):
-            terms = [self._mention(r) if b else [] for r, b in zip(records, bonus)]
+            terms = [m if b else [] for m, b in zip(mention, bonus)]
             processors.append(MentionBoostProcessor(self.tokenizer, batch["input_ids"].shape[1],
                                                     [t for t in terms for _ in range(n)],
                                                     [b for b in bonus for _ in range(n)]))
