@@ -2,9 +2,15 @@
 supported by the product data, contradicted by it, or not covered by it.
 
 Claims: quantities with units (sizes, capacities, percentages, ages, power…),
-materials, colours, certifications, seasons and brand names. Each sentence of
-the output is linked to the attribute values it uses; each claim carries its
-span and the evidence (the attribute or source span) behind the verdict.
+numbers in their role (a price is never a year, a size or a count), materials,
+colours, certifications, seasons, brand names, and every product detail of the
+claim families (``quality.families``: parts and features, fit, pattern, care,
+origin and brand history, ingredients, scent notes, skin and health benefits,
+performance). A detail is supported when the data names it, contradicted when
+the data holds another value of an exclusive family or the product's category
+cannot have it (``reason`` says "impossible: …"), unsupported otherwise. Each
+sentence of the output is linked to the attribute values it uses; each claim
+carries its span and the evidence behind the verdict.
 """
 
 from __future__ import annotations
@@ -19,10 +25,15 @@ from pathlib import Path
 import yaml
 
 from shopscribe.catalog.record import ProductRecord
+from shopscribe.quality.families import FamilySet, Mention, packaged_families
 from shopscribe.quality.units import Quantity, find_quantities
 
 SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
 SENTENCE = re.compile(r"[^\n]+?(?:[。！？!?；;]+|\.(?=\s|$)|(?=\n)|$)")
+# a clause: up to a comma, a sentence end, or two run-together sentences ("lockOne handle", Myntra)
+CLAUSE = re.compile(r"[^\n,，、;；。！？!?]+?(?:[,，、;；。！？!?]+|\.(?=\s|$)|(?<=[a-z])(?=[A-Z][a-z])|(?=\n)|$)")
+PRICE_KEY = re.compile(r"price|\bmrp\b|_mrp|cost|价格|售价|原价", re.IGNORECASE)
+PRICE_CONTEXT = re.compile(r"(?:rs\.?|₹|inr|price[ds]?|mrp|costs?|at|for|价格|售价|仅|只要|¥|￥)\s*:?\s*$")
 # attribute keys whose values state the product's material / colour / season
 _KEY_HINTS = {
     "material": ("material", "fabric", "材质", "面料", "成分", "upper", "鞋面", "内里", "fill", "填充"),
@@ -39,6 +50,11 @@ class Claim:
     end: int
     status: str
     evidence: str | None = None
+    reason: str | None = None  # why it is contradicted or unsupported, e.g. "impossible: neckline on footwear"
+
+    @property
+    def impossible(self) -> bool:
+        return bool(self.reason and self.reason.startswith("impossible"))
 
 
 @dataclass
@@ -94,7 +110,8 @@ def _find_terms(text: str, kind: str) -> list[tuple[str, int, int]]:
 class ProductFacts:
     """What the product data states, indexed for claim checking."""
 
-    def __init__(self, record: ProductRecord, exclude_field: str | None = None, known_brands: set[str] | None = None):
+    def __init__(self, record: ProductRecord, exclude_field: str | None = None, known_brands: set[str] | None = None,
+                 families: FamilySet | None = None):
         self.record = record
         parts = [record.title if exclude_field != "title" else None, record.brand, record.category,
                  record.description if exclude_field != "description" else None, *record.bullet_points]
@@ -105,15 +122,60 @@ class ProductFacts:
         self.keyed = {kind: self._keyed_terms(kind, hints) for kind, hints in _KEY_HINTS.items()}
         self.brand = _norm(record.brand) if record.brand else None
         self.other_brands = {_norm(b) for b in (known_brands or set())} - {self.brand}
+        self.families = families or packaged_families()
+        self.categories = self.families.categories_of(record)
+        self.details = self._detail_values()
+        self.price_numbers = self._price_numbers()
+
+    def _detail_values(self) -> dict[str, set[str]]:
+        """Family -> canonical values the data states (in any text field, or under a key the family holds)."""
+        held: dict[str, set[str]] = {}
+        for m in self.families.find(self.text):
+            if m.canon:
+                held.setdefault(m.family, set()).add(m.canon)
+        for key, values in self.record.attributes.items():
+            for fam in self.families.families.values():
+                if fam.holds_key(key):
+                    for v in values:
+                        nv = _norm(v).strip()
+                        if nv in fam.values:
+                            held.setdefault(fam.name, set()).add(nv)
+        return held
+
+    def _price_numbers(self) -> set[str]:
+        """Numbers the data holds only as a price: they may be written as a price, never as anything else."""
+        prices = {n for k, vs in self.record.attributes.items() if PRICE_KEY.search(k) for v in vs
+                  for n in re.findall(r"\d+(?:\.\d+)?", _norm(v).replace(",", ""))}
+        rest = [f"{k}: {v}" for k, vs in self.record.attributes.items() if not PRICE_KEY.search(k) for v in vs]
+        rest += [x for x in (self.record.title, self.record.brand, self.record.category) if x]
+        others = set(re.findall(r"\d+(?:\.\d+)?", _norm("\n".join(rest)).replace(",", "")))
+        return prices - others
+
+    def check_detail(self, m: Mention) -> tuple[str, str | None, str | None] | None:
+        """(status, evidence, reason) of a detail mention; None for a generic part word that is possible."""
+        fam = self.families.families[m.family]
+        supported = _norm(m.text) in self.text or (m.canon is not None and m.canon in self.details.get(fam.name, ()))
+        if supported:
+            return SUPPORTED, m.text, None
+        if fam.applies_to and self.categories and not self.categories & set(fam.applies_to):
+            cats = ", ".join(sorted(self.categories))
+            return CONTRADICTED, cats, f"impossible: {fam.name} on {cats}"
+        if m.canon is None and not fam.patterns:
+            return None
+        held = self.details.get(fam.name, set())
+        if m.canon is not None and any(fam.excludes(m.canon, other) for other in held):
+            return CONTRADICTED, ", ".join(sorted(held)), f"the data states another {fam.name}"
+        return UNSUPPORTED, None, f"{fam.kind} ({fam.name}) the data does not state"
 
     def _keyed_terms(self, kind: str, hints: tuple[str, ...]) -> set[str]:
         values = [v for k, vs in self.record.attributes.items() if any(h in _norm(k) for h in hints) for v in vs]
         return {c for v in values for c, _, _ in _find_terms(_norm(v), kind)}
 
     def check_quantity(self, q: Quantity) -> tuple[str, str | None]:
-        for src in self.quantities:
-            if q.matches(src) or (q.dimension not in ("number",) and q.within(src)):
-                return SUPPORTED, src.text
+        for reading in (q, *q.alternatives()):
+            for src in self.quantities:
+                if reading.matches(src) or (reading.dimension not in ("number",) and reading.within(src)):
+                    return SUPPORTED, src.text
         if q.dimension == "number":
             return UNSUPPORTED, None
         same = [s for s in self.quantities if s.dimension == q.dimension]
@@ -129,9 +191,10 @@ class ProductFacts:
 
 
 def check_faithfulness(text: str, record: ProductRecord, *, exclude_field: str | None = "description",
-                       known_brands: set[str] | None = None) -> FaithfulnessReport:
-    """Evidence map of ``text`` against ``record`` (``exclude_field`` is the field being written)."""
-    facts = ProductFacts(record, exclude_field, known_brands)
+                       known_brands: set[str] | None = None, families: FamilySet | None = None) -> FaithfulnessReport:
+    """Evidence map of ``text`` against ``record`` (``exclude_field`` is the field being written;
+    ``families``: the claim families, by default the packaged ones; see ``learn_families``)."""
+    facts = ProductFacts(record, exclude_field, known_brands, families)
     norm = _norm(text)
     sentences = [SentenceEvidence(m.group(0), m.start(), m.end()) for m in SENTENCE.finditer(norm)
                  if m.group(0).strip()]
@@ -156,12 +219,26 @@ def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
             status, evidence = facts.check_term(kind, canon)
             claims.append(Claim(kind, norm[start:end], start, end, status, evidence))
             taken.append((start, end))
+    for m in facts.families.find(norm):
+        if any(s < m.end and m.start < e for s, e in taken):
+            continue
+        verdict = facts.check_detail(m)
+        if verdict is not None:
+            claims.append(Claim(f"detail:{m.family}", m.text, m.start, m.end, *verdict))
+            taken.append((m.start, m.end))
     for q in find_quantities(norm):
-        if any(s <= q.start < e for s, e in taken):
+        inside = next((c for c in claims if c.start <= q.start < c.end), None)
+        price_role = _price_misused(norm, q, facts)
+        if inside is not None:
+            if price_role and inside.kind.startswith("detail:"):  # "since its inception in 1199" (a price)
+                inside.status, inside.reason = CONTRADICTED, price_role
             continue
         status, evidence = facts.check_quantity(q)
+        reason = None
+        if price_role:
+            status, reason = CONTRADICTED, price_role
         kind = "number" if q.dimension == "number" else f"quantity:{q.dimension}"
-        claims.append(Claim(kind, q.text, q.start, q.end, status, evidence))
+        claims.append(Claim(kind, q.text, q.start, q.end, status, evidence, reason))
     if facts.brand and facts.brand in norm:
         start = norm.index(facts.brand)
         claims.append(Claim("brand", facts.brand, start, start + len(facts.brand), SUPPORTED, facts.brand))
@@ -170,3 +247,19 @@ def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
             start = norm.index(brand)
             claims.append(Claim("brand", brand, start, start + len(brand), CONTRADICTED, facts.brand))
     return sorted(claims, key=lambda c: c.start)
+
+
+def _price_misused(norm: str, q: Quantity, facts: ProductFacts) -> str | None:
+    """A number the data holds only as a price, written in another role (a year, a size, a count)."""
+    digits = re.sub(r"[^0-9.]", "", q.text.split("-")[0]) if q.dimension != "year" else q.text
+    if not digits or digits.rstrip(".") not in facts.price_numbers:
+        return None
+    if q.dimension == "money" or PRICE_CONTEXT.search(norm[max(0, q.start - 12):q.start]):
+        return None
+    role = "year" if q.dimension == "year" else ("number" if q.dimension == "number" else q.dimension)
+    return f"the price {digits} written as a {role}"
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause of ``text``: the unit the guard and target cleaning cut."""
+    return [(m.start(), m.end()) for m in CLAUSE.finditer(text) if m.group(0).strip()]

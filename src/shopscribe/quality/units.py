@@ -1,7 +1,11 @@
-"""Quantities with units: '1.7 L', '５０００毫安', '18-24周岁', '9/16"', '28 cm'.
+"""Quantities with units: '1.7 L', '５０００毫安', '18-24周岁', '9/16"', '15.6-inch', '五分钟', 'two years'.
 
-Each quantity is normalised to a dimension and a value in that dimension's base
-unit, so 1.7 L == 1700 ml and 2斤 == 1 kg compare equal.
+One normaliser for both languages: each quantity gets a dimension and a value in that
+dimension's base unit, so 1.7 L == 1700 ml, 2斤 == 1 kg, 2000 watts == 2000 W == 2000瓦,
+15.6-inch == 15.6 英寸. Chinese numerals (五分钟, 三年质保, 两只装, 十二个月) and English number
+words before a unit (five minutes, two years) are numbers too. A four-digit number written
+as a year (2019年, "since 1999", "in 2020") has the dimension ``year``. "G" after a number
+is grams or, where the product data states storage, gigabytes (``Quantity.alternatives``).
 """
 
 from __future__ import annotations
@@ -20,26 +24,46 @@ UNITS: dict[str, tuple[str, float]] = {
     '"': ("length", 2.54), "英寸": ("length", 2.54), "寸": ("length", 2.54),
     "ft": ("length", 30.48), "feet": ("length", 30.48),
     "mah": ("charge", 1), "毫安": ("charge", 1), "毫安时": ("charge", 1),
-    "w": ("power", 1), "瓦": ("power", 1), "kw": ("power", 1000), "v": ("voltage", 1), "伏": ("voltage", 1),
+    "w": ("power", 1), "瓦": ("power", 1), "瓦特": ("power", 1), "watt": ("power", 1), "watts": ("power", 1),
+    "kw": ("power", 1000), "千瓦": ("power", 1000), "volts": ("voltage", 1), "volt": ("voltage", 1), "v": ("voltage", 1), "伏": ("voltage", 1),
     "%": ("percent", 1), "percent": ("percent", 1),
     "岁": ("age", 12), "周岁": ("age", 12), "years old": ("age", 12), "year old": ("age", 12),
-    "months": ("age", 1), "month": ("age", 1), "个月": ("age", 1), "years": ("age", 12),
+    "months": ("age", 1), "month": ("age", 1), "个月": ("age", 1), "years": ("age", 12), "year": ("age", 12),
+    "年": ("age", 12), "周": ("time", 10080), "weeks": ("time", 10080), "week": ("time", 10080),
+    "seconds": ("time", 1 / 60), "秒": ("time", 1 / 60), "mins": ("time", 1), "hrs": ("time", 60),
     "hours": ("time", 60), "hour": ("time", 60), "小时": ("time", 60), "h": ("time", 60),
     "minutes": ("time", 1), "min": ("time", 1), "分钟": ("time", 1), "days": ("time", 1440),
     "day": ("time", 1440), "天": ("time", 1440),
-    "gb": ("storage", 1), "tb": ("storage", 1024), "hz": ("frequency", 1), "mhz": ("frequency", 1e6),
+    "gb": ("storage", 1), "tb": ("storage", 1024), "t": ("storage", 1024), "mb": ("storage", 1 / 1024), "hz": ("frequency", 1), "mhz": ("frequency", 1e6),
     "gsm": ("density", 1), "atm": ("pressure", 1), "lm": ("light", 1), "流明": ("light", 1),
     "pairs": ("count", 1), "pieces": ("count", 1), "pcs": ("count", 1), "件": ("count", 1), "双": ("count", 1),
     "朵": ("count", 1), "个": ("count", 1), "层": ("count", 1), "档": ("count", 1), "键": ("count", 1),
     "tiers": ("count", 1), "levels": ("count", 1), "people": ("count", 1), "person": ("count", 1),
     "人": ("count", 1), "元": ("money", 1), "inr": ("money", 1), "rs": ("money", 1),
+    "只": ("count", 1), "支": ("count", 1), "瓶": ("count", 1), "片": ("count", 1), "盒": ("count", 1),
+    "袋": ("count", 1), "套": ("count", 1), "条": ("count", 1), "张": ("count", 1), "把": ("count", 1),
+    "pack": ("count", 1), "pairs of": ("count", 1), "pair": ("count", 1), "piece": ("count", 1), "倍": ("ratio", 1),
 }
+# Chinese numerals and English number words; a count of one is an article ("一款", "one"), not a claim
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SCALES = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_CN_UNITS = ("分钟|小时|个月|年|天|周|秒|只|支|双|层|档|瓶|片|盒|袋|套|件|个|条|张|把|人|倍|斤|公斤|千克|克|升|毫升|"
+             "米|厘米|毫米|寸|英寸|瓦|伏|色")
+CN_QUANTITY = re.compile(rf"(?P<value>[零〇一二两三四五六七八九十百千万]+半?|半)(?P<unit>{_CN_UNITS})")
+_EN_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+             "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+             "sixty": 60, "hundred": 100, "one": 1, "a": 1, "an": 1}
+EN_QUANTITY = re.compile(r"(?<![a-z])(?P<value>" + "|".join(w for w in _EN_WORDS if len(w) > 2) +
+                         r")[- ](?P<unit>minutes?|hours?|years?|months?|days?|weeks?|seconds?|pairs?|pieces?|"
+                         r"litres?|liters?|inches|inch|feet|watts?|people|persons?)(?![a-z])")
+YEAR = re.compile(r"(?:(?<=since )|(?<=in )|(?<=founded )|(?<=established )|(?<=est\. )|(?<=year )|(?<=始于))"
+                  r"(?P<value>1[89]\d\d|20\d\d)(?!\d)|(?P<value2>1[89]\d\d|20\d\d)(?=年(?!质保|保修|保质))")
 _UNIT_RE = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"
 QUANTITY = re.compile(
     rf"(?P<value>(?:\d+-)?\d+/\d+|{_NUM}(?:\s*(?:-|~|–|至|到|to)\s*{_NUM})?)"
     rf"(?:\s*(?:x|×|\*)\s*{_NUM})*"
-    rf"\s*(?P<unit>{_UNIT_RE})?(?![a-z])", re.IGNORECASE)
+    rf"(?:\s*-?\s*(?P<unit>{_UNIT_RE}))?(?![a-z])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,6 +74,13 @@ class Quantity:
     dimension: str  # 'number' when there is no unit
     low: float
     high: float
+    unit: str = ""
+
+    def alternatives(self) -> list[Quantity]:
+        """Other readings of an ambiguous unit: '512g' may be grams or gigabytes of storage."""
+        if self.unit == "g":
+            return [Quantity(self.start, self.end, self.text, "storage", self.low, self.high, "gb")]
+        return []
 
     def matches(self, other: Quantity, tolerance: float = 0.01) -> bool:
         if self.dimension != other.dimension:
@@ -73,8 +104,49 @@ def _parse_number(text: str) -> float:
     return float(text)
 
 
+def parse_chinese_number(text: str) -> float:
+    """十二 -> 12, 两 -> 2, 三百五十 -> 350, 一万 -> 10000, 三个半 -> 3.5 ('半' alone is 0.5)."""
+    half = 0.5 if text.endswith("半") else 0.0
+    text = text.rstrip("半")
+    if not text:
+        return half
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch] if digit is None else digit * 10 + _CN_DIGITS[ch]
+        elif ch == "万":
+            total += (section + (digit or 0)) * 10000
+            section, digit = 0, None
+        else:
+            section += (1 if digit is None else digit) * _CN_SCALES[ch]
+            digit = None
+    return total + section + (digit or 0) + half
+
+
+def _worded(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
+    """Chinese numerals, English number words and years; a count of one is an article, not a claim."""
+    out = []
+    for m in CN_QUANTITY.finditer(text):
+        value, unit = parse_chinese_number(m.group("value")), m.group("unit")
+        dimension, factor = UNITS.get(unit, ("count", 1.0)) if unit != "色" else ("count", 1.0)
+        if dimension == "count" and value == 1:
+            continue
+        out.append(Quantity(m.start(), m.end(), m.group(0), dimension, value * factor, value * factor, unit))
+    for m in EN_QUANTITY.finditer(text):
+        unit = m.group("unit")
+        dimension, factor = UNITS.get(unit, UNITS.get(unit + "s", ("count", 1.0)))
+        value = _EN_WORDS[m.group("value")]
+        out.append(Quantity(m.start(), m.end(), m.group(0), dimension, value * factor, value * factor, unit))
+    for m in YEAR.finditer(text):
+        value = float(m.group("value") or m.group("value2"))
+        span = m.span("value") if m.group("value") else m.span("value2")
+        out.append(Quantity(span[0], span[1], text[span[0]:span[1]], "year", value, value, "year"))
+    return [q for q in out if not any(s < q.end and q.start < e for s, e in taken)]
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Quantities in NFKC-normalised, lower-cased ``text`` (positions refer to it)."""
+    years = [q for q in _worded(text, []) if q.dimension == "year"]
     out = []
     for m in QUANTITY.finditer(text):
         raw, unit = m.group("value"), (m.group("unit") or "").lower()
@@ -86,5 +158,8 @@ def find_quantities(text: str) -> list[Quantity]:
         dimension, factor = UNITS.get(unit, ("number", 1.0))
         if dimension == "number" and unit:
             continue
-        out.append(Quantity(m.start(), m.end(), m.group(0).strip(), dimension, low * factor, high * factor))
-    return out
+        if any(y.start == m.start() for y in years) and dimension in ("number", "age"):
+            continue  # 2019年 / since 1999: a year, not a count of years
+        out.append(Quantity(m.start(), m.end(), m.group(0).strip(), dimension, low * factor, high * factor, unit))
+    out += [q for q in _worded(text, [(q.start, q.end) for q in out])]
+    return sorted(out, key=lambda q: q.start)
