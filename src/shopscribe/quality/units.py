@@ -56,8 +56,9 @@ _EN_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "
 EN_QUANTITY = re.compile(r"(?<![a-z])(?P<value>" + "|".join(w for w in _EN_WORDS if len(w) > 2) +
                          r")[- ](?P<unit>minutes?|hours?|years?|months?|days?|weeks?|seconds?|pairs?|pieces?|"
                          r"litres?|liters?|inches|inch|feet|watts?|people|persons?)(?![a-z])")
-YEAR = re.compile(r"(?:(?<=since )|(?<=in )|(?<=founded )|(?<=established )|(?<=est\. )|(?<=year )|(?<=始于))"
-                  r"(?P<value>1[89]\d\d|20\d\d)(?!\d)|(?P<value2>1[89]\d\d|20\d\d)(?=年(?!质保|保修|保质))")
+YEAR = re.compile(r"(?:(?<=since )|(?<=inception in )|(?<=founded in )|(?<=established in )|(?<=est\. )|(?<=始于))"
+                  r"(?P<value>\d{4})(?!\d)|(?:(?<=in )|(?<=year )|(?<=founded )|(?<=established ))"
+                  r"(?P<value3>1[89]\d\d|20\d\d)(?!\d)|(?P<value2>1[89]\d\d|20\d\d)(?=年(?!质保|保修|保质))")
 _UNIT_RE = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"
 QUANTITY = re.compile(
@@ -138,8 +139,8 @@ def _worded(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
         value = _EN_WORDS[m.group("value")]
         out.append(Quantity(m.start(), m.end(), m.group(0), dimension, value * factor, value * factor, unit))
     for m in YEAR.finditer(text):
-        value = float(m.group("value") or m.group("value2"))
-        span = m.span("value") if m.group("value") else m.span("value2")
+        group = next(g for g in ("value", "value3", "value2") if m.group(g))
+        value, span = float(m.group(group)), m.span(group)
         out.append(Quantity(span[0], span[1], text[span[0]:span[1]], "year", value, value, "year"))
     return [q for q in out if not any(s < q.end and q.start < e for s, e in taken)]
 
