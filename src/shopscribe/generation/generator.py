@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.generation.boost import MentionBoostProcessor
 from shopscribe.generation.config import DecodingArgs, LengthArgs
-from shopscribe.generation.constraints import TextConstraintProcessor, allowed_number_strings
+from shopscribe.generation.constraints import TextConstraintProcessor
 from shopscribe.generation.guard import PublishingGuard, must_keep_terms
 from shopscribe.generation.rerank import as_dicts
-from shopscribe.quality.faithfulness import SENTENCE
+from shopscribe.quality.faithfulness import clause_spans
 from shopscribe.quality.injection import without_injections
 from shopscribe.models.loading import stop_token_ids
 from shopscribe.tasks.keep import keep_brand_and_type, preferred_spelling
@@ -95,8 +96,8 @@ class Generator:
         return texts, [{"chosen": best, "candidates": as_dicts(scores)} for best, scores in picks]
 
     def _repair(self, record: ProductRecord, policy, budget: int, result: Generation) -> None:
-        """Regenerate a failing output with its offending spans banned; then drop sentences that
-        still violate a rule or contradict the data; flag whatever still fails."""
+        """Regenerate a failing output with its offending spans banned; then cut the clauses that still
+        violate a rule, contradict the data or state a detail it does not hold; flag whatever still fails."""
         verdict = self.guard.verdict(result.text, record)
         extra: list[str] = []
         for _ in range(self.max_repairs):
@@ -109,14 +110,14 @@ class Generator:
             if _problems(candidate) <= _problems(verdict):
                 verdict, result.text, result.length_status = candidate, text.text, text.status
         dropped = 0
-        if verdict.violations or verdict.contradicted:
-            result.text, dropped = drop_sentences(result.text, verdict)
+        if verdict.violations or verdict.contradicted or verdict.unsupported:
+            result.text, dropped = drop_clauses(result.text, verdict)
             verdict = self.guard.verdict(result.text, record)
             result.length_status = enforce_length(result.text, policy).status
         result.length_chars = len(result.text)
         result.guard = {"status": verdict.status if result.text else "flagged", "violations": verdict.violations,
-                        "contradicted": verdict.contradicted, "missing_terms": verdict.missing_terms,
-                        "dropped_sentences": dropped}
+                        "contradicted": verdict.contradicted, "unsupported": verdict.unsupported,
+                        "missing_terms": verdict.missing_terms, "dropped_clauses": dropped}
 
     def _mention(self, record: ProductRecord) -> list[str]:
         """The Mention line: every copy attribute value but prices; with the guard on, the must-keep terms it
@@ -171,7 +172,7 @@ class Generator:
                                                     [b for b in bonus for _ in range(n)]))
         if self.guard is not None:
             banned = [self.guard.banned_terms(r, (extra_banned or [[]] * len(records))[i]) for i, r in enumerate(records)]
-            allowed = [allowed_number_strings(self.guard.source(r)) for r in records]
+            allowed = [self.guard.allowed_numbers(r) for r in records]
             banned, allowed = [b for b in banned for _ in range(n)], [a for a in allowed for _ in range(n)]
             processors.append(TextConstraintProcessor(self.tokenizer, batch["input_ids"].shape[1], banned, allowed,
                                                       top_k=max(40, d.top_k), stop_ids=self.stop_ids))
@@ -183,20 +184,34 @@ class Generator:
         return [clean_output(t) for t in self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
 
 
-def drop_sentences(text: str, verdict) -> tuple[str, int]:
-    """Remove the sentences holding a violation or a contradicted claim."""
-    bad = [(v["start"], v["end"]) for v in verdict.violations] + [(c["start"], c["end"]) for c in verdict.contradicted]
+def drop_clauses(text: str, verdict) -> tuple[str, int]:
+    """Remove the clauses holding a violation, a contradicted claim or an unsupported detail."""
+    bad = [(v["start"], v["end"]) for v in verdict.violations + verdict.contradicted + verdict.unsupported]
+    return cut_clauses(text, [start for start, _ in bad])
+
+
+def cut_clauses(text: str, positions: list[int]) -> tuple[str, int]:
+    """``text`` without the clauses that hold any of ``positions``; a cut before a sentence end keeps the
+    end mark, and the remaining text is tidied (no leading comma, no doubled punctuation)."""
     kept, dropped = [], 0
-    for m in SENTENCE.finditer(text):
-        if any(m.start() <= start < m.end() for start, _ in bad):
+    for start, end in clause_spans(text):
+        if any(start <= p < end for p in positions):
             dropped += 1
+            mark = text[start:end].rstrip()[-1:]
+            if mark in ".。!！?？" and kept:
+                kept[-1] = kept[-1].rstrip().rstrip(",，、;；") + mark
         else:
-            kept.append(m.group(0))
-    return "".join(kept).strip(), dropped
+            kept.append(text[start:end])
+    out = "".join(kept).strip().lstrip(",，、;；").strip()
+    out = re.sub(r"[,，、;；]\s*$", "", out)
+    if out and out[-1] not in ".。!！?？" and text.rstrip()[-1:] in ".。!！?？":
+        out += "。" if re.search(r"[\u4e00-\u9fff]", out) else "."
+    return out, dropped
 
 
 def _problems(verdict) -> int:
-    return len(verdict.violations) + len(verdict.contradicted) + len(verdict.missing_terms)
+    return (len(verdict.violations) + len(verdict.contradicted) + len(verdict.missing_terms)
+            + len(verdict.unsupported))
 
 
 def clean_output(text: str) -> str:

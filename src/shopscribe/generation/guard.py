@@ -1,11 +1,15 @@
 """The publishing guard: prevent, check, repair — or flag, never publish silently.
 
 1. Prevent: banned compliance terms and numbers absent from the product data
-   cannot be decoded (``TextConstraintProcessor``).
-2. Check: every output goes through the compliance rules and the claim checker;
-   must-keep terms (brand, product type, user keywords) are checked.
+   cannot be decoded (``TextConstraintProcessor``); when the task keeps prices out
+   of the copy, neither can the digits of a number the data holds only as a price.
+2. Check: every output goes through the compliance rules and the claim checker
+   (details of the claim families included); must-keep terms (brand, product type,
+   user keywords) are checked.
 3. Repair: a failing output is regenerated with the offending spans banned too;
-   if it still fails, it is returned with ``status="flagged"`` and its findings.
+   the clauses that still hold a violation, a contradicted claim or an unsupported
+   detail are cut; if anything still fails, it is returned with ``status="flagged"``
+   and its findings.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from dataclasses import dataclass, field
 
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.compliance import ComplianceChecker
-from shopscribe.quality.faithfulness import CONTRADICTED, check_faithfulness
+from shopscribe.generation.constraints import allowed_number_strings
+from shopscribe.quality.faithfulness import CONTRADICTED, UNSUPPORTED, ProductFacts, check_faithfulness
+from shopscribe.quality.families import FamilySet
 from shopscribe.quality.metrics import source_text
 from shopscribe.tasks.keep import type_spellings
 from shopscribe.tasks.task import Task
@@ -27,10 +33,11 @@ class GuardVerdict:
     violations: list[dict] = field(default_factory=list)
     contradicted: list[dict] = field(default_factory=list)
     missing_terms: list[str] = field(default_factory=list)
+    unsupported: list[dict] = field(default_factory=list)  # details, materials, numbers the data does not back
 
     @property
     def ok(self) -> bool:
-        return not (self.violations or self.contradicted or self.missing_terms)
+        return not (self.violations or self.contradicted or self.missing_terms or self.unsupported)
 
 
 def must_keep_terms(record: ProductRecord, keywords: list[str] | None = None) -> list[list[str]]:
@@ -44,17 +51,36 @@ def must_keep_terms(record: ProductRecord, keywords: list[str] | None = None) ->
     return [t for t in terms if t and all(x and x.strip() for x in t)]
 
 
+# unsupported claims the guard cuts: product details, materials, colours, certifications, numbers
+# (seasons and brands are left to the contradiction check)
+def is_publishable_gap(claim: dict) -> bool:
+    kind = claim["kind"]
+    return claim["status"] == UNSUPPORTED and (kind.startswith(("detail:", "quantity:")) or
+                                               kind in ("material", "colour", "certification", "number"))
+
+
 class PublishingGuard:
-    def __init__(self, task: Task, keywords: list[str] | None = None, extra_rule_dirs=None):
+    def __init__(self, task: Task, keywords: list[str] | None = None, extra_rule_dirs=None,
+                 families: FamilySet | None = None, strict: bool = False):
         self.task = task
         self.keywords = keywords or []
         self.extra_rule_dirs = extra_rule_dirs
+        self.families = families  # claim families learned from the catalog (None: the packaged ones)
+        self.strict = strict  # also the strict compliance packs (contested terms such as 最新, 首发)
         self._checkers: dict[str, ComplianceChecker] = {}
 
     def checker(self, locale: str) -> ComplianceChecker:
         if locale not in self._checkers:
-            self._checkers[locale] = ComplianceChecker.for_locale(locale, self.extra_rule_dirs)
+            self._checkers[locale] = ComplianceChecker.for_locale(locale, self.extra_rule_dirs, strict=self.strict)
         return self._checkers[locale]
+
+    def allowed_numbers(self, record: ProductRecord) -> set[str]:
+        """Digit runs the output may write: the data's numbers, less those it holds only as a price when the
+        task keeps prices out of the copy."""
+        allowed = allowed_number_strings(self.source(record))
+        if not self.task.prices_in_copy:
+            allowed -= ProductFacts(record, self.task.target_field, families=self.families).price_numbers
+        return allowed
 
     def banned_terms(self, record: ProductRecord, extra: list[str] | None = None) -> list[str]:
         """Rule terms to block while decoding, except those the product data itself uses
@@ -70,11 +96,12 @@ class PublishingGuard:
     def verdict(self, text: str, record: ProductRecord) -> GuardVerdict:
         violations = [{"rule_id": f.rule_id, "text": f.text, "start": f.start, "end": f.end,
                        "severity": f.severity, "fix": f.fix} for f in self.checker(record.locale).check(text)]
-        claims = check_faithfulness(text, record, exclude_field=self.task.target_field).claims
-        contradicted = [c.__dict__ for c in claims if c.status == CONTRADICTED]
+        claims = check_faithfulness(text, record, exclude_field=self.task.target_field, families=self.families).claims
+        contradicted = [dict(c.__dict__) for c in claims if c.status == CONTRADICTED]
+        unsupported = [dict(c.__dict__) for c in claims if is_publishable_gap(c.__dict__)]
         lowered = text.lower()
         missing = ["/".join(alts) for alts in must_keep_terms(record, self.keywords)
                    if not any(t.lower() in lowered for t in alts)]
-        v = GuardVerdict("pass", violations, contradicted, missing)
+        v = GuardVerdict("pass", violations, contradicted, missing, unsupported)
         v.status = "pass" if v.ok else "flagged"
         return v

@@ -55,6 +55,7 @@ class Task:
     source_dir: Path = field(default=TEMPLATE_DIR)
     must_keep: tuple[str, ...] = ()  # "brand", "type": kept by the length step (tasks.keep)
     mention_boost: dict[str, float] = field(default_factory=dict)  # per locale (generation.boost)
+    prices_in_copy: bool = False  # listing rules keep prices out: the guard then blocks the price's digits
 
     def length(self, locale: str, max_chars: int | None = None) -> LengthPolicy:
         policy = self._for_locale(self.lengths, locale, "max_chars")
@@ -145,7 +146,8 @@ def load_task(name: str, template_dir: str | Path | None = None) -> Task:
                     required_fields=tuple(spec.get("required_fields", ())),
                     metrics=tuple(spec.get("metrics", ())), source_dir=folder,
                     must_keep=tuple(spec.get("must_keep", ())),
-                    mention_boost={k: float(v) for k, v in (spec.get("mention_boost") or {}).items()})
+                    mention_boost={k: float(v) for k, v in (spec.get("mention_boost") or {}).items()},
+                    prices_in_copy=bool(spec.get("prices_in_copy", False)))
     except (KeyError, TypeError, ValueError) as exc:
         raise TaskError(f"task '{name}' in {spec_file} is malformed: {exc!r}") from exc
 

@@ -3,7 +3,10 @@
 A rule matches a regular expression; an ``allow`` pattern that matches around
 the hit (the look-alike legal phrase, such as 第一次 or 100%纯棉) clears it.
 Packs are found in the packaged ``rules/`` folder and in any folder a user
-passes, so adding a pack needs no code.
+passes, so adding a pack needs no code. A pack marked ``strict: true`` holds
+contested terms (最新, 首发, "latest") that some platforms and regulators reject
+and others allow; it is used only when strict checking is asked for, and each
+finding carries the pack's reason.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class RulePack:
     name: str
     locale: str
     rules: list[Rule] = field(default_factory=list)
+    strict: bool = False
 
 
 def load_pack(path: str | Path) -> RulePack:
@@ -59,7 +63,7 @@ def load_pack(path: str | Path) -> RulePack:
         raise ConfigError(f"cannot read rule pack {path}: {exc}") from exc
     if not isinstance(data, dict) or "rules" not in data or "locale" not in data:
         raise ConfigError(f"rule pack {path} needs 'pack', 'locale' and 'rules'")
-    pack = RulePack(str(data.get("pack", path.stem)), str(data["locale"]))
+    pack = RulePack(str(data.get("pack", path.stem)), str(data["locale"]), strict=bool(data.get("strict", False)))
     for i, spec in enumerate(data["rules"]):
         where = f"rule pack {path}, rule #{i + 1} ({spec.get('id', '?')})"
         missing = [k for k in ("id", "pattern", "severity", "explanation", "fix") if k not in spec]
@@ -77,13 +81,13 @@ def load_pack(path: str | Path) -> RulePack:
     return pack
 
 
-def load_packs(locale: str, extra_dirs: list[Path] | None = None) -> list[RulePack]:
-    """Every pack for ``locale`` from the packaged rules and ``extra_dirs``."""
+def load_packs(locale: str, extra_dirs: list[Path] | None = None, strict: bool = False) -> list[RulePack]:
+    """Every pack for ``locale`` from the packaged rules and ``extra_dirs`` (strict packs only if ``strict``)."""
     packs = []
     for folder in [PACKAGED_RULES, *(extra_dirs or [])]:
         for path in sorted(Path(folder).glob("*.yaml")):
             pack = load_pack(path)
-            if pack.locale == locale:
+            if pack.locale == locale and (strict or not pack.strict):
                 packs.append(pack)
     return packs
 
@@ -93,8 +97,8 @@ class ComplianceChecker:
         self.rules = [rule for pack in packs for rule in pack.rules]
 
     @classmethod
-    def for_locale(cls, locale: str, extra_dirs: list[Path] | None = None) -> ComplianceChecker:
-        return cls(load_packs(locale, extra_dirs))
+    def for_locale(cls, locale: str, extra_dirs: list[Path] | None = None, strict: bool = False) -> ComplianceChecker:
+        return cls(load_packs(locale, extra_dirs, strict))
 
     def check(self, text: str) -> list[Finding]:
         findings = []
