@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from shopscribe.cli import critic, models, reviews
+from shopscribe.cli import claims, critic, models, reviews
 from shopscribe.cli.evaluate import evaluate_command
 from shopscribe.cli.generate import generate_command
 from shopscribe.cli.optimize import optimize_command
@@ -21,6 +21,7 @@ app.command("evaluate")(evaluate_command)
 app.command("validate")(validate_command)
 app.add_typer(models.app, name="models")
 app.add_typer(critic.app, name="critic")
+app.add_typer(claims.app, name="claims")
 app.add_typer(reviews.sentiment_app, name="sentiment")
 app.command("insights")(reviews.insights_command)
 app.command("optimize")(optimize_command)

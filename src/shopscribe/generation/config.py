@@ -60,6 +60,8 @@ class GenerateConfig(BaseConfig):
     keywords: list[str] = Field(default_factory=list, description="Terms every output must keep: asked for in the "
                                                                   "prompt's Mention line, checked by the guard.")
     rule_dirs: list[Path] = Field(default_factory=list, description="Extra compliance rule-pack folders.")
+    strict_compliance: bool = Field(False, description="Also apply the strict rule packs: contested terms (最新, 首发, "
+                                                      "'latest') that some marketplaces reject; findings say why.")
     num_threads: int | None = Field(None, gt=0)
 
     @model_validator(mode="after")

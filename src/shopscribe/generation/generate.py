@@ -23,6 +23,7 @@ from shopscribe.errors import GenerationError
 from shopscribe.generation.config import GenerateConfig
 from shopscribe.generation.generator import Generator
 from shopscribe.generation.guard import PublishingGuard
+from shopscribe.quality.families import learn_families
 from shopscribe.generation.rerank import Reranker
 from shopscribe.critic.model import Critic
 from shopscribe.models.loading import load_causal_lm, read_run_info
@@ -78,7 +79,7 @@ def generation_settings(cfg: GenerateConfig, task) -> dict:
                               ).hexdigest()[:16]
     return {"model": str(cfg.model), "model_files": model_key, "task": task.name, "templates": task_key,
             **json.loads(cfg.model_dump_json(include={"decoding", "length", "rerank", "guard", "keywords",
-                                                       "rule_dirs", "task"}))}
+                                                       "rule_dirs", "task", "strict_compliance"}))}
 
 
 def settings_path(progress: Path) -> Path:
@@ -138,7 +139,8 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
         + (f"; {len(loaded.problems)} bad rows skipped into {loaded.rejects_path}" if loaded.problems else ""))
     if todo:
         model = load_causal_lm(cfg.model, progress=log)
-        guard = PublishingGuard(task, cfg.keywords, cfg.rule_dirs) if cfg.guard else None
+        guard = (PublishingGuard(task, cfg.keywords, cfg.rule_dirs, families=learn_families(loaded.records),
+                                 strict=cfg.strict_compliance) if cfg.guard else None)
         reranker = None
         if cfg.rerank.candidates > 1:
             critic = Critic.load(cfg.rerank.critic) if cfg.rerank.critic else None

@@ -16,6 +16,7 @@ from rouge_score import rouge_scorer
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.quality.faithfulness import check_faithfulness
+from shopscribe.quality.families import FamilySet, learn_families
 from shopscribe.quality.text import MixedTokenizer, numbers, tokenize
 from shopscribe.tasks.length import fits
 from shopscribe.tasks.mention import mentions
@@ -94,11 +95,11 @@ def unsupported_numbers(text: str, source: str) -> list[str]:
 
 
 def score_example(task: Task, record: ProductRecord, text: str, max_chars: int | None = None,
-                  checker: ComplianceChecker | None = None) -> ExampleScore:
+                  checker: ComplianceChecker | None = None, families: FamilySet | None = None) -> ExampleScore:
     refs = task.references(record)
     covered, missed = attribute_coverage(text, record)
     nums = numbers(text)
-    claims = check_faithfulness(text, record, exclude_field=task.target_field).claims
+    claims = check_faithfulness(text, record, exclude_field=task.target_field, families=families).claims
     checker = checker or ComplianceChecker.for_locale(record.locale)
     return ExampleScore(id=record.id, text=text, rouge_l=rouge(text, refs)["rougeL"] if refs else None,
                         covered=covered, missed=missed, numbers=nums,
@@ -110,13 +111,16 @@ def score_example(task: Task, record: ProductRecord, text: str, max_chars: int |
 
 
 def score_system(task: Task, records: list[ProductRecord], texts: dict[str, str],
-                 max_chars: int | None = None) -> tuple[dict[str, float], list[ExampleScore]]:
-    """Corpus metrics for one system's outputs (``texts`` keyed by product id)."""
+                 max_chars: int | None = None, families: FamilySet | None = None
+                 ) -> tuple[dict[str, float], list[ExampleScore]]:
+    """Corpus metrics for one system's outputs (``texts`` keyed by product id); claims are checked with the
+    claim families learned from ``records`` unless ``families`` is given."""
     missing = [r.id for r in records if r.id not in texts]
     if missing:
         raise ValueError(f"{len(missing)} product(s) have no output, e.g. {missing[:3]}")
     checkers = {loc: ComplianceChecker.for_locale(loc) for loc in {r.locale for r in records}}
-    examples = [score_example(task, r, texts[r.id], max_chars, checkers[r.locale]) for r in records]
+    families = families or learn_families(records)
+    examples = [score_example(task, r, texts[r.id], max_chars, checkers[r.locale], families) for r in records]
     preds = [texts[r.id] for r in records]
     refs = [task.references(r) for r in records]
     with_refs = [(p, rf) for p, rf in zip(preds, refs) if rf]
@@ -149,7 +153,17 @@ def claim_rates(examples: list[ExampleScore]) -> dict[str, float]:
     n = len(claims) or 1
     return {"claims_per_output": len(claims) / max(len(examples), 1),
             "unsupported_claim_rate": sum(c["status"] == "unsupported" for c in claims) / n,
-            "contradiction_rate": sum(c["status"] == "contradicted" for c in claims) / n}
+            "contradiction_rate": sum(c["status"] == "contradicted" for c in claims) / n,
+            "outputs_with_invented_detail": sum(any(_invented(c) for c in e.claims) for e in examples)
+            / max(len(examples), 1),
+            "outputs_with_impossible_claim": sum(any((c.get("reason") or "").startswith("impossible")
+                                                     for c in e.claims) for e in examples) / max(len(examples), 1)}
+
+
+def _invented(claim: dict) -> bool:
+    """An unsupported or contradicted detail, material or quantity: a checkable fact the data does not back."""
+    return claim["status"] in ("unsupported", "contradicted") and (
+        claim["kind"].startswith(("detail:", "quantity:")) or claim["kind"] in ("material", "number", "certification"))
 
 
 def _mean(values: list[float]) -> float | None:
