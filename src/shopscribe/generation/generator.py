@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,7 +11,7 @@ from shopscribe.generation.config import DecodingArgs, LengthArgs
 from shopscribe.generation.constraints import TextConstraintProcessor
 from shopscribe.generation.guard import PublishingGuard, must_keep_terms
 from shopscribe.generation.rerank import as_dicts
-from shopscribe.quality.faithfulness import clause_spans
+from shopscribe.quality.faithfulness import cut_clauses
 from shopscribe.quality.injection import without_injections
 from shopscribe.models.loading import stop_token_ids
 from shopscribe.tasks.keep import keep_brand_and_type, preferred_spelling
@@ -188,25 +187,6 @@ def drop_clauses(text: str, verdict) -> tuple[str, int]:
     """Remove the clauses holding a violation, a contradicted claim or an unsupported detail."""
     bad = [(v["start"], v["end"]) for v in verdict.violations + verdict.contradicted + verdict.unsupported]
     return cut_clauses(text, [start for start, _ in bad])
-
-
-def cut_clauses(text: str, positions: list[int]) -> tuple[str, int]:
-    """``text`` without the clauses that hold any of ``positions``; a cut before a sentence end keeps the
-    end mark, and the remaining text is tidied (no leading comma, no doubled punctuation)."""
-    kept, dropped = [], 0
-    for start, end in clause_spans(text):
-        if any(start <= p < end for p in positions):
-            dropped += 1
-            mark = text[start:end].rstrip()[-1:]
-            if mark in ".。!！?？" and kept:
-                kept[-1] = kept[-1].rstrip().rstrip(",，、;；") + mark
-        else:
-            kept.append(text[start:end])
-    out = "".join(kept).strip().lstrip(",，、;；").strip()
-    out = re.sub(r"[,，、;；]\s*$", "", out)
-    if out and out[-1] not in ".。!！?？" and text.rstrip()[-1:] in ".。!！?？":
-        out += "。" if re.search(r"[\u4e00-\u9fff]", out) else "."
-    return out, dropped
 
 
 def _problems(verdict) -> int:

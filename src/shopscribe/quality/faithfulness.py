@@ -263,3 +263,29 @@ def _price_misused(norm: str, q: Quantity, facts: ProductFacts) -> str | None:
 def clause_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each clause of ``text``: the unit the guard and target cleaning cut."""
     return [(m.start(), m.end()) for m in CLAUSE.finditer(text) if m.group(0).strip()]
+
+
+def cut_clauses(text: str, positions: list[int]) -> tuple[str, int]:
+    """``text`` without the clauses that hold any of ``positions``; a cut before a sentence end keeps the
+    end mark, and the remaining text is tidied (no leading comma, no doubled punctuation)."""
+    kept, dropped = [], 0
+    for start, end in clause_spans(text):
+        if any(start <= p < end for p in positions):
+            dropped += 1
+            mark = text[start:end].rstrip()[-1:]
+            if mark in ".。!！?？" and kept:
+                kept[-1] = kept[-1].rstrip().rstrip(",，、;；") + mark
+        else:
+            kept.append(text[start:end])
+    out = "".join(kept).strip().lstrip(",，、;；").strip()
+    out = re.sub(r"[,，、;；]\s*$", "", out)
+    if out and out[-1] not in ".。!！?？" and text.rstrip()[-1:] in ".。!！?？":
+        out += "。" if re.search(r"[\u4e00-\u9fff]", out) else "."
+    return out, dropped
+
+
+def is_invented(claim: Claim) -> bool:
+    """A checkable fact the data does not back: an unsupported or contradicted detail, material, number,
+    quantity or certification (praise, seasons and brands are not counted)."""
+    return claim.status in (UNSUPPORTED, CONTRADICTED) and (
+        claim.kind.startswith(("detail:", "quantity:")) or claim.kind in ("material", "number", "certification"))

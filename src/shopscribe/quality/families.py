@@ -52,6 +52,7 @@ class Family:
     patterns: list[re.Pattern] = field(default_factory=list)
     ignore: set[str] = field(default_factory=set)
     learned: dict[str, list[str]] = field(default_factory=dict)  # canonical -> attribute keys it came from
+    not_before: re.Pattern | None = None  # a mention followed by this is not one ("solid" before "wood")
 
     def excludes(self, canon: str, other: str) -> bool:
         """Whether a product holding ``other`` cannot also be ``canon``."""
@@ -102,6 +103,8 @@ class FamilySet:
         """Detail mentions in normalised ``text``; the longest surface wins, spans never overlap."""
         pattern, surface_of = self.compiled()
         found = [Mention(*surface_of[m.group(0)], m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)]
+        found = [m for m in found if not (self.families[m.family].not_before
+                                          and self.families[m.family].not_before.match(text, m.end))]
         taken = [(m.start, m.end) for m in found]
         for fam in self.families.values():
             for p in fam.patterns:
@@ -182,6 +185,8 @@ def _merge(fam: Family, spec: dict) -> None:
     fam.generic += [norm(g) for g in spec.get("generic", [])]
     fam.ignore |= {norm(v) for v in spec.get("ignore", [])}
     fam.patterns += [re.compile(p) for p in spec.get("patterns", [])]
+    if spec.get("not_before"):
+        fam.not_before = re.compile(spec["not_before"])
     for canon, surfaces in (spec.get("values") or {}).items():
         fam.values.setdefault(canon, [])
         fam.values[canon] += [norm(s) for s in surfaces if norm(s) not in fam.values[canon]]
@@ -232,4 +237,4 @@ def _is_value(v: str) -> bool:
 def _copy(f: Family) -> Family:
     return Family(f.name, f.kind, f.exclusive, list(f.keys), list(f.applies_to),
                   {c: list(s) for c, s in f.values.items()}, list(f.generic), list(f.patterns), set(f.ignore),
-                  {c: list(k) for c, k in f.learned.items()})
+                  {c: list(k) for c, k in f.learned.items()}, f.not_before)

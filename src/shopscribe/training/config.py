@@ -34,6 +34,11 @@ class DataArgs(BaseConfig):
         False, description="Leave out of train and dev the human references that state numbers the product data "
                            "does not hold (listed in unfaithful.{train,dev}.jsonl of the run); the test split is "
                            "never filtered.")
+    clean_clauses: Literal["auto", "on", "off"] = Field(
+        "auto", description="Cut from train and dev targets the clauses that state details the product data does "
+                            "not hold (listed in clauses_cut.{train,dev}.jsonl of the run). auto: on when at least "
+                            "75% of the training references hold such a detail (en-myntra 93%, zh-advertisegen 53%); the share is logged and kept in "
+                            "the run's shopscribe_run.json. The test split is never cleaned.")
     max_dev_examples: int = Field(64, gt=0, description="Dev examples used for the dev loss / early stopping.")
     max_seq_len: int = Field(384, gt=16, description="Maximum tokens of prompt + target; longer targets are cut.")
     all_references: bool = Field(True, description="Train on every human reference of a product, not only the first.")

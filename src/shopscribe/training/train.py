@@ -25,7 +25,9 @@ from shopscribe.tasks.task import Task, load_task
 from shopscribe.training.checkpoints import last_complete_checkpoint
 from shopscribe.training.config import TrainConfig
 from shopscribe.training.data import PadCollator, encode_examples
-from shopscribe.training.faithful import keep_faithful_targets
+from shopscribe.quality.families import learn_families
+from shopscribe.training.faithful import (DETAIL_SHARE_AUTO, cut_unfaithful_clauses, invented_detail_share,
+                                          keep_faithful_targets)
 from shopscribe.training.model_card import write_model_card
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -108,6 +110,30 @@ def prepare_out_dir(cfg: TrainConfig) -> Path:
     return out
 
 
+def maybe_clean_clauses(cfg: TrainConfig, task: Task, splits: dict[str, list[ProductRecord]], out: Path,
+                        log) -> None:
+    """Clause-level target cleaning of train and dev (``data.clean_clauses``); the measured share is kept."""
+    if cfg.data.clean_clauses == "off":
+        return
+    families = learn_families(splits["train"] + splits["dev"])
+    share = invented_detail_share(splits["train"], task, families)
+    on = cfg.data.clean_clauses == "on" or share >= DETAIL_SHARE_AUTO
+    (out / "clean_clauses.json").write_text(json.dumps({"invented_detail_share": round(share, 4), "on": on,
+                                                        "setting": cfg.data.clean_clauses}), encoding="utf-8")
+    log(f"clause cleaning {'on' if on else 'off'} ({cfg.data.clean_clauses}): {share:.0%} of the training "
+        f"references state a detail their product data does not hold")
+    if not on:
+        return
+    for name in ("train", "dev"):
+        cleaned = cut_unfaithful_clauses(splits[name], task, families)
+        splits[name] = cleaned.records
+        (out / f"clauses_cut.{name}.jsonl").write_text(
+            "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in cleaned.dropped), encoding="utf-8")
+        lost = sum(1 for row in cleaned.dropped if not row["references_kept"])
+        log(f"clause cleaning: {len(cleaned.dropped)} {name} product(s) had clauses cut ({lost} left with "
+            f"nothing, not trained on); see clauses_cut.{name}.jsonl")
+
+
 def load_splits(cfg: TrainConfig, task: Task, out: Path, log) -> dict[str, list[ProductRecord]]:
     """Load train (and dev) catalogs, split leak-free, and write the splits into the run folder."""
     common = dict(on_error=cfg.data.on_error, required_fields=task.required_fields)
@@ -129,6 +155,7 @@ def load_splits(cfg: TrainConfig, task: Task, out: Path, log) -> dict[str, list[
             lost = sum(1 for row in faithful.dropped if not row["references_kept"])
             log(f"faithful targets: {len(faithful.dropped)} {name} product(s) had references stating numbers their "
                 f"data does not hold ({lost} left with none, not trained on); see unfaithful.{name}.jsonl")
+    maybe_clean_clauses(cfg, task, splits, out, log)
     if cfg.data.max_train_examples:
         if cfg.data.select == "coverage":
             splits["train"] = sorted(splits["train"], key=lambda r: -mention_coverage(r, task))
