@@ -1,0 +1,95 @@
+"""Issue 10: details grounded or caught, numbers bound to their role, units and numerals, phrase
+superlatives and strict packs, clause cutting and clause-level target cleaning."""
+
+from shopscribe.catalog.record import ProductRecord
+from shopscribe.quality.compliance import ComplianceChecker
+from shopscribe.quality.faithfulness import check_faithfulness, cut_clauses
+from shopscribe.quality.families import learn_families, packaged_families
+from shopscribe.quality.units import find_quantities, parse_chinese_number
+from shopscribe.tasks.task import load_task
+from shopscribe.training.faithful import cut_unfaithful_clauses, invented_detail_share
+
+SHOES = ProductRecord(id="s", locale="en", title="Red Tape Men Brown Leather Derbys", brand="Red Tape",
+                      attributes={"gender": ["Men"], "primary_color": ["Brown"], "price_inr": ["1199"]})
+TOP = ProductRecord(id="t", locale="zh-CN", category="上衣",
+                    attributes={"类型": ["上衣"], "衣领型": ["v领"], "衣袖长": ["长袖"], "材质": ["棉"]})
+
+
+def _verdicts(text, record, families=None):
+    return {c.text.lower(): (c.status, c.reason) for c in check_faithfulness(text, record, families=families).claims}
+
+
+def test_a_neckline_on_shoes_is_impossible_and_an_unnamed_sole_is_unsupported():
+    v = _verdicts("Brown derbys with a round neck, long sleeves and a padded footbed.", SHOES)
+    assert v["round neck"][0] == "contradicted" and v["round neck"][1].startswith("impossible")
+    assert v["long sleeves"][0] == "contradicted"
+    assert v["padded footbed"] == ("unsupported", "part (sole) the data does not state")
+    assert v["brown"][0] == "supported"
+
+
+def test_another_value_of_an_exclusive_family_is_contradicted_in_chinese():
+    v = _verdicts("长袖上衣，圆领设计，搭配短袖和口袋。", TOP)
+    assert v["长袖"][0] == "supported"
+    assert v["圆领"][0] == "contradicted" and v["短袖"][0] == "contradicted"
+    assert v["口袋"][0] == "unsupported"
+
+
+def test_a_price_never_becomes_a_year_or_a_count():
+    v = _verdicts("Since its inception in 1199, the brand has grown.", SHOES)
+    assert any(status == "contradicted" and "price 1199" in (reason or "") for status, reason in v.values())
+    assert _verdicts("Pack of 1199 pieces.", SHOES)["1199 pieces"][0] == "contradicted"
+    assert _verdicts("Priced at Rs 1199.", SHOES)["1199"][0] == "supported"
+
+
+def test_units_spellings_and_chinese_numerals():
+    (inch,) = find_quantities("15.6-inch")
+    (inch2,) = find_quantities("15.6 英寸")
+    assert inch.matches(inch2)
+    (watts,) = find_quantities("2000 watts")
+    (w,) = find_quantities("2000 w")
+    assert watts.matches(w)
+    (frac,) = find_quantities("3/8-inch")
+    assert frac.dimension == "length"
+    assert [q.low for q in find_quantities("五分钟")] == [5.0]
+    assert [(q.dimension, q.low) for q in find_quantities("三年质保")] == [("age", 36.0)]
+    assert [q.low for q in find_quantities("两只装")] == [2.0]
+    assert find_quantities("一款裙子") == []  # a count of one is an article
+    assert parse_chinese_number("三百五十") == 350 and parse_chinese_number("十二") == 12
+    laptop = ProductRecord(id="l", locale="zh-CN", title="笔记本", attributes={"硬盘容量": ["512GB SSD"]})
+    assert _verdicts("５１２Ｇ大容量固态硬盘。", laptop)["５１２ｇ"][0] == "supported"
+    assert _verdicts("续航五小时。", laptop)["五小时"][0] == "unsupported"
+
+
+def test_learned_families_add_catalog_values_and_exclusivity():
+    records = [ProductRecord(id=str(i), locale="zh-CN", attributes={"类型": ["裙"], "裙型": [v]})
+               for i, v in enumerate(["鱼尾裙", "a字", "百褶"])]
+    families = learn_families(records)
+    assert "鱼尾裙" in families.families["attr:裙型"].values and families.families["attr:裙型"].exclusive
+    v = _verdicts("这条鱼尾裙很好看。", records[1], families)
+    assert v["鱼尾裙"][0] == "contradicted"
+    assert "neckline" in packaged_families().families
+
+
+def test_phrase_superlatives_and_strict_terms():
+    en = ComplianceChecker.for_locale("en")
+    assert en.check("The most advanced blender ever made.") and en.check("Our best-selling kurta.")
+    assert not en.check("Most customers choose a size up.") and not en.check("Make the most of your kitchen.")
+    zh = ComplianceChecker.for_locale("zh-CN")
+    assert zh.check("最时尚的裙子") and not zh.check("最大功率2000W") and not zh.check("最近很流行")
+    assert not zh.check("最新款") and ComplianceChecker.for_locale("zh-CN", strict=True).check("最新款，首发")
+
+
+def test_cut_clauses_keeps_the_rest_tidy():
+    text = "Brown derbys, has a round neck and long sleeves, padded footbed."
+    assert cut_clauses(text, [text.index("round")]) == ("Brown derbys, padded footbed.", 1)
+    assert cut_clauses("长袖上衣，圆领设计。", [5]) == ("长袖上衣。", 1)
+
+
+def test_clause_cleaning_cuts_invented_details_and_lists_them():
+    task = load_task("describe")
+    record = SHOES.model_copy(update={"description": "Brown leather derbys, has a mandarin collar"})
+    families = learn_families([record])
+    assert invented_detail_share([record], task, families) == 1.0
+    cleaned = cut_unfaithful_clauses([record], task, families)
+    assert cleaned.records[0].description == "Brown leather derbys"
+    assert cleaned.dropped[0]["cuts"][0]["claims"] == ["mandarin collar (contradicted)"]
