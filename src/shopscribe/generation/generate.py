@@ -91,7 +91,9 @@ def check_settings(progress: Path, settings: dict, has_rows: bool) -> None:
     saved_path = settings_path(progress)
     if has_rows and saved_path.is_file():
         saved = json.loads(saved_path.read_text(encoding="utf-8"))
-        changed = sorted(k for k in set(saved) | set(settings) if saved.get(k) != settings.get(k))
+        # a setting added since the file was written counts as unchanged while it keeps its default (off)
+        changed = sorted(k for k in set(saved) | set(settings) if saved.get(k) != settings.get(k)
+                         and not (k not in saved and settings.get(k) in (False, None)))
         if changed:
             raise GenerationError(f"{progress} was written with other settings ({', '.join(changed)} changed, "
                                   f"see {saved_path}); use another --out, or delete both files to start again")

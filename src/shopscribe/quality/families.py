@@ -131,12 +131,13 @@ class FamilySet:
         return out
 
     def _category_hits(self, text: str) -> list[tuple[str, int]]:
-        hits = []
-        for cat, words in self.categories.items():
-            for w in words:
-                for m in re.finditer(_bounded(w, plural=True), text):
-                    hits.append((cat, m.end()))
-        return hits
+        if not hasattr(self, "_category_re"):
+            words = sorted({w: c for c, ws in self.categories.items() for w in ws}.items(), key=lambda x: -len(x[0]))
+            self._category_of = dict(words)
+            self._category_re = re.compile("|".join(f"(?P<c{i}>{_bounded(w, plural=True)})"
+                                                    for i, (w, _) in enumerate(words)))
+            self._category_names = [c for _, c in words]
+        return [(self._category_names[int(m.lastgroup[1:])], m.end()) for m in self._category_re.finditer(text)]
 
     def as_table(self) -> list[dict]:
         """One row per family: kind, keys, categories, values and where each came from."""
