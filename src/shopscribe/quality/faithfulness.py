@@ -32,6 +32,8 @@ SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted
 SENTENCE = re.compile(r"[^\n]+?(?:[。！？!?；;]+|\.(?=\s|$)|(?=\n)|$)")
 # a clause: up to a comma, a sentence end, or two run-together sentences ("lockOne handle", Myntra)
 CLAUSE = re.compile(r"[^\n,，、;；。！？!?]+?(?:[,，、;；。！？!?]+|\.(?=\s|$)|(?<=[a-z])(?=[A-Z][a-z])|(?=\n)|$)")
+NEGATED_KEY = re.compile(r"^(?:是否(?:有|支持|带|可|为)?|有无|has |is |with )", re.IGNORECASE)
+NEGATIVE_VALUE = re.compile(r"^(?:否|无|不支持|不带|没有|no|none|false|not supported)$", re.IGNORECASE)
 PRICE_KEY = re.compile(r"price|\bmrp\b|_mrp|cost|价格|售价|原价", re.IGNORECASE)
 PRICE_CONTEXT = re.compile(r"(?:rs\.?|₹|inr|price[ds]?|mrp|costs?|at|for|价格|售价|仅|只要|¥|￥)\s*:?\s*$")
 # attribute keys whose values state the product's material / colour / season
@@ -120,26 +122,38 @@ class ProductFacts:
         self.quantities = find_quantities(self.text)
         self.terms = {kind: {c for c, _, _ in _find_terms(self.text, kind)} for kind in lexicon()}
         self.keyed = {kind: self._keyed_terms(kind, hints) for kind, hints in _KEY_HINTS.items()}
-        self.brand = _norm(record.brand) if record.brand else None
+        brand = record.brand or next((v for k, vs in record.attributes.items() if _norm(k) in ("品牌", "brand")
+                                      for v in vs), None)
+        self.brand = _norm(brand.split("/")[0]) if brand else None
         self.other_brands = {_norm(b) for b in (known_brands or set())} - {self.brand}
         self.families = families or packaged_families()
         self.categories = self.families.categories_of(record)
+        # "是否有预约功能: 否": a feature the data says the product does not have
+        self.negated = [_norm(NEGATED_KEY.sub("", k)) for k, vs in record.attributes.items()
+                        if NEGATED_KEY.search(k) and vs and all(NEGATIVE_VALUE.match(_norm(v).strip()) for v in vs)]
+        self.detail_text = "\n".join(line for line in self.text.split("\n")
+                                     if not any(n and n in line and NEGATED_KEY.search(line) for n in self.negated))
         self.details = self._detail_values()
         self.price_numbers = self._price_numbers()
 
     def _detail_values(self) -> dict[str, set[str]]:
-        """Family -> canonical values the data states (in any text field, or under a key the family holds)."""
+        """Family -> canonical values the data states (in any text field, or under a key the family holds);
+        values held under a key are also kept as ``self.keyed_details``."""
         held: dict[str, set[str]] = {}
-        for m in self.families.find(self.text):
+        self.keyed_details: dict[str, set[str]] = {}
+        for m in self.families.find(self.detail_text):
             if m.canon:
                 held.setdefault(m.family, set()).add(m.canon)
         for key, values in self.record.attributes.items():
             for fam in self.families.families.values():
-                if fam.holds_key(key):
-                    for v in values:
-                        nv = _norm(v).strip()
-                        if nv in fam.values:
-                            held.setdefault(fam.name, set()).add(nv)
+                if not fam.holds_key(key):
+                    continue
+                for v in values:
+                    nv = _norm(v).strip()
+                    canons = {nv} if nv in fam.values else {m.canon for m in self.families.find(nv)
+                                                             if m.family == fam.name and m.canon} or {nv}
+                    held.setdefault(fam.name, set()).update(canons)
+                    self.keyed_details.setdefault(fam.name, set()).update(canons)
         return held
 
     def _price_numbers(self) -> set[str]:
@@ -154,15 +168,21 @@ class ProductFacts:
     def check_detail(self, m: Mention) -> tuple[str, str | None, str | None] | None:
         """(status, evidence, reason) of a detail mention; None for a generic part word that is possible."""
         fam = self.families.families[m.family]
-        supported = _norm(m.text) in self.text or (m.canon is not None and m.canon in self.details.get(fam.name, ()))
+        generic = m.canon is None and not fam.patterns  # "sleeves", "鞋底": checked only for impossibility
+        if m.canon is not None:
+            supported = m.canon in self.details.get(fam.name, ())
+        else:
+            supported = _norm(m.text) in self.detail_text
         if supported:
-            return SUPPORTED, m.text, None
+            return None if generic else (SUPPORTED, m.text, None)
         if fam.applies_to and self.categories and not self.categories & set(fam.applies_to):
             cats = ", ".join(sorted(self.categories))
             return CONTRADICTED, cats, f"impossible: {fam.name} on {cats}"
-        if m.canon is None and not fam.patterns:
+        if generic:
             return None
-        held = self.details.get(fam.name, set())
+        if any(_norm(m.text) in n for n in self.negated):
+            return CONTRADICTED, ", ".join(self.negated), "the data says the product does not have it"
+        held = (self.keyed_details if fam.exclusive == "keyed" else self.details).get(fam.name, set())
         if m.canon is not None and any(fam.excludes(m.canon, other) for other in held):
             return CONTRADICTED, ", ".join(sorted(held)), f"the data states another {fam.name}"
         return UNSUPPORTED, None, f"{fam.kind} ({fam.name}) the data does not state"
@@ -176,6 +196,12 @@ class ProductFacts:
             for src in self.quantities:
                 if reading.matches(src) or (reading.dimension not in ("number",) and reading.within(src)):
                     return SUPPORTED, src.text
+        same_dim = [s for s in self.quantities if s.dimension == q.dimension]
+        if q.low != q.high and any(abs(s.low - q.low) < 1e-6 for s in same_dim) and any(
+                abs(s.high - q.high) < 1e-6 for s in same_dim):
+            return SUPPORTED, ", ".join(s.text for s in same_dim[:2])  # "15-30平米" from "15㎡-30㎡"
+        if q.dimension == "year":
+            return UNSUPPORTED, None  # a founding year is no contradiction of a launch year
         if q.dimension == "number":
             return UNSUPPORTED, None
         same = [s for s in self.quantities if s.dimension == q.dimension]
@@ -185,6 +211,9 @@ class ProductFacts:
         if canon in self.terms[kind]:
             return SUPPORTED, canon
         stated = self.keyed.get(kind) or set()
+        if not stated and kind == "material":  # a material key whose value no lexicon knows (蕾丝, 超纤皮)
+            stated = {v for k, vs in self.record.attributes.items() if any(h in _norm(k) for h in _KEY_HINTS[kind])
+                      for v in vs if _norm(v).strip() not in ("其他", "other", "其它", "")}
         if stated and kind in ("material", "colour", "season"):
             return CONTRADICTED, ", ".join(sorted(stated))
         return UNSUPPORTED, None
@@ -214,12 +243,15 @@ def check_faithfulness(text: str, record: ProductRecord, *, exclude_field: str |
 def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
     claims = []
     taken: list[tuple[int, int]] = []
+    mentions = facts.families.find(norm)
     for kind in ("certification", "material", "colour", "season"):
         for canon, start, end in _find_terms(norm, kind):
+            if any(m.start <= start and end <= m.end and m.end - m.start > end - start for m in mentions):
+                continue  # "silver" inside "sterling silver", "gold" inside "gold-plated": the longer detail
             status, evidence = facts.check_term(kind, canon)
             claims.append(Claim(kind, norm[start:end], start, end, status, evidence))
             taken.append((start, end))
-    for m in facts.families.find(norm):
+    for m in mentions:
         if any(s < m.end and m.start < e for s, e in taken):
             continue
         verdict = facts.check_detail(m)

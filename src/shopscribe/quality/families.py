@@ -28,11 +28,13 @@ from pathlib import Path
 import yaml
 
 from shopscribe.catalog.record import INTERNAL_KEY, ProductRecord
+from shopscribe.quality.units import CN_QUANTITY
 
 PACKAGED = Path(str(resources.files("shopscribe.quality") / "families"))
 # attribute keys that hold opinions (style, occasion) or are handled elsewhere (colour, price, gender)
 SKIPPED_KEY = re.compile(r"风格|style|occasion|场景|季节|season|颜色|colou?r|price|价格|gender|性别|brand|品牌|"
-                         r"类型|^type$|category|类目|适用|人群|年龄", re.IGNORECASE)
+                         r"类型|^type$|category|类目|适用|人群|年龄|流行元素|元素|定位|型号|货号|model|sku|"
+                         r"^是否|^有无", re.IGNORECASE)
 _LATIN_EDGE = re.compile(r"[0-9a-z]")
 
 
@@ -44,7 +46,7 @@ def norm(text: str) -> str:
 class Family:
     name: str
     kind: str = "part"
-    exclusive: bool | list[str] = False
+    exclusive: bool | str | list[str] = False  # "keyed": only against values held under the family's keys
     keys: list[str] = field(default_factory=list)
     applies_to: list[str] = field(default_factory=list)  # empty: any category
     values: dict[str, list[str]] = field(default_factory=dict)  # canonical -> surfaces (normalised)
@@ -52,13 +54,14 @@ class Family:
     patterns: list[re.Pattern] = field(default_factory=list)
     ignore: set[str] = field(default_factory=set)
     learned: dict[str, list[str]] = field(default_factory=dict)  # canonical -> attribute keys it came from
-    not_before: re.Pattern | None = None  # a mention followed by this is not one ("solid" before "wood")
+    not_before: dict[str, re.Pattern] = field(default_factory=dict)  # canonical -> what may not follow it
+    # ("solid" before "wood" is sturdiness, not a pattern)
 
     def excludes(self, canon: str, other: str) -> bool:
         """Whether a product holding ``other`` cannot also be ``canon``."""
         if canon == other:
             return False
-        if self.exclusive is True:
+        if self.exclusive is True or self.exclusive == "keyed":
             return True
         return bool(self.exclusive) and (canon in self.exclusive or other in self.exclusive)
 
@@ -79,9 +82,10 @@ class Mention:
 class FamilySet:
     """Families plus the product categories; finds detail mentions in normalised text."""
 
-    def __init__(self, families: dict[str, Family], categories: dict[str, list[str]]):
+    def __init__(self, families: dict[str, Family], categories: dict[str, list[str]], praise: set[str] | None = None):
         self.families = families
         self.categories = categories
+        self.praise = praise or set()  # opinions and properties that follow from the data: never a detail
         self._surface_re: re.Pattern | None = None
         self._surface_of: dict[str, tuple[str, str | None]] = {}
 
@@ -103,8 +107,8 @@ class FamilySet:
         """Detail mentions in normalised ``text``; the longest surface wins, spans never overlap."""
         pattern, surface_of = self.compiled()
         found = [Mention(*surface_of[m.group(0)], m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)]
-        found = [m for m in found if not (self.families[m.family].not_before
-                                          and self.families[m.family].not_before.match(text, m.end))]
+        found = [m for m in found if not ((p := self.families[m.family].not_before.get(m.canon or ""))
+                                          and p.match(text, m.end))]
         taken = [(m.start, m.end) for m in found]
         for fam in self.families.values():
             for p in fam.patterns:
@@ -144,7 +148,7 @@ class FamilySet:
         rows = []
         for fam in self.families.values():
             rows.append({"family": fam.name, "kind": fam.kind,
-                         "exclusive": fam.exclusive if isinstance(fam.exclusive, bool) else list(fam.exclusive),
+                         "exclusive": fam.exclusive if isinstance(fam.exclusive, (bool, str)) else list(fam.exclusive),
                          "keys": fam.keys, "applies_to": fam.applies_to or ["any"],
                          "values": {c: s for c, s in fam.values.items()},
                          "learned": fam.learned, "generic": fam.generic,
@@ -167,14 +171,16 @@ def packaged_families(folder: str = str(PACKAGED)) -> FamilySet:
     """Every packaged locale file merged: families by name, values by canonical name."""
     families: dict[str, Family] = {}
     categories: dict[str, list[str]] = defaultdict(list)
+    praise: set[str] = set()
     for path in sorted(Path(folder).glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        praise |= {norm(w) for w in data.get("praise") or []}
         for cat, words in (data.get("categories") or {}).items():
             categories[cat] += [norm(w) for w in words]
         for name, spec in (data.get("families") or {}).items():
             fam = families.setdefault(name, Family(name))
             _merge(fam, spec or {})
-    return FamilySet(families, dict(categories))
+    return FamilySet(families, dict(categories), praise)
 
 
 def _merge(fam: Family, spec: dict) -> None:
@@ -186,8 +192,7 @@ def _merge(fam: Family, spec: dict) -> None:
     fam.generic += [norm(g) for g in spec.get("generic", [])]
     fam.ignore |= {norm(v) for v in spec.get("ignore", [])}
     fam.patterns += [re.compile(p) for p in spec.get("patterns", [])]
-    if spec.get("not_before"):
-        fam.not_before = re.compile(spec["not_before"])
+    fam.not_before.update({c: re.compile(p) for c, p in (spec.get("not_before") or {}).items()})
     for canon, surfaces in (spec.get("values") or {}).items():
         fam.values.setdefault(canon, [])
         fam.values[canon] += [norm(s) for s in surfaces if norm(s) not in fam.values[canon]]
@@ -202,6 +207,7 @@ def learn_families(records: list[ProductRecord], base: FamilySet | None = None) 
     base = base or packaged_families()
     families = {name: _copy(f) for name, f in base.families.items()}
     known = {s for f in families.values() for ss in f.values.values() for s in ss}
+    known |= base.praise | {w for words in base.categories.values() for w in words}  # opinions and product types
     values_by_key: dict[str, dict[str, int]] = defaultdict(dict)
     single: dict[str, list[bool]] = defaultdict(list)
     for record in records:
@@ -225,12 +231,12 @@ def learn_families(records: list[ProductRecord], base: FamilySet | None = None) 
             fam.values.setdefault(v, [v])
             fam.learned.setdefault(v, []).append(key)
             known.add(v)
-    return FamilySet(families, base.categories)
+    return FamilySet(families, base.categories, base.praise)
 
 
 def _is_value(v: str) -> bool:
     """A learned value must be a short term: two characters at least (three for Latin), no sentence."""
-    if not v or len(v) > 20 or re.search(r"\d", v):
+    if not v or len(v) > 20 or re.search(r"\d", v) or CN_QUANTITY.search(v):
         return False
     return len(v) >= (3 if v.isascii() else 2)
 
@@ -238,4 +244,4 @@ def _is_value(v: str) -> bool:
 def _copy(f: Family) -> Family:
     return Family(f.name, f.kind, f.exclusive, list(f.keys), list(f.applies_to),
                   {c: list(s) for c, s in f.values.items()}, list(f.generic), list(f.patterns), set(f.ignore),
-                  {c: list(k) for c, k in f.learned.items()}, f.not_before)
+                  {c: list(k) for c, k in f.learned.items()}, dict(f.not_before))

@@ -35,6 +35,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "minutes": ("time", 1), "min": ("time", 1), "分钟": ("time", 1), "days": ("time", 1440),
     "day": ("time", 1440), "天": ("time", 1440),
     "gb": ("storage", 1), "tb": ("storage", 1024), "t": ("storage", 1024), "mb": ("storage", 1 / 1024), "hz": ("frequency", 1), "mhz": ("frequency", 1e6),
+    "平米": ("area", 1), "平方米": ("area", 1), "m2": ("area", 1), "sq ft": ("area", 0.0929), "sqm": ("area", 1),
     "gsm": ("density", 1), "atm": ("pressure", 1), "lm": ("light", 1), "流明": ("light", 1),
     "pairs": ("count", 1), "pieces": ("count", 1), "pcs": ("count", 1), "件": ("count", 1), "双": ("count", 1),
     "朵": ("count", 1), "个": ("count", 1), "层": ("count", 1), "档": ("count", 1), "键": ("count", 1),
