@@ -15,6 +15,7 @@ carries its span and the evidence behind the verdict.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ SENTENCE = re.compile(r"[^\n]+?(?:[。！？!?；;]+|\.(?=\s|$)|(?=\n)|$)")
 CLAUSE = re.compile(r"[^\n,，、;；。！？!?]+?(?:[,，、;；。！？!?]+|\.(?=\s|$)|(?<=[a-z])(?=[A-Z][a-z])|(?=\n)|$)")
 NEGATED_KEY = re.compile(r"^(?:是否(?:有|支持|带|可|为)?|有无|has |is |with )", re.IGNORECASE)
 NEGATIVE_VALUE = re.compile(r"^(?:否|无|不支持|不带|没有|no|none|false|not supported)$", re.IGNORECASE)
+RUN_TOGETHER = re.compile(r"(?<=[a-z]{2})[A-Z][a-z]{2}")
 PRICE_KEY = re.compile(r"price|\bmrp\b|_mrp|cost|价格|售价|原价", re.IGNORECASE)
 PRICE_CONTEXT = re.compile(r"(?:rs\.?|₹|inr|price[ds]?|mrp|costs?|at|for|价格|售价|仅|只要|¥|￥)\s*:?\s*$")
 # attribute keys whose values state the product's material / colour / season
@@ -224,20 +226,36 @@ def check_faithfulness(text: str, record: ProductRecord, *, exclude_field: str |
     """Evidence map of ``text`` against ``record`` (``exclude_field`` is the field being written;
     ``families``: the claim families, by default the packaged ones; see ``learn_families``)."""
     facts = ProductFacts(record, exclude_field, known_brands, families)
-    norm = _norm(text)
-    sentences = [SentenceEvidence(m.group(0), m.start(), m.end()) for m in SENTENCE.finditer(norm)
+    norm, back = _split_run_together(text)
+    sentences = [SentenceEvidence(m.group(0), back(m.start()), back(m.end())) for m in SENTENCE.finditer(norm)
                  if m.group(0).strip()]
     for s in sentences:
         s.text = text[s.start:s.end]
         s.attributes = [f"{k}: {v}" for k, vs in record.attributes.items() for v in vs
-                        if len(_norm(v)) > 0 and _norm(v) in norm[s.start:s.end]]
+                        if len(_norm(v)) > 0 and _norm(v) in _norm(s.text)]
     for claim in _claims(norm, facts):
+        claim.start, claim.end = back(claim.start), back(claim.end)
         for s in sentences:
             if s.start <= claim.start < s.end:
                 claim.text = text[claim.start:claim.end]
                 s.claims.append(claim)
                 break
     return FaithfulnessReport(sentences)
+
+
+def _split_run_together(text: str):
+    """Normalised text with a line break where two sentences run together ("upperCushioned footbed",
+    as in Myntra's copy), and a function mapping its positions back to ``text``."""
+    norm = _norm(text)
+    joins = [m.start() for m in RUN_TOGETHER.finditer(text)] if len(norm) == len(text) else []
+    if not joins:
+        return norm, lambda i: i
+    parts, last = [], 0
+    for j in joins:
+        parts += [norm[last:j], "\n"]
+        last = j
+    inserted = [j + k for k, j in enumerate(joins)]  # where the line breaks sit in the new text
+    return "".join(parts) + norm[last:], lambda i: i - bisect.bisect_right(inserted, i - 1)
 
 
 def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
