@@ -32,7 +32,7 @@ from shopscribe.quality.units import Quantity, find_quantities
 SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
 SENTENCE = re.compile(r"[^\n]+?(?:[。！？!?；;]+|\.(?=\s|$)|(?=\n)|$)")
 # a clause: up to a comma, a sentence end, or two run-together sentences ("lockOne handle", Myntra)
-CLAUSE = re.compile(r"[^\n,，、;；。！？!?]+?(?:[,，、;；。！？!?]+|\.(?=\s|$)|(?<=[a-z])(?=[A-Z][a-z])|(?=\n)|$)")
+CLAUSE = re.compile(r"[^\n,，、;；。！？!?]+?(?:[,，、;；。！？!?]+|\.(?=\s|$)|(?<=[a-z]{2})(?=[A-Z][a-z]{2})|(?=\n)|$)")
 NEGATED_KEY = re.compile(r"^(?:是否(?:有|支持|带|可|为)?|有无|has |is |with )", re.IGNORECASE)
 NEGATIVE_VALUE = re.compile(r"^(?:否|无|不支持|不带|没有|no|none|false|not supported)$", re.IGNORECASE)
 RUN_TOGETHER = re.compile(r"(?<=[a-z]{2})[A-Z][a-z]{2}")

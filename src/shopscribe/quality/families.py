@@ -131,17 +131,22 @@ class FamilySet:
             for part in re.split(r"\bwith\b|\band\b|&|\+|搭配|配", title):
                 hits = self._category_hits(part)
                 if hits:
-                    out.add(max(hits, key=lambda h: h[1])[0])  # the last category word: the head noun
+                    head = max(h[1] for h in hits)  # the last category word: the head noun
+                    out |= {c for c, end in hits if end == head}
         return out
 
     def _category_hits(self, text: str) -> list[tuple[str, int]]:
         if not hasattr(self, "_category_re"):
-            words = sorted({w: c for c, ws in self.categories.items() for w in ws}.items(), key=lambda x: -len(x[0]))
-            self._category_of = dict(words)
+            cats_of: dict[str, list[str]] = {}
+            for cat, words in self.categories.items():
+                for w in words:
+                    cats_of.setdefault(w, []).append(cat)  # "suit": jacket and trousers
+            words = sorted(cats_of, key=len, reverse=True)
             self._category_re = re.compile("|".join(f"(?P<c{i}>{_bounded(w, plural=True)})"
-                                                    for i, (w, _) in enumerate(words)))
-            self._category_names = [c for _, c in words]
-        return [(self._category_names[int(m.lastgroup[1:])], m.end()) for m in self._category_re.finditer(text)]
+                                                    for i, w in enumerate(words)))
+            self._category_names = [cats_of[w] for w in words]
+        return [(cat, m.end()) for m in self._category_re.finditer(text)
+                for cat in self._category_names[int(m.lastgroup[1:])]]
 
     def as_table(self) -> list[dict]:
         """One row per family: kind, keys, categories, values and where each came from."""
