@@ -66,8 +66,9 @@ class Family:
         return bool(self.exclusive) and (canon in self.exclusive or other in self.exclusive)
 
     def holds_key(self, key: str) -> bool:
+        """The key or, for Chinese keys, a key that contains one of the family's (里料材质 holds 里料)."""
         k = norm(key).strip()
-        return any(k == norm(h) for h in self.keys)
+        return any(k == h or (len(h) >= 2 and not h.isascii() and h in k) for h in self.keys)
 
 
 @dataclass(frozen=True)
