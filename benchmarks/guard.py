@@ -19,7 +19,8 @@ from core_loop import EVAL_PRODUCTS, RESULTS, WORK
 SETS = ["describe-zh", "describe-en"]
 SYSTEMS = ["zero_shot", "fine_tuned"]
 KEYS = ["rougeL", "compliance_violations", "outputs_with_violation", "unsupported_number_rate",
-        "unsupported_numbers_per_output", "contradiction_rate", "unsupported_claim_rate", "length_compliance"]
+        "unsupported_numbers_per_output", "contradiction_rate", "unsupported_claim_rate", "length_compliance",
+        "outputs_with_invented_detail", "outputs_with_impossible_claim", "mean_chars"]
 
 
 def run(only: list[str] | None = None) -> dict:
@@ -66,12 +67,14 @@ def _flagged(folder, guard: bool, run_dir) -> dict[str, int]:
 
 
 def table(results: dict) -> str:
-    lines = ["| set / system / decoding | ROUGE-L | violations | unsupported-number rate | numbers unsupported per output "
-             "| contradiction rate | flagged |", "|---|---|---|---|---|---|---|"]
+    lines = ["| set / system / decoding | ROUGE-L | violations | numbers unsupported per output | contradiction rate "
+             "| outputs with an invented detail (checker) | with an impossible claim | flagged |",
+             "|---|---|---|---|---|---|---|---|"]
     for key, m in results.items():
-        lines.append(f"| {key} | {m['rougeL']:.3f} | {m['compliance_violations']} | {m['unsupported_number_rate']:.3f} "
-                     f"| {m['unsupported_numbers_per_output']:.2f} | {m['contradiction_rate']:.3f} | "
-                     f"{m['flagged']} |")
+        lines.append(f"| {key} | {m['rougeL']:.3f} | {m['compliance_violations']} "
+                     f"| {m['unsupported_numbers_per_output']:.2f} | {m['contradiction_rate']:.3f} "
+                     f"| {m.get('outputs_with_invented_detail', float('nan')):.2f} "
+                     f"| {m.get('outputs_with_impossible_claim', float('nan')):.2f} | {m['flagged']} |")
     return "\n".join(lines)
 
 
