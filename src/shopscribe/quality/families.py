@@ -101,13 +101,17 @@ class FamilySet:
                     table.setdefault(s, (fam.name, None))
             self._surface_of = table
             alternatives = sorted(table, key=len, reverse=True)
-            self._surface_re = re.compile("|".join(_bounded(s) for s in alternatives)) if alternatives else re.compile("(?!)")
+            self._surface_re = (re.compile("|".join(f"(?P<s{i}>{_bounded(s, plural=True)})"
+                                                    for i, s in enumerate(alternatives)))
+                                if alternatives else re.compile("(?!)"))
+            self._alternatives = alternatives
         return self._surface_re, self._surface_of
 
     def find(self, text: str) -> list[Mention]:
         """Detail mentions in normalised ``text``; the longest surface wins, spans never overlap."""
         pattern, surface_of = self.compiled()
-        found = [Mention(*surface_of[m.group(0)], m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)]
+        found = [Mention(*surface_of[self._alternatives[int(m.lastgroup[1:])]], m.start(), m.end(), m.group(0))
+                 for m in pattern.finditer(text)]
         found = [m for m in found if not ((p := self.families[m.family].not_before.get(m.canon or ""))
                                           and p.match(text, m.end))]
         taken = [(m.start, m.end) for m in found]
