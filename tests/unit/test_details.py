@@ -81,8 +81,14 @@ def test_phrase_superlatives_and_strict_terms():
 
 def test_cut_clauses_keeps_the_rest_tidy():
     text = "Brown derbys, has a round neck and long sleeves, padded footbed."
-    assert cut_clauses(text, [text.index("round")]) == ("Brown derbys, padded footbed.", 1)
-    assert cut_clauses("长袖上衣，圆领设计。", [5]) == ("长袖上衣。", 1)
+    start = text.index("round")
+    assert cut_clauses(text, [(start, start + 10)]) == ("Brown derbys, padded footbed.", 1)
+    assert cut_clauses("长袖上衣，圆领设计。", [(5, 7)]) == ("长袖上衣。", 1)
+    # the first clause names the product: it loses the span only, and a brand is never split
+    assert cut_clauses("圆领长袖上衣，短袖设计。", [(0, 2)])[0] == "长袖上衣，短袖设计。"
+    head = "EthnoVogue women printed woven maxi dress"
+    start = head.index("woven")
+    assert cut_clauses(head, [(start, start + 5)], ("EthnoVogue",))[0] == "EthnoVogue women printed maxi dress"
 
 
 def test_clause_cleaning_cuts_invented_details_and_lists_them():

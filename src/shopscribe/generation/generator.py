@@ -110,7 +110,8 @@ class Generator:
                 verdict, result.text, result.length_status = candidate, text.text, text.status
         dropped = 0
         if verdict.violations or verdict.contradicted or verdict.unsupported:
-            result.text, dropped = drop_clauses(result.text, verdict)
+            protected = tuple(t for alts in must_keep_terms(record, self.keywords) for t in alts)
+            result.text, dropped = drop_clauses(result.text, verdict, protected)
             verdict = self.guard.verdict(result.text, record)
             result.length_status = enforce_length(result.text, policy).status
         result.length_chars = len(result.text)
@@ -183,10 +184,11 @@ class Generator:
         return [clean_output(t) for t in self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
 
 
-def drop_clauses(text: str, verdict) -> tuple[str, int]:
-    """Remove the clauses holding a violation, a contradicted claim or an unsupported detail."""
+def drop_clauses(text: str, verdict, protected: tuple[str, ...] = ()) -> tuple[str, int]:
+    """Remove the clauses holding a violation, a contradicted claim or an unsupported detail (``protected``:
+    terms such as the brand that are never split)."""
     bad = [(v["start"], v["end"]) for v in verdict.violations + verdict.contradicted + verdict.unsupported]
-    return cut_clauses(text, [start for start, _ in bad])
+    return cut_clauses(text, bad, protected)
 
 
 def _problems(verdict) -> int:

@@ -32,7 +32,7 @@ from shopscribe.quality.units import Quantity, find_quantities
 SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
 SENTENCE = re.compile(r"[^\n]+?(?:[。！？!?；;]+|\.(?=\s|$)|(?=\n)|$)")
 # a clause: up to a comma, a sentence end, or two run-together sentences ("lockOne handle", Myntra)
-CLAUSE = re.compile(r"[^\n,，、;；。！？!?]+?(?:[,，、;；。！？!?]+|\.(?=\s|$)|(?<=[a-z]{2})(?=[A-Z][a-z]{2})|(?=\n)|$)")
+CLAUSE = re.compile(r"[^\n,，、;；。！？!?]+?(?:[,，、;；。！？!?]+|\.(?=\s|$)|(?=\n)|$)")
 NEGATED_KEY = re.compile(r"^(?:是否(?:有|支持|带|可|为)?|有无|has |is |with )", re.IGNORECASE)
 NEGATIVE_VALUE = re.compile(r"^(?:否|无|不支持|不带|没有|no|none|false|not supported)$", re.IGNORECASE)
 RUN_TOGETHER = re.compile(r"(?<=[a-z]{2})[A-Z][a-z]{2}")
@@ -310,23 +310,50 @@ def _price_misused(norm: str, q: Quantity, facts: ProductFacts) -> str | None:
     return f"the price {digits} written as a {role}"
 
 
-def clause_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each clause of ``text``: the unit the guard and target cleaning cut."""
-    return [(m.start(), m.end()) for m in CLAUSE.finditer(text) if m.group(0).strip()]
+def clause_spans(text: str, protected: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+    """(start, end) of each clause of ``text``: the unit the guard and target cleaning cut. Two sentences
+    run together ("lockOne handle") are two clauses, unless the join is inside a ``protected`` term
+    (a brand such as "EthnoVogue")."""
+    inside = [(m.start(), m.end()) for term in protected if term
+              for m in re.finditer(re.escape(term), text, re.IGNORECASE)]
+    joins = [m.start() for m in RUN_TOGETHER.finditer(text) if not any(a < m.start() < b for a, b in inside)]
+    spans = []
+    for m in CLAUSE.finditer(text):
+        if not m.group(0).strip():
+            continue
+        cuts = [m.start()] + [j for j in joins if m.start() < j < m.end()] + [m.end()]
+        spans += [(a, b) for a, b in zip(cuts, cuts[1:])]
+    return spans
 
 
-def cut_clauses(text: str, positions: list[int]) -> tuple[str, int]:
-    """``text`` without the clauses that hold any of ``positions``; a cut before a sentence end keeps the
-    end mark, and the remaining text is tidied (no leading comma, no doubled punctuation)."""
+_DANGLING = re.compile(r"(?:\b(?:has|have|with|and|a|an|the|in|of|featuring|features)\s+)+(?=[,，.。]|$)", re.IGNORECASE)
+
+
+def cut_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[str, ...] = ()) -> tuple[str, int]:
+    """``text`` without the clauses that hold any of ``spans``; the first clause, which names the product,
+    loses only the spans themselves ("green printed woven top" -> "green printed top"), unless nothing
+    but function words would be left of it. A cut before a sentence end keeps the end mark, and the text
+    is tidied (no leading comma, no doubled punctuation, no dangling "has a")."""
     kept, dropped = [], 0
-    for start, end in clause_spans(text):
-        if any(start <= p < end for p in positions):
-            dropped += 1
-            mark = text[start:end].rstrip()[-1:]
-            if mark in ".。!！?？" and kept:
-                kept[-1] = kept[-1].rstrip().rstrip(",，、;；") + mark
-        else:
+    for i, (start, end) in enumerate(clause_spans(text, protected)):
+        hits = [(a, b) for a, b in spans if start <= a < end]
+        if not hits:
             kept.append(text[start:end])
+            continue
+        if i == 0:
+            clause = text[start:end]
+            for a, b in sorted(hits, reverse=True):
+                clause = clause[:a - start] + clause[min(b, end) - start:]
+            clause = _DANGLING.sub("", re.sub(r"[ \t]{2,}", " ", clause)).strip()
+            if len(re.findall(r"[A-Za-z]{2,}", clause)) >= 2 or len(re.findall(r"[\u4e00-\u9fff]", clause)) >= 3:
+                kept.append(clause + ("" if clause[-1:] in ",，、;；。.!！?？" else text[end - 1:end]
+                                      if text[end - 1:end] in ",，、;；" else ""))
+                dropped += 1
+                continue
+        dropped += 1
+        mark = text[start:end].rstrip()[-1:]
+        if mark in ".。!！?？" and kept:
+            kept[-1] = kept[-1].rstrip().rstrip(",，、;；") + mark
     out = "".join(kept).strip().lstrip(",，、;；").strip()
     out = re.sub(r"[,，、;；]\s*$", "", out)
     if out and out[-1] not in ".。!！?？" and text.rstrip()[-1:] in ".。!！?？":

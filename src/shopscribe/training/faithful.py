@@ -67,7 +67,8 @@ def cut_unfaithful_clauses(records: list[ProductRecord], task: Task, families: F
         for ref in task.references(record):
             claims = check_faithfulness(ref, record, exclude_field=task.target_field, families=families).claims
             bad = [c for c in claims if is_invented(c)]
-            cleaned, _ = cut_clauses(ref, [c.start for c in bad]) if bad else (ref, 0)
+            protected = tuple(record.brand_spellings())
+            cleaned, _ = cut_clauses(ref, [(c.start, c.end) for c in bad], protected) if bad else (ref, 0)
             if bad:
                 cuts.append({"claims": [f"{c.text} ({c.status})" for c in bad], "kept": cleaned})
             if cleaned.strip():
