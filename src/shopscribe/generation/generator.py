@@ -108,8 +108,10 @@ class Generator:
             candidate = self.guard.verdict(text.text, record)
             if _problems(candidate) <= _problems(verdict):
                 verdict, result.text, result.length_status = candidate, text.text, text.status
-        dropped = 0
+        dropped, before_cut = 0, None
         if verdict.violations or verdict.contradicted or verdict.unsupported:
+            before_cut = {"text": result.text, "findings": verdict.violations + verdict.contradicted
+                          + verdict.unsupported}  # what was cut is kept for the reviewer, never lost
             protected = tuple(t for alts in must_keep_terms(record, self.keywords) for t in alts)
             result.text, dropped = drop_clauses(result.text, verdict, protected)
             verdict = self.guard.verdict(result.text, record)
@@ -117,7 +119,8 @@ class Generator:
         result.length_chars = len(result.text)
         result.guard = {"status": verdict.status if result.text else "flagged", "violations": verdict.violations,
                         "contradicted": verdict.contradicted, "unsupported": verdict.unsupported,
-                        "missing_terms": verdict.missing_terms, "dropped_clauses": dropped}
+                        "missing_terms": verdict.missing_terms, "dropped_clauses": dropped,
+                        "before_cut": before_cut}
 
     def _mention(self, record: ProductRecord) -> list[str]:
         """The Mention line: every copy attribute value but prices; with the guard on, the must-keep terms it

@@ -326,7 +326,8 @@ def clause_spans(text: str, protected: tuple[str, ...] = ()) -> list[tuple[int, 
     return spans
 
 
-_DANGLING = re.compile(r"(?:\b(?:has|have|with|and|a|an|the|in|of|featuring|features)\s+)+(?=[,，.。]|$)", re.IGNORECASE)
+_DANGLING = re.compile(r"(?:\b(?:has|have|with|and|a|an|the|in|of|featuring|features|is|are|by)\s*)+(?=[,，.。]|$)",
+                       re.IGNORECASE)
 
 
 def cut_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[str, ...] = ()) -> tuple[str, int]:
@@ -344,7 +345,8 @@ def cut_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[str, .
             clause = text[start:end]
             for a, b in sorted(hits, reverse=True):
                 clause = clause[:a - start] + clause[min(b, end) - start:]
-            clause = _DANGLING.sub("", re.sub(r"[ \t]{2,}", " ", clause)).strip()
+            clause = _DANGLING.sub("", re.sub(r"[ \t]{2,}", " ", clause))
+            clause = re.sub(r"\.{2,}", ".", re.sub(r"\s+([,，.。])", r"\1", clause)).strip()
             if len(re.findall(r"[A-Za-z]{2,}", clause)) >= 2 or len(re.findall(r"[\u4e00-\u9fff]", clause)) >= 3:
                 kept.append(clause + ("" if clause[-1:] in ",，、;；。.!！?？" else text[end - 1:end]
                                       if text[end - 1:end] in ",，、;；" else ""))
