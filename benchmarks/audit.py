@@ -7,12 +7,17 @@
 ``--build`` joins hand labels (``id|span=label;span=label``, one line per output, empty after the bar
 for an output with no invented detail; labels u / c / i) with the generation rows they judge.
 
-Each audit row is one published output (guard on) read by hand against its product data:
+Each audit row is one output (guard on) read by hand against its product data:
 ``{"set", "system", "id", "text", "claims": [{"span", "label"}]}`` where ``label`` is unsupported,
-contradicted or impossible (impossible counts as contradicted too). An invented detail is a checkable
-fact the data neither states nor implies; praise and properties that follow from the data are not.
-The guard's recall is the share of audited claims in the published text that its verdict names
-(an unsupported or contradicted claim, or a compliance finding, overlapping the span).
+contradicted or impossible (impossible counts as contradicted too). ``text`` is what the model wrote
+before the guard cut anything (``guard.before_cut.text``; the published text when nothing was cut), so
+the audit sees every claim the model made. An invented detail is a checkable fact the data neither
+states nor implies; praise and properties that follow from the data are not.
+
+- published with an invented detail: outputs the guard passes whose published text still holds an
+  audited claim;
+- guard recall: audited claims the guard named (cut, or listed in its verdict) over all audited claims;
+- checker recall: audited claims the current claim checker names when it re-reads the audited text.
 The outputs themselves are in the audited generation files named by ``source`` in each row.
 """
 
@@ -26,10 +31,23 @@ HERE = Path(__file__).resolve().parent
 AUDIT = HERE.parent / "docs" / "audit"
 
 
-def guard_spans(row: dict) -> list[tuple[int, int]]:
+def guard_named(row: dict, span: str) -> bool:
+    """Whether the guard named the claim at ``span`` of the audited text: among the findings that made it
+    cut (before_cut), or in the final verdict on the published text."""
     guard = row.get("guard") or {}
-    found = guard.get("unsupported", []) + guard.get("contradicted", []) + guard.get("violations", [])
-    return [(f["start"], f["end"]) for f in found]
+    before = guard.get("before_cut") or {}
+    checks = [(before.get("text", ""), before.get("findings", []))]
+    checks.append((row.get("published", row["text"]),
+                   guard.get("unsupported", []) + guard.get("contradicted", []) + guard.get("violations", [])))
+    for text, found in checks:
+        start = text.find(span)
+        if start >= 0 and any(f["start"] < start + len(span) and start < f["end"] for f in found):
+            return True
+    return False
+
+
+def remains(row: dict, claim: dict) -> bool:
+    return claim["span"] in row.get("published", row["text"])
 
 
 def build(labels: Path, outputs: Path, set_name: str, system: str, products: Path) -> Path:
@@ -42,12 +60,14 @@ def build(labels: Path, outputs: Path, set_name: str, system: str, products: Pat
             continue
         pid, _, spec = line.partition("|")
         row = rows[pid.strip()]
+        audited = ((row.get("guard") or {}).get("before_cut") or {}).get("text") or row["text"]
         claims = [{"span": span, "label": names[label]} for span, _, label in
                   (item.rpartition("=") for item in spec.split(";") if item.strip())]
         for c in claims:
-            if c["span"] not in row["text"]:
-                raise ValueError(f"{labels}: '{c['span']}' is not in the output for {pid}: {row['text']}")
-        lines.append(json.dumps({"set": set_name, "system": system, "id": pid.strip(), "text": row["text"],
+            if c["span"] not in audited:
+                raise ValueError(f"{labels}: '{c['span']}' is not in the output for {pid}: {audited}")
+        lines.append(json.dumps({"set": set_name, "system": system, "id": pid.strip(), "text": audited,
+                                 "published": row["text"],
                                  "guard": row.get("guard"), "claims": claims, "source": str(outputs),
                                  "products": str(products)},
                                 ensure_ascii=False))
@@ -89,21 +109,23 @@ def main() -> None:
                 row = json.loads(line)
                 groups[(row["set"], row["system"])].append(row)
     out = {}
-    print("| set | system | outputs audited | with an invented detail | with an impossible claim "
-          "| invented claims | named by the guard | guard recall | checker recall (current) | flagged by the guard |")
+    print("| set | system | outputs audited | written with an invented detail | published (passed) "
+          "| published with an invented detail | published with an impossible claim | invented claims written "
+          "| guard recall | checker recall (current) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for (set_name, system), rows in sorted(groups.items()):
         claims = [(r, c) for r in rows for c in r["claims"]]
-        named = 0
-        for r, c in claims:
-            start = r["text"].find(c["span"])
-            spans = guard_spans(r)
-            named += start >= 0 and any(s < start + len(c["span"]) and start < e for s, e in spans)
+        named = sum(guard_named(r, c["span"]) for r, c in claims)
+        published = [r for r in rows if (r.get("guard") or {}).get("status") == "pass" and r.get("published", r["text"])]
         n = len(rows)
         data = rows[0].get("products")
         checker = checker_named(rows, Path(data) if data else None)
-        stats = {"outputs": n, "with_invented": sum(bool(r["claims"]) for r in rows) / n,
-                 "with_impossible": sum(any(c["label"] == "impossible" for c in r["claims"]) for r in rows) / n,
+        npub = max(len(published), 1)
+        stats = {"outputs": n, "written_with_invented": sum(bool(r["claims"]) for r in rows) / n,
+                 "published": len(published),
+                 "with_invented": sum(any(remains(r, c) for c in r["claims"]) for r in published) / npub,
+                 "with_impossible": sum(any(remains(r, c) and c["label"] == "impossible" for c in r["claims"])
+                                        for r in published) / npub,
                  "claims": len(claims), "named_by_guard": named, "named_by_checker": checker,
                  "checker_recall": checker / len(claims) if claims and checker is not None else None,
                  "guard_recall": named / len(claims) if claims else None,
@@ -111,8 +133,9 @@ def main() -> None:
         out[f"{set_name}/{system}"] = stats
         recall = f"{stats['guard_recall']:.2f}" if stats["guard_recall"] is not None else "–"
         checker_recall = f"{stats['checker_recall']:.2f}" if stats["checker_recall"] is not None else "–"
-        print(f"| {set_name} | {system} | {n} | {stats['with_invented']:.2f} | {stats['with_impossible']:.2f} "
-              f"| {len(claims)} | {named} | {recall} | {checker_recall} | {stats['flagged']:.2f} |")
+        print(f"| {set_name} | {system} | {n} | {stats['written_with_invented']:.2f} | {len(published)} "
+              f"| {stats['with_invented']:.2f} | {stats['with_impossible']:.2f} | {len(claims)} | {recall} "
+              f"| {checker_recall} |")
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "audit.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
 

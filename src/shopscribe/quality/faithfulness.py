@@ -146,6 +146,8 @@ class ProductFacts:
         for m in self.families.find(self.detail_text):
             if m.canon:
                 held.setdefault(m.family, set()).add(m.canon)
+                if m.family == "pattern" and "print" in m.text:  # a floral print is printed
+                    held[m.family].add("printed")
         for key, values in self.record.attributes.items():
             for fam in self.families.families.values():
                 if not fam.holds_key(key):
@@ -276,6 +278,7 @@ def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
         if verdict is not None:
             claims.append(Claim(f"detail:{m.family}", m.text, m.start, m.end, *verdict))
             taken.append((m.start, m.end))
+    claims += _product_type_claims(norm, facts, taken)
     for q in find_quantities(norm):
         inside = next((c for c in claims if c.start <= q.start < c.end), None)
         price_role = _price_misused(norm, q, facts)
@@ -297,6 +300,40 @@ def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
             start = norm.index(brand)
             claims.append(Claim("brand", brand, start, start + len(brand), CONTRADICTED, facts.brand))
     return sorted(claims, key=lambda c: c.start)
+
+
+# another product the copy mentions ("pair it with chinos", 搭配小白鞋, "fits your handbag")
+_OTHER_PRODUCT_CUE = re.compile(r"(?:\bwith|\bfor|\bpair|\bstyle|\bmatch|\binto|\bin your|\bor|搭配|配|放|装|适合|收纳)"
+                                r"[\w\s'.-]{0,12}$")
+_NOUN_AFTER = re.compile(r"\s+(?!with\b|has\b|in\b|for\b|from\b|by\b|that\b|which\b|and\b|featuring\b)[a-z]")
+APPAREL = {"top", "outerwear", "dress", "bottom", "bra", "innerwear_bottom", "ethnic_accessory"}
+
+
+def _group(category: str) -> str:
+    return "apparel" if category in APPAREL else category
+
+
+def _product_type_claims(norm: str, facts: ProductFacts, taken: list[tuple[int, int]]) -> list[Claim]:
+    """The product type the copy names in its first clause ("… sports shoes" for a bra): contradicted when it
+    belongs to another kind of product than the data's (footwear for apparel, a bag for jewellery)."""
+    if not facts.categories:
+        return []
+    first = CLAUSE.match(norm)
+    end = first.end() if first else len(norm)
+    groups = {_group(c) for c in facts.categories}
+    out = []
+    facts.families._category_hits("")  # compiles the category pattern
+    heads = [m for m in facts.families._category_re.finditer(norm[:end])
+             if not _OTHER_PRODUCT_CUE.search(norm[max(0, m.start() - 14):m.start()])
+             and not _NOUN_AFTER.match(norm, m.end())]
+    if heads:
+        m = heads[-1]  # the head noun: the product the first clause names
+        cats = facts.families._category_names[int(m.lastgroup[1:])]
+        if not any(_group(c) in groups for c in cats) and not any(s < m.end() and m.start() < e for s, e in taken):
+            out.append(Claim("detail:product_type", m.group(0), m.start(), m.end(), CONTRADICTED,
+                             ", ".join(sorted(facts.categories)), f"impossible: the copy names {cats[0]} for "
+                             f"{', '.join(sorted(facts.categories))}"))
+    return out
 
 
 def _price_misused(norm: str, q: Quantity, facts: ProductFacts) -> str | None:
