@@ -391,7 +391,7 @@ def cut_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[str, .
                 continue
         dropped += 1
         mark = text[start:end].rstrip()[-1:]
-        if mark in ".。!！?？" and kept:
+        if mark in ".。!！?？" and kept and kept[-1].rstrip()[-1:] not in ".。!！?？":
             kept[-1] = kept[-1].rstrip().rstrip(",，、;；") + mark
     out = "".join(kept).strip().lstrip(",，、;；").strip()
     out = re.sub(r"[,，、;；]\s*$", "", out)
