@@ -228,7 +228,7 @@ def check_faithfulness(text: str, record: ProductRecord, *, exclude_field: str |
     """Evidence map of ``text`` against ``record`` (``exclude_field`` is the field being written;
     ``families``: the claim families, by default the packaged ones; see ``learn_families``)."""
     facts = ProductFacts(record, exclude_field, known_brands, families)
-    norm, back = _split_run_together(text)
+    norm, back = _split_run_together(text, tuple(record.brand_spellings()))
     sentences = [SentenceEvidence(m.group(0), back(m.start()), back(m.end())) for m in SENTENCE.finditer(norm)
                  if m.group(0).strip()]
     for s in sentences:
@@ -245,11 +245,15 @@ def check_faithfulness(text: str, record: ProductRecord, *, exclude_field: str |
     return FaithfulnessReport(sentences)
 
 
-def _split_run_together(text: str):
+def _split_run_together(text: str, protected: tuple[str, ...] = ()):
     """Normalised text with a line break where two sentences run together ("upperCushioned footbed",
-    as in Myntra's copy), and a function mapping its positions back to ``text``."""
+    as in Myntra's copy) but not inside a ``protected`` term (a brand such as "KazarMax"), and a
+    function mapping its positions back to ``text``."""
     norm = _norm(text)
-    joins = [m.start() for m in RUN_TOGETHER.finditer(text)] if len(norm) == len(text) else []
+    inside = [(m.start(), m.end()) for term in protected if term
+              for m in re.finditer(re.escape(_norm(term)), norm)]
+    joins = ([m.start() for m in RUN_TOGETHER.finditer(text) if not any(a < m.start() < b for a, b in inside)]
+             if len(norm) == len(text) else [])
     if not joins:
         return norm, lambda i: i
     parts, last = [], 0
