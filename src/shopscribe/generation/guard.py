@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.generation.constraints import allowed_number_strings
-from shopscribe.quality.faithfulness import CONTRADICTED, UNSUPPORTED, ProductFacts, check_faithfulness
+from shopscribe.quality.faithfulness import CONTRADICTED, UNSUPPORTED, check_faithfulness, price_only_numbers
 from shopscribe.quality.families import FamilySet
 from shopscribe.quality.metrics import source_text
 from shopscribe.tasks.keep import type_spellings
@@ -79,7 +79,7 @@ class PublishingGuard:
         task keeps prices out of the copy."""
         allowed = allowed_number_strings(self.source(record))
         if not self.task.prices_in_copy:
-            allowed -= ProductFacts(record, self.task.target_field, families=self.families).price_numbers
+            allowed -= price_only_numbers(record)
         return allowed
 
     def banned_terms(self, record: ProductRecord, extra: list[str] | None = None) -> list[str]:

@@ -136,7 +136,7 @@ class ProductFacts:
         self.detail_text = "\n".join(line for line in self.text.split("\n")
                                      if not any(n and n in line and NEGATED_KEY.search(line) for n in self.negated))
         self.details = self._detail_values()
-        self.price_numbers = self._price_numbers()
+        self.price_numbers = price_only_numbers(record)
 
     def _detail_values(self) -> dict[str, set[str]]:
         """Family -> canonical values the data states (in any text field, or under a key the family holds);
@@ -159,15 +159,6 @@ class ProductFacts:
                     held.setdefault(fam.name, set()).update(canons)
                     self.keyed_details.setdefault(fam.name, set()).update(canons)
         return held
-
-    def _price_numbers(self) -> set[str]:
-        """Numbers the data holds only as a price: they may be written as a price, never as anything else."""
-        prices = {n for k, vs in self.record.attributes.items() if PRICE_KEY.search(k) for v in vs
-                  for n in re.findall(r"\d+(?:\.\d+)?", _norm(v).replace(",", ""))}
-        rest = [f"{k}: {v}" for k, vs in self.record.attributes.items() if not PRICE_KEY.search(k) for v in vs]
-        rest += [x for x in (self.record.title, self.record.brand, self.record.category) if x]
-        others = set(re.findall(r"\d+(?:\.\d+)?", _norm("\n".join(rest)).replace(",", "")))
-        return prices - others
 
     def check_detail(self, m: Mention) -> tuple[str, str | None, str | None] | None:
         """(status, evidence, reason) of a detail mention; None for a generic part word that is possible."""
@@ -245,15 +236,29 @@ def check_faithfulness(text: str, record: ProductRecord, *, exclude_field: str |
     return FaithfulnessReport(sentences)
 
 
+def price_only_numbers(record: ProductRecord) -> set[str]:
+    """Numbers the data holds only as a price: they may be written as a price, never as anything else."""
+    prices = {n for k, vs in record.attributes.items() if PRICE_KEY.search(k) for v in vs
+              for n in re.findall(r"\d+(?:\.\d+)?", _norm(v).replace(",", ""))}
+    rest = [f"{k}: {v}" for k, vs in record.attributes.items() if not PRICE_KEY.search(k) for v in vs]
+    rest += [x for x in (record.title, record.brand, record.category) if x]
+    others = set(re.findall(r"\d+(?:\.\d+)?", _norm("\n".join(rest)).replace(",", "")))
+    return prices - others
+
+
+def _run_together_joins(text: str, protected: tuple[str, ...]) -> list[int]:
+    """Where two sentences run together in ``text`` ("upperCushioned"), never inside a protected term."""
+    inside = [(m.start(), m.end()) for term in protected if term
+              for m in re.finditer(re.escape(term), text, re.IGNORECASE)]
+    return [m.start() for m in RUN_TOGETHER.finditer(text) if not any(a < m.start() < b for a, b in inside)]
+
+
 def _split_run_together(text: str, protected: tuple[str, ...] = ()):
     """Normalised text with a line break where two sentences run together ("upperCushioned footbed",
     as in Myntra's copy) but not inside a ``protected`` term (a brand such as "KazarMax"), and a
     function mapping its positions back to ``text``."""
     norm = _norm(text)
-    inside = [(m.start(), m.end()) for term in protected if term
-              for m in re.finditer(re.escape(_norm(term)), norm)]
-    joins = ([m.start() for m in RUN_TOGETHER.finditer(text) if not any(a < m.start() < b for a, b in inside)]
-             if len(norm) == len(text) else [])
+    joins = _run_together_joins(text, protected) if len(norm) == len(text) else []
     if not joins:
         return norm, lambda i: i
     parts, last = [], 0
@@ -326,15 +331,12 @@ def _product_type_claims(norm: str, facts: ProductFacts, taken: list[tuple[int, 
     end = first.end() if first else len(norm)
     groups = {_group(c) for c in facts.categories}
     out = []
-    facts.families._category_hits("")  # compiles the category pattern
-    heads = [m for m in facts.families._category_re.finditer(norm[:end])
-             if not _OTHER_PRODUCT_CUE.search(norm[max(0, m.start() - 14):m.start()])
-             and not _NOUN_AFTER.match(norm, m.end())]
+    heads = [(cats, start, stop) for cats, start, stop in facts.families.category_mentions(norm[:end])
+             if not _OTHER_PRODUCT_CUE.search(norm[max(0, start - 14):start]) and not _NOUN_AFTER.match(norm, stop)]
     if heads:
-        m = heads[-1]  # the head noun: the product the first clause names
-        cats = facts.families._category_names[int(m.lastgroup[1:])]
-        if not any(_group(c) in groups for c in cats) and not any(s < m.end() and m.start() < e for s, e in taken):
-            out.append(Claim("detail:product_type", m.group(0), m.start(), m.end(), CONTRADICTED,
+        cats, start, stop = heads[-1]  # the head noun: the product the first clause names
+        if not any(_group(c) in groups for c in cats) and not any(s < stop and start < e for s, e in taken):
+            out.append(Claim("detail:product_type", norm[start:stop], start, stop, CONTRADICTED,
                              ", ".join(sorted(facts.categories)), f"impossible: the copy names {cats[0]} for "
                              f"{', '.join(sorted(facts.categories))}"))
     return out
@@ -355,9 +357,7 @@ def clause_spans(text: str, protected: tuple[str, ...] = ()) -> list[tuple[int, 
     """(start, end) of each clause of ``text``: the unit the guard and target cleaning cut. Two sentences
     run together ("lockOne handle") are two clauses, unless the join is inside a ``protected`` term
     (a brand such as "EthnoVogue")."""
-    inside = [(m.start(), m.end()) for term in protected if term
-              for m in re.finditer(re.escape(term), text, re.IGNORECASE)]
-    joins = [m.start() for m in RUN_TOGETHER.finditer(text) if not any(a < m.start() < b for a, b in inside)]
+    joins = _run_together_joins(text, protected)
     spans = []
     for m in CLAUSE.finditer(text):
         if not m.group(0).strip():

@@ -18,7 +18,6 @@ the category field and the type attribute (``categories_of``).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,6 +27,7 @@ from pathlib import Path
 import yaml
 
 from shopscribe.catalog.record import INTERNAL_KEY, ProductRecord
+from shopscribe.quality.text import normalise as norm
 from shopscribe.quality.units import CN_QUANTITY
 
 PACKAGED = Path(str(resources.files("shopscribe.quality") / "families"))
@@ -36,10 +36,6 @@ SKIPPED_KEY = re.compile(r"风格|style|occasion|场景|季节|season|颜色|col
                          r"类型|^type$|category|类目|适用|人群|年龄|流行元素|元素|定位|型号|货号|model|sku|"
                          r"^是否|^有无", re.IGNORECASE)
 _LATIN_EDGE = re.compile(r"[0-9a-z]")
-
-
-def norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 @dataclass
@@ -140,18 +136,23 @@ class FamilySet:
                     out |= {c for c, end in hits if end == head}
         return out
 
-    def _category_hits(self, text: str) -> list[tuple[str, int]]:
+    def category_mentions(self, text: str) -> list[tuple[list[str], int, int]]:
+        """(categories, start, end) of every category word in normalised ``text``; a word may name several
+        categories ("suit": jacket and trousers)."""
         if not hasattr(self, "_category_re"):
             cats_of: dict[str, list[str]] = {}
             for cat, words in self.categories.items():
                 for w in words:
-                    cats_of.setdefault(w, []).append(cat)  # "suit": jacket and trousers
+                    cats_of.setdefault(w, []).append(cat)
             words = sorted(cats_of, key=len, reverse=True)
             self._category_re = re.compile("|".join(f"(?P<c{i}>{_bounded(w, plural=True)})"
                                                     for i, w in enumerate(words)))
             self._category_names = [cats_of[w] for w in words]
-        return [(cat, m.end()) for m in self._category_re.finditer(text)
-                for cat in self._category_names[int(m.lastgroup[1:])]]
+        return [(self._category_names[int(m.lastgroup[1:])], m.start(), m.end())
+                for m in self._category_re.finditer(text)]
+
+    def _category_hits(self, text: str) -> list[tuple[str, int]]:
+        return [(cat, end) for cats, _, end in self.category_mentions(text) for cat in cats]
 
     def as_table(self) -> list[dict]:
         """One row per family: kind, keys, categories, values and where each came from."""

@@ -110,6 +110,12 @@ def prepare_out_dir(cfg: TrainConfig) -> Path:
     return out
 
 
+def write_dropped(path: Path, rows: list[dict]) -> int:
+    """List the products whose references were filtered; returns how many were left with none."""
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return sum(1 for row in rows if not row["references_kept"])
+
+
 def maybe_clean_clauses(cfg: TrainConfig, task: Task, splits: dict[str, list[ProductRecord]], out: Path,
                         log) -> None:
     """Clause-level target cleaning of train and dev (``data.clean_clauses``); the measured share is kept."""
@@ -127,9 +133,7 @@ def maybe_clean_clauses(cfg: TrainConfig, task: Task, splits: dict[str, list[Pro
     for name in ("train", "dev"):
         cleaned = cut_unfaithful_clauses(splits[name], task, families)
         splits[name] = cleaned.records
-        (out / f"clauses_cut.{name}.jsonl").write_text(
-            "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in cleaned.dropped), encoding="utf-8")
-        lost = sum(1 for row in cleaned.dropped if not row["references_kept"])
+        lost = write_dropped(out / f"clauses_cut.{name}.jsonl", cleaned.dropped)
         log(f"clause cleaning: {len(cleaned.dropped)} {name} product(s) had clauses cut ({lost} left with "
             f"nothing, not trained on); see clauses_cut.{name}.jsonl")
 
@@ -150,9 +154,7 @@ def load_splits(cfg: TrainConfig, task: Task, out: Path, log) -> dict[str, list[
         for name in ("train", "dev"):
             faithful = keep_faithful_targets(splits[name], task)
             splits[name] = faithful.records
-            (out / f"unfaithful.{name}.jsonl").write_text(
-                "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in faithful.dropped), encoding="utf-8")
-            lost = sum(1 for row in faithful.dropped if not row["references_kept"])
+            lost = write_dropped(out / f"unfaithful.{name}.jsonl", faithful.dropped)
             log(f"faithful targets: {len(faithful.dropped)} {name} product(s) had references stating numbers their "
                 f"data does not hold ({lost} left with none, not trained on); see unfaithful.{name}.jsonl")
     maybe_clean_clauses(cfg, task, splits, out, log)
