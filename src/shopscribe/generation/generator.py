@@ -117,7 +117,12 @@ class Generator:
             verdict = self.guard.verdict(result.text, record)
             result.length_status = enforce_length(result.text, policy).status
         result.length_chars = len(result.text)
-        result.guard = {"status": verdict.status if result.text else "flagged", "violations": verdict.violations,
+        # a cut product type ("… sports shoes" on a bra) leaves copy that names no product: a person must fix it
+        type_cut = any(f.get("kind") == "detail:product_type" for f in (before_cut or {}).get("findings", []))
+        if type_cut:
+            verdict.missing_terms.append("product type")
+        result.guard = {"status": verdict.status if result.text and not type_cut else "flagged",
+                        "violations": verdict.violations,
                         "contradicted": verdict.contradicted, "unsupported": verdict.unsupported,
                         "missing_terms": verdict.missing_terms, "dropped_clauses": dropped,
                         "before_cut": before_cut}
