@@ -99,3 +99,19 @@ def test_clause_cleaning_cuts_invented_details_and_lists_them():
     cleaned = cut_unfaithful_clauses([record], task, families)
     assert cleaned.records[0].description == "Brown leather derbys"
     assert cleaned.dropped[0]["cuts"][0]["claims"] == ["mandarin collar (contradicted)"]
+
+
+def test_claims_commands_name_bad_rows_and_show_verdicts(tmp_path):
+    from typer.testing import CliRunner
+
+    from shopscribe.cli.app import app
+
+    catalog = tmp_path / "c.jsonl"
+    catalog.write_text('{"id": "s", "locale": "en", "title": "Red Tape Men Brown Leather Derbys", '
+                       '"attributes": {"primary_color": "Brown"}}\n{"locale": "en", "attributes": {}}\n')
+    bad = CliRunner().invoke(app, ["claims", "families", str(catalog)])
+    assert bad.exit_code != 0 and "c.jsonl:2" in bad.output and "id" in bad.output
+    ok = CliRunner().invoke(app, ["claims", "check", str(catalog), "--id", "s", "--text", "Derbys with a round neck",
+                                  "--on-error", "skip"])
+    assert ok.exit_code == 0 and "impossible" in ok.output
+    assert (tmp_path / "c.rejects.jsonl").read_text().count("\n") == 1

@@ -14,6 +14,14 @@ from shopscribe.errors import ConfigError
 from shopscribe.quality.faithfulness import check_faithfulness
 from shopscribe.quality.families import learn_families
 
+def _load(catalog: Path, on_error: str):
+    """Every bad row is an error naming file, row, field and reason; with skip they go to a rejects file."""
+    loaded = load_catalog(catalog, on_error=on_error, rejects_path=catalog.with_name(catalog.stem + ".rejects.jsonl"))
+    if loaded.problems:
+        console.print(f"[yellow]{len(loaded.problems)} bad row(s) skipped; see {loaded.rejects_path}[/yellow]")
+    return loaded.records
+
+
 app = typer.Typer(help="The claim checker's vocabulary and verdicts.", no_args_is_help=True)
 
 
@@ -23,9 +31,11 @@ def families_command(
     catalog: Path = typer.Argument(..., help="Catalog file (.jsonl, .csv, .parquet) to learn value families from."),
     family: str = typer.Option(None, "--family", help="Show one family only."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    on_error: str = typer.Option("fail", "--on-error", help="fail: list every bad row; skip: write them to "
+                                                          "CATALOG.rejects.jsonl and go on."),
 ) -> None:
     """The claim families: packaged lists per locale merged with the values the catalog uses per attribute key."""
-    records = load_catalog(catalog, on_error="skip").records
+    records = _load(catalog, on_error)
     rows = learn_families(records).as_table()
     if family:
         rows = [r for r in rows if r["family"] == family]
@@ -51,9 +61,11 @@ def check_command(
     catalog: Path = typer.Argument(..., help="Catalog file holding the product."),
     product_id: str = typer.Option(..., "--id", help="Product id."),
     text: str = typer.Option(..., "--text", help="Copy to check against the product's data."),
+    on_error: str = typer.Option("fail", "--on-error", help="fail: list every bad row; skip: write them to "
+                                                          "CATALOG.rejects.jsonl and go on."),
 ) -> None:
     """Every claim of TEXT about one product: supported, contradicted (or impossible) or unsupported, with evidence."""
-    records = load_catalog(catalog, on_error="skip").records
+    records = _load(catalog, on_error)
     record = next((r for r in records if r.id == product_id), None)
     if record is None:
         raise ConfigError(f"product id '{product_id}' is not in {catalog}")
