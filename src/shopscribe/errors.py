@@ -11,7 +11,9 @@ exit codes or HTTP responses.
     ├── ModelSourceError       a model cannot be found, fetched or verified
     │   └── CorruptModelError  a model file is truncated or damaged
     ├── TrainingError          a training run cannot start or resume
-    └── GenerationError        generation cannot start or resume
+    ├── GenerationError        generation cannot start or resume
+    └── EngineError            a decoding backend is missing, cannot load a model or fails
+        └── EngineUnavailable  the backend's package is not installed (says how to get it)
 """
 
 from __future__ import annotations
@@ -77,3 +79,11 @@ class TrainingError(ShopScribeError):
 
 class GenerationError(ShopScribeError):
     """Generation cannot start or resume."""
+
+
+class EngineError(ShopScribeError):
+    """A decoding backend cannot load the model or fails while decoding."""
+
+
+class EngineUnavailable(EngineError):
+    """The backend asked for is not installed; the message says how to install it."""

@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from shopscribe.catalog import load_catalog
 from shopscribe.config import load_config
+from shopscribe.engine.hf import TransformersEngine
 from shopscribe.generation import GenerateConfig, Generator, generate
 from shopscribe.models import load_causal_lm
 from shopscribe.tasks import load_task
@@ -31,7 +32,8 @@ def test_default_model_generates_chinese_and_english():
     loaded = load_causal_lm("gemma3-270m")
     records = load_catalog(__import__("tests.conftest", fromlist=["SAMPLE"]).SAMPLE).records
     pick = [next(r for r in records if r.locale == "en"), next(r for r in records if r.locale == "zh-CN")]
-    outputs = Generator(loaded.model, loaded.tokenizer, load_task("describe"), max_chars=120).generate(pick)
+    engine = TransformersEngine(loaded.model, loaded.tokenizer)
+    outputs = Generator(engine, load_task("describe"), max_chars=120).generate(pick)
     assert all(o.text and len(o.text) <= 120 for o in outputs)
     assert any("\u4e00" <= c <= "\u9fff" for c in outputs[1].text)  # Chinese in, Chinese out
 

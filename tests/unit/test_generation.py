@@ -195,6 +195,7 @@ def test_mention_boost_raises_missing_terms_until_written():
 def test_mention_line_asks_for_what_the_guard_will_check(tiny_model_dir):
     from shopscribe.catalog import ProductRecord
     from shopscribe.generation.generator import Generator
+    from shopscribe.engine.hf import TransformersEngine
     from shopscribe.generation.guard import PublishingGuard
     from shopscribe.models.loading import load_causal_lm
     from shopscribe.tasks import load_task
@@ -204,7 +205,7 @@ def test_mention_line_asks_for_what_the_guard_will_check(tiny_model_dir):
     task = load_task("describe")
     cap = ProductRecord(id="p", locale="en", brand="Acme", attributes={"color": "red", "price": "9"})
     tea = ProductRecord(id="q", locale="zh-CN", brand="Vitasoy/维他奶", attributes={"类型": "豆奶", "颜色": "白色"})
-    guarded = Generator(model, tok, task, guard=PublishingGuard(task), keywords=["gift", "red"])
+    guarded = Generator(TransformersEngine(model, tok), task, guard=PublishingGuard(task), keywords=["gift", "red"])
     assert guarded._mention(cap) == ["red", "Acme", "gift"]  # brand, then keywords not already listed
     assert guarded._mention(tea) == ["豆奶", "白色", "维他奶", "gift", "red"]  # the brand in the copy's script
-    assert Generator(model, tok, task)._mention(cap) == ["red"]  # guard off: attribute values only
+    assert Generator(TransformersEngine(model, tok), task)._mention(cap) == ["red"]  # guard off: attribute values only

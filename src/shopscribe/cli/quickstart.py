@@ -48,7 +48,7 @@ def quickstart_command(
         train(cfg, log=log)
     log("step 3/3: template baseline vs zero-shot base model vs fine-tuned, on held-out products")
     with progress_bar() as bar:
-        result = evaluate(EvaluateConfig(out_dir=out_dir / "eval", run=run_dir, batch_size=8),
+        result = evaluate(EvaluateConfig(out_dir=out_dir / "eval", run=run_dir),
                           log=log, on_batch=BatchProgress(bar))
     print_systems(result.systems)
     console.print(f"[green]quickstart finished in {(time.time() - started) / 60:.1f} min[/green]; "

@@ -27,7 +27,9 @@ class EvaluateConfig(BaseConfig):
     base_model: str | None = Field(None, description="Model for zero_shot (default: the run's base model).")
     task: TaskArgs = Field(default_factory=TaskArgs)
     decoding: DecodingArgs = Field(default_factory=DecodingArgs)
-    batch_size: int = Field(8, gt=0)
+    engine: Literal["auto", "llama.cpp", "transformers"] = Field("auto", description="Decoding backend for the "
+                                                                 "model systems (see `shopscribe generate`).")
+    batch_size: int | None = Field(None, gt=0, description="Products per batch (default: the engine's).")
     guard: bool = Field(False, description="Run model systems through the publishing guard (raw outputs by default).")
     limit: int | None = Field(None, gt=0, description="Evaluate on the first N products only.")
     on_error: Literal["fail", "skip"] = Field("fail")

@@ -103,7 +103,8 @@ def _generate(cfg: EvaluateConfig, model: str, products: Path, task_args: TaskAr
               on_batch, log) -> dict[str, str]:
     out = cfg.out_dir / "outputs" / f"{system}{'.guarded' if cfg.guard else ''}.jsonl"
     gen_cfg = GenerateConfig(model=model, products=products, out=out, task=task_args, decoding=cfg.decoding,
-                             batch_size=cfg.batch_size, limit=cfg.limit, on_error=cfg.on_error, guard=cfg.guard)
+                             batch_size=cfg.batch_size, limit=cfg.limit, on_error=cfg.on_error, guard=cfg.guard,
+                             engine=cfg.engine)
     generate(gen_cfg, log=log, on_batch=(lambda i, n: on_batch(system, i, n)) if on_batch else None)
     return {pid: row["text"] for pid, row in read_done(out).items()}
 

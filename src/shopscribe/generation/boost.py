@@ -68,19 +68,22 @@ class MentionBoostProcessor(LogitsProcessor):
         rows_per_item = max(input_ids.shape[0] // max(len(self.terms), 1), 1)
         for row in range(input_ids.shape[0]):
             item = min(row // rows_per_item, len(self.terms) - 1)
-            generated = input_ids[row, self.prompt_length:]
-            text = self.tokenizer.decode(generated, skip_special_tokens=True)
-            for term in self.terms[item]:
-                spaced, bare = self._ids[term]
-                if mentions(text, term) or int(torch.isin(generated, self._tried[term]).sum()) >= self.max_tries:
-                    continue
-                ids = self._continuation(generated, text, term)
-                if not ids:  # a Latin word may only start a word: no "Gold-un…" glued on the word before
-                    glued = _LATIN.match(term) is not None and text != "" and not text[-1].isspace()
-                    ids = spaced if glued else spaced | bare
-                ids = [i for i in ids if i < scores.shape[-1]]
-                scores[row, ids] += self.bonus[item] * (1 + len(generated) / self.ramp_tokens)
+            self.apply_row(item, input_ids[row, self.prompt_length:], scores[row])
         return scores
+
+    def apply_row(self, item: int, generated: torch.LongTensor, row_scores: torch.FloatTensor) -> None:
+        """Boost one output row in place: ``item`` indexes the terms, ``generated`` holds the row's tokens."""
+        text = self.tokenizer.decode(generated, skip_special_tokens=True)
+        for term in self.terms[item]:
+            spaced, bare = self._ids[term]
+            if mentions(text, term) or int(torch.isin(generated, self._tried[term]).sum()) >= self.max_tries:
+                continue
+            ids = self._continuation(generated, text, term)
+            if not ids:  # a Latin word may only start a word: no "Gold-un…" glued on the word before
+                glued = _LATIN.match(term) is not None and text != "" and not text[-1].isspace()
+                ids = spaced if glued else spaced | bare
+            ids = [i for i in ids if i < row_scores.shape[-1]]
+            row_scores[ids] += self.bonus[item] * (1 + len(generated) / self.ramp_tokens)
 
     def _continuation(self, generated: torch.LongTensor, text: str, term: str) -> set[int]:
         """The next token of each spelling of ``term`` that the text ends with the start of ("UN" -> "ISEX"),

@@ -52,7 +52,12 @@ class GenerateConfig(BaseConfig):
     decoding: DecodingArgs = Field(default_factory=DecodingArgs)
     length: LengthArgs = Field(default_factory=LengthArgs)
     rerank: RerankArgs = Field(default_factory=RerankArgs)
-    batch_size: int = Field(8, gt=0, description="Products per generation batch.")
+    engine: Literal["auto", "llama.cpp", "transformers"] = Field(
+        "auto", description="Decoding backend: auto = the fastest that supports the model (llama.cpp for GGUF "
+                            "models and runs on them, transformers otherwise or for beam search).")
+    parallel: int = Field(32, gt=0, description="llama.cpp: outputs decoded together (continuous batching).")
+    batch_size: int | None = Field(None, gt=0, description="Products per generation batch, written to the output "
+                                                            "together (default: 64 on llama.cpp, 8 on transformers).")
     on_error: Literal["fail", "skip"] = Field("fail", description="Bad catalog rows: fail, or skip into a rejects file.")
     limit: int | None = Field(None, gt=0, description="Only the first N products.")
     guard: bool = Field(True, description="Publishing guard: block banned terms and unsupported numbers while "

@@ -46,12 +46,16 @@ class TextConstraintProcessor(LogitsProcessor):
         rows_per_item = max(input_ids.shape[0] // len(self.banned), 1)
         for row in range(input_ids.shape[0]):
             item = min(row // rows_per_item, len(self.banned) - 1)
-            generated = input_ids[row, self.prompt_length:].tolist()
-            tail = _norm(self.tokenizer.decode(generated[-self.tail_chars:], skip_special_tokens=True))
-            if self._open_number_unfinished(tail, item):
-                self._only_digits(scores[row], tail, item)  # do not end the text inside "19" of "1999"
-            scores[row] = self._checked_row(scores[row], tail, item)
+            scores[row] = self.apply_row(item, input_ids[row, self.prompt_length:].tolist(), scores[row])
         return scores
+
+    def apply_row(self, item: int, generated: list[int], row_scores: torch.FloatTensor) -> torch.FloatTensor:
+        """The checks for one output row: ``item`` indexes the terms and numbers, ``generated`` holds the
+        row's tokens so far. Any engine calls this per row and step (transformers through ``__call__``)."""
+        tail = _norm(self.tokenizer.decode(generated[-self.tail_chars:], skip_special_tokens=True))
+        if self._open_number_unfinished(tail, item):
+            self._only_digits(row_scores, tail, item)  # do not end the text inside "19" of "1999"
+        return self._checked_row(row_scores, tail, item)
 
     def _checked_row(self, row_scores: torch.FloatTensor, tail: str, item: int) -> torch.FloatTensor:
         """The top-k tokens that pass the checks keep their scores, every other token gets -inf; when all

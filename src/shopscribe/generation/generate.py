@@ -26,7 +26,8 @@ from shopscribe.generation.guard import PublishingGuard
 from shopscribe.quality.families import learn_families
 from shopscribe.generation.rerank import Reranker
 from shopscribe.critic.model import Critic
-from shopscribe.models.loading import load_causal_lm, read_run_info
+from shopscribe.engine.select import choose_engine, load_engine
+from shopscribe.models.loading import read_run_info
 from shopscribe.models.sources import resolve_model
 from shopscribe.tasks.task import load_task
 
@@ -117,11 +118,8 @@ def resolve_task_args(cfg: GenerateConfig):
 
 
 def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
-             on_batch: Callable[[int, int], None] | None = None) -> GenerateResult:
-    import torch
-
-    if cfg.num_threads:
-        torch.set_num_threads(cfg.num_threads)
+             on_batch: Callable[[int, int], None] | None = None, engine=None) -> GenerateResult:
+    """Write copy for ``cfg.products``; ``engine`` reuses an engine already loaded for ``cfg.model``."""
     task_args = resolve_task_args(cfg)
     task = load_task(task_args.name, task_args.template_dir)
     rejects = cfg.out.with_name(cfg.out.stem + ".rejects.jsonl")
@@ -131,7 +129,8 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
     cfg.out.parent.mkdir(parents=True, exist_ok=True)
     path = progress_path(cfg.out)
     done = read_done(path)
-    check_settings(path, generation_settings(cfg, task), bool(done))
+    engine_name = engine.name if engine is not None else choose_engine(cfg.model, cfg.engine, cfg.decoding.strategy)
+    check_settings(path, {**generation_settings(cfg, task), "engine": engine_name}, bool(done))
     unknown = set(done) - {r.id for r in records}
     if unknown:
         raise GenerationError(f"{path} holds results for {len(unknown)} product(s) not in {cfg.products} "
@@ -140,7 +139,10 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
     log(f"{len(records)} products: {len(done)} already done, {len(todo)} to generate"
         + (f"; {len(loaded.problems)} bad rows skipped into {loaded.rejects_path}" if loaded.problems else ""))
     if todo:
-        model = load_causal_lm(cfg.model, progress=log)
+        if engine is None:
+            engine = load_engine(cfg.model, engine_name, strategy=cfg.decoding.strategy, num_threads=cfg.num_threads,
+                                 slots=cfg.parallel, log=log)
+        log(f"engine: {engine.name}")
         guard = (PublishingGuard(task, cfg.keywords, cfg.rule_dirs, families=learn_families(loaded.records),
                                  strict=cfg.strict_compliance) if cfg.guard else None)
         reranker = None
@@ -148,18 +150,19 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
             critic = Critic.load(cfg.rerank.critic) if cfg.rerank.critic else None
             reranker = Reranker(task, cfg.rerank, critic, cfg.rule_dirs)
             log(f"best-of-{cfg.rerank.candidates}: {'critic ' + str(cfg.rerank.critic) if critic else 'no critic'}")
-        generator = Generator(model.model, model.tokenizer, task, decoding=cfg.decoding, length=cfg.length,
+        generator = Generator(engine, task, decoding=cfg.decoding, length=cfg.length,
                               tone=task_args.tone, max_chars=task_args.max_chars, guard=guard, reranker=reranker,
                               keywords=cfg.keywords)
         with path.open("a", encoding="utf-8") as fh:
-            for start in range(0, len(todo), cfg.batch_size):
-                for g in generator.generate(todo[start: start + cfg.batch_size]):
+            size = cfg.batch_size or (64 if engine.name == "llama.cpp" else 8)
+            for start in range(0, len(todo), size):
+                for g in generator.generate(todo[start: start + size]):
                     fh.write(json.dumps({"task": task.name, "model": cfg.model, **asdict(g)},
                                         ensure_ascii=False) + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())
                 if on_batch:
-                    on_batch(min(start + cfg.batch_size, len(todo)), len(todo))
+                    on_batch(min(start + size, len(todo)), len(todo))
     if cfg.out.suffix == ".csv":
         write_csv(read_done(path), [r.id for r in records], cfg.out)
     return GenerateResult(cfg.out, len(records), len(todo), len(done), len(loaded.problems), loaded.rejects_path)

@@ -6,14 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shopscribe.catalog.record import ProductRecord
-from shopscribe.generation.boost import MentionBoostProcessor
+from shopscribe.engine.request import DecodeRequest
 from shopscribe.generation.config import DecodingArgs, LengthArgs
-from shopscribe.generation.constraints import TextConstraintProcessor
 from shopscribe.generation.guard import PublishingGuard, must_keep_terms
 from shopscribe.generation.rerank import as_dicts
 from shopscribe.quality.faithfulness import cut_clauses
 from shopscribe.quality.injection import without_injections
-from shopscribe.models.loading import stop_token_ids
 from shopscribe.tasks.keep import keep_brand_and_type, preferred_spelling
 from shopscribe.tasks.length import enforce_length
 from shopscribe.tasks.task import Task
@@ -34,22 +32,23 @@ class Generation:
 
 
 class Generator:
-    """Writes copy for products with one loaded model; reusable across calls."""
+    """Writes copy for products with one loaded engine (``shopscribe.engine``); reusable across calls.
 
-    def __init__(self, model, tokenizer, task: Task, *, decoding: DecodingArgs | None = None,
+    A product flows prompt (task) -> engine (decoding with the guard's controls) -> length and must-keep
+    -> guard verdict, repair or flag -> ``Generation`` row."""
+
+    def __init__(self, engine, task: Task, *, decoding: DecodingArgs | None = None,
                  length: LengthArgs | None = None, tone: str | None = None, max_chars: int | None = None,
                  guard: PublishingGuard | None = None, max_repairs: int = 2, reranker=None,
                  prompt_extra: Callable[[ProductRecord], dict[str, str | None]] | None = None,
                  keywords: list[str] | None = None):
-        self.model = model.eval()
-        self.tokenizer = tokenizer
+        self.engine = engine  # shopscribe.engine: transformers or llama.cpp
+        self.tokenizer = engine.tokenizer
         self.task = task
         self.decoding = decoding or DecodingArgs()
         self.length = length or LengthArgs()
         self.tone = tone
         self.max_chars = max_chars
-        self.tokenizer.padding_side = "left"
-        self.stop_ids = stop_token_ids(tokenizer)
         self.guard = guard
         self.max_repairs = max_repairs
         self.reranker = reranker  # generation.rerank.Reranker for best-of-n, or None
@@ -67,7 +66,7 @@ class Generator:
         if n > 1:
             texts, reranked = self._best_of_n(records, policies, texts)
         results = []
-        for record, policy, text, rerank, injected_fields in zip(records, policies, texts, reranked, injected):
+        for record, policy, text, rerank in zip(records, policies, texts, reranked):
             check, attempts = enforce_length(text, policy), 1
             while (self.length.on_overflow == "regenerate" and check.status == "trimmed"
                    and attempts < self.length.max_attempts):
@@ -78,12 +77,12 @@ class Generator:
                 kept = keep_brand_and_type(check.text, record, policy.max_chars, brand="brand" in self.task.must_keep,
                                            product_type="type" in self.task.must_keep)
                 check = enforce_length(kept.text, policy) if kept.text != check.text else check
-            result = Generation(record.id, record.locale, check.text, len(check.text), check.status, attempts,
-                                rerank=rerank)
-            if self.guard is not None:
-                self._repair(record, policy, budget, result)
+            results.append(Generation(record.id, record.locale, check.text, len(check.text), check.status,
+                                      attempts, rerank=rerank))
+        if self.guard is not None:
+            self._repair(records, policies, budget, results)
+            for result, injected_fields in zip(results, injected):
                 result.guard["injected_fields"] = injected_fields
-            results.append(result)
         return results
 
     def _best_of_n(self, records, policies, flat: list[str]) -> tuple[list[str], list[dict]]:
@@ -94,20 +93,29 @@ class Generator:
         texts = [candidates[i][best] for i, (best, _) in enumerate(picks)]
         return texts, [{"chosen": best, "candidates": as_dicts(scores)} for best, scores in picks]
 
-    def _repair(self, record: ProductRecord, policy, budget: int, result: Generation) -> None:
-        """Regenerate a failing output with its offending spans banned; then cut the clauses that still
-        violate a rule, contradict the data or state a detail it does not hold; flag whatever still fails."""
-        verdict = self.guard.verdict(result.text, record)
-        extra: list[str] = []
+    def _repair(self, records: list[ProductRecord], policies, budget: int, results: list[Generation]) -> None:
+        """Regenerate failing outputs with their offending spans banned (all failing products of the batch
+        decode together); then cut the clauses that still violate a rule, contradict the data or state a
+        detail it does not hold; flag whatever still fails."""
+        verdicts = [self.guard.verdict(g.text, r) for g, r in zip(results, records)]
+        extra: list[list[str]] = [[] for _ in records]
         for _ in range(self.max_repairs):
-            if not (verdict.violations or verdict.contradicted):  # missing terms are flagged, not regenerated
+            failing = [i for i, v in enumerate(verdicts) if v.violations or v.contradicted]  # missing terms: flagged
+            if not failing:
                 break
-            extra += [v["text"] for v in verdict.violations] + [c["text"] for c in verdict.contradicted]
-            text = enforce_length(self._decode([record], budget, extra_banned=[extra])[0], policy)
-            result.attempts += 1
-            candidate = self.guard.verdict(text.text, record)
-            if _problems(candidate) <= _problems(verdict):
-                verdict, result.text, result.length_status = candidate, text.text, text.status
+            for i in failing:
+                extra[i] += [v["text"] for v in verdicts[i].violations] + [c["text"] for c in verdicts[i].contradicted]
+            texts = self._decode([records[i] for i in failing], budget, extra_banned=[extra[i] for i in failing])
+            for i, text in zip(failing, texts):
+                checked = enforce_length(text, policies[i])
+                results[i].attempts += 1
+                candidate = self.guard.verdict(checked.text, records[i])
+                if _problems(candidate) <= _problems(verdicts[i]):
+                    verdicts[i], results[i].text, results[i].length_status = candidate, checked.text, checked.status
+        for record, policy, result, verdict in zip(records, policies, results, verdicts):
+            self._cut_or_flag(record, policy, result, verdict)
+
+    def _cut_or_flag(self, record: ProductRecord, policy, result: Generation, verdict) -> None:
         dropped, before_cut = 0, None
         if verdict.violations or verdict.contradicted or verdict.unsupported:
             before_cut = {"text": result.text, "findings": verdict.violations + verdict.contradicted
@@ -149,47 +157,21 @@ class Generator:
     def _decode(self, records: list[ProductRecord], max_new_tokens: int,
                 extra_banned: list[list[str]] | None = None, n: int = 1) -> list[str]:
         """Decoded outputs, ``n`` per record in record order."""
-        import torch
+        requests = [self._request(r, max_new_tokens, (extra_banned or [[]] * len(records))[i], n)
+                    for i, r in enumerate(records)]
+        return [clean_output(t) for texts in self.engine.decode(requests, self.decoding) for t in texts]
 
-        mention = [self._mention(r) for r in records]
-        prompts = [build_prompt_text(self.task, self.tokenizer, r, self.tone, self.max_chars,
-                                     self.prompt_extra(r) if self.prompt_extra else None, terms)
-                   for r, terms in zip(records, mention)]
-        batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=True)
-        d = self.decoding
-        kwargs = dict(max_new_tokens=max_new_tokens, eos_token_id=self.stop_ids,
-                      pad_token_id=self.tokenizer.pad_token_id, repetition_penalty=d.repetition_penalty,
-                      stop_strings=["\n\n"], tokenizer=self.tokenizer)
-        if d.no_repeat_ngram_size:
-            kwargs["no_repeat_ngram_size"] = d.no_repeat_ngram_size
-        if n > 1:
-            kwargs["num_return_sequences"] = n
-        if d.strategy == "sample":
-            torch.manual_seed(d.seed)
-            kwargs.update(do_sample=True, temperature=d.temperature, top_p=d.top_p, top_k=d.top_k or None)
-        elif d.strategy == "beam":
-            kwargs.update(do_sample=False, num_beams=d.num_beams, early_stopping=True)
-        else:
-            kwargs.update(do_sample=False)
-        processors = []
-        bonus = [self._mention_boost(r) for r in records]
-        if any(bonus):
-            terms = [m if b else [] for m, b in zip(mention, bonus)]
-            processors.append(MentionBoostProcessor(self.tokenizer, batch["input_ids"].shape[1],
-                                                    [t for t in terms for _ in range(n)],
-                                                    [b for b in bonus for _ in range(n)]))
+    def _request(self, record: ProductRecord, max_new_tokens: int, extra_banned: list[str], n: int) -> DecodeRequest:
+        """The prompt and decoding controls for one product: Mention boosting; with the guard, its banned
+        terms (compliance, plus spans banned by a repair) and the numbers digits may spell."""
+        terms = self._mention(record)
+        prompt = build_prompt_text(self.task, self.tokenizer, record, self.tone, self.max_chars,
+                                   self.prompt_extra(record) if self.prompt_extra else None, terms)
+        request = DecodeRequest(prompt, max_new_tokens, mention=terms, boost=self._mention_boost(record), n=n)
         if self.guard is not None:
-            banned = [self.guard.banned_terms(r, (extra_banned or [[]] * len(records))[i]) for i, r in enumerate(records)]
-            allowed = [self.guard.allowed_numbers(r) for r in records]
-            banned, allowed = [b for b in banned for _ in range(n)], [a for a in allowed for _ in range(n)]
-            processors.append(TextConstraintProcessor(self.tokenizer, batch["input_ids"].shape[1], banned, allowed,
-                                                      top_k=max(40, d.top_k), stop_ids=self.stop_ids))
-        if processors:
-            kwargs["logits_processor"] = processors
-        with torch.inference_mode():
-            out = self.model.generate(**batch, **kwargs)
-        new_tokens = out[:, batch["input_ids"].shape[1]:]
-        return [clean_output(t) for t in self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
+            request.banned = self.guard.banned_terms(record, extra_banned)
+            request.allowed_numbers = self.guard.allowed_numbers(record)
+        return request
 
 
 def drop_clauses(text: str, verdict, protected: tuple[str, ...] = ()) -> tuple[str, int]:

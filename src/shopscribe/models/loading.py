@@ -67,6 +67,15 @@ def _load_run(folder: Path, run: dict, dtype: str, progress) -> LoadedModel:
     return LoadedModel(model, load_tokenizer(adapter), run["base_model"], adapter)
 
 
+def load_run_tokenizer(spec: str | Path, progress=None):
+    """The tokenizer ``load_causal_lm(spec)`` would give, without loading any weights."""
+    folder = resolve_model(spec, progress=progress)
+    run = read_run_info(folder)
+    if run is None:
+        return load_tokenizer(folder)
+    return load_tokenizer(folder / ("model" if run.get("method") == "full" else "adapter"))
+
+
 def read_run_info(folder: Path) -> dict | None:
     marker = Path(folder) / RUN_MARKER
     if not marker.is_file():

@@ -51,6 +51,8 @@ class OptimizeConfig(BaseConfig):
     audience: str | None = Field(None, description="Who the copy is for, e.g. 'busy parents'.")
     max_chars: int | None = Field(None, gt=0, description="Length limit in characters (default: the task's).")
     decoding: DecodingArgs = Field(default_factory=DecodingArgs)
+    engine: Literal["auto", "llama.cpp", "transformers"] = Field("auto", description="Decoding backend for the "
+                                                                 "polishing model (see `shopscribe generate`).")
     batch_size: int = Field(8, gt=0)
     limit: int | None = Field(None, gt=0)
     on_error: Literal["fail", "skip"] = "fail"
@@ -149,11 +151,11 @@ def _why(check: RewriteCheck) -> str:
 def _polisher(cfg: OptimizeConfig, task):
     from shopscribe.generation.generator import Generator
     from shopscribe.generation.guard import PublishingGuard
-    from shopscribe.models.loading import load_causal_lm
+    from shopscribe.engine import load_engine
 
-    model = load_causal_lm(cfg.model)
+    engine = load_engine(cfg.model, cfg.engine, strategy=cfg.decoding.strategy)
     context: dict[str, dict] = {}
-    generator = Generator(model.model, model.tokenizer, task, decoding=cfg.decoding, tone=cfg.tone,
+    generator = Generator(engine, task, decoding=cfg.decoding, tone=cfg.tone,
                           max_chars=cfg.max_chars, guard=PublishingGuard(task, cfg.keywords, cfg.rule_dirs),
                           prompt_extra=lambda r: context[r.id])
 

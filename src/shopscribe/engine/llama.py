@@ -1,0 +1,221 @@
+"""The llama.cpp backend: GGUF models decoded with continuous batching through llama-cpp-python's
+low-level batch API.
+
+Up to ``slots`` outputs decode together, one token each per ``llama_decode`` call; a finished output
+frees its slot at once and the next product's prompt is fed in the same call (chunked to the batch
+size), so products of different lengths never wait for each other. The prompt text every request
+shares (the task's instructions) is decoded once into a prefix sequence and copied into each new
+sequence (``llama_memory_seq_cp`` on a unified KV cache), and stays cached across calls.
+
+Per output row and step the decoding controls run on that row's logits, in transformers' order:
+repetition penalty, no-repeat n-grams, Mention boosting, the guard's text constraints (top-k
+candidates only), then greedy choice or sampling. No Python loop touches the whole vocabulary.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shopscribe.engine.controls import RowControls
+from shopscribe.engine.request import DecodeRequest
+from shopscribe.errors import EngineError
+from shopscribe.generation.config import DecodingArgs
+from shopscribe.models.loading import stop_token_ids
+
+STOP_TEXT = "\n\n"  # the text ends at the first blank line, as on the transformers path
+
+
+@dataclass
+class _Seq:
+    """One output being written: a request's candidate in a KV-cache slot."""
+
+    item: int  # index of its request
+    candidate: int
+    prompt: list[int]
+    fed: int  # prompt tokens already in the KV cache (the shared prefix counts)
+    generated: list[int] = field(default_factory=list)
+    text_tail: str = ""
+    rng: object = None
+
+    @property
+    def prefilling(self) -> bool:
+        return self.fed < len(self.prompt)
+
+
+class LlamaCppEngine:
+    """Loads a GGUF (and optionally a GGUF LoRA adapter) once; ``decode`` is reusable across calls."""
+
+    name = "llama.cpp"
+
+    def __init__(self, gguf: Path, tokenizer, *, lora: Path | None = None, num_threads: int | None = None,
+                 slots: int = 32, n_ctx: int = 24576, n_batch: int = 512):
+        import os
+
+        import llama_cpp as L
+        from llama_cpp._logger import set_verbose
+
+        set_verbose(False)
+        L.llama_backend_init()
+        self.L = L
+        self.tokenizer = tokenizer
+        self.stop_ids = set(stop_token_ids(tokenizer))
+        self.slots, self.n_ctx, self.n_batch = slots, n_ctx, n_batch
+        self.gguf, self.lora = Path(gguf), Path(lora) if lora else None
+        self._model = L.llama_model_load_from_file(str(gguf).encode(), L.llama_model_default_params())
+        if not self._model:
+            raise EngineError(f"llama.cpp could not load {gguf}")
+        params = L.llama_context_default_params()
+        threads = num_threads or min(os.cpu_count() or 1, 8)
+        params.n_ctx, params.n_batch, params.n_ubatch = n_ctx, n_batch, n_batch
+        params.n_seq_max = slots + 1  # + the shared-prefix sequence
+        params.n_threads = params.n_threads_batch = threads
+        params.kv_unified, params.swa_full = True, True  # prefix cells shared by every sequence
+        self._ctx = L.llama_init_from_model(self._model, params)
+        if not self._ctx:
+            raise EngineError(f"llama.cpp could not create a context for {gguf} (n_ctx={n_ctx}, slots={slots})")
+        if lora is not None:
+            self._set_lora(Path(lora))
+        self.n_vocab = L.llama_vocab_n_tokens(L.llama_model_get_vocab(self._model))
+        self._mem = L.llama_get_memory(self._ctx)
+        self._batch = L.llama_batch_init(n_batch, 0, slots + 1)
+        self._prefix: list[int] = []  # tokens held by the prefix sequence (id = slots)
+        self.stats = {"generated_tokens": 0, "prompt_tokens": 0, "decode_calls": 0}
+
+    def _set_lora(self, path: Path) -> None:
+        L = self.L
+        self._adapter = L.llama_adapter_lora_init(self._model, str(path).encode())
+        if not self._adapter:
+            raise EngineError(f"llama.cpp could not load the LoRA adapter {path}")
+        adapters = (L.llama_adapter_lora_p_ctypes * 1)(self._adapter)
+        if L.llama_set_adapters_lora(self._ctx, adapters, 1, (ctypes.c_float * 1)(1.0)) != 0:
+            raise EngineError(f"llama.cpp could not apply the LoRA adapter {path}")
+
+    def close(self) -> None:
+        if getattr(self, "_ctx", None):
+            self.L.llama_batch_free(self._batch)
+            self.L.llama_free(self._ctx)
+            self.L.llama_model_free(self._model)
+            self._ctx = None
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: the library may be gone already
+            pass
+
+    # -- decoding -------------------------------------------------------------------------------
+    def decode(self, requests: list[DecodeRequest], decoding: DecodingArgs) -> list[list[str]]:
+        if decoding.strategy == "beam":
+            raise EngineError("the llama.cpp engine has no beam search: use decoding.strategy=greedy or sample, "
+                              "or engine=transformers")
+        if not requests:
+            return []
+        prompts = [self.tokenizer(r.prompt, add_special_tokens=True)["input_ids"] for r in requests]
+        for p in prompts:
+            if len(p) + max(r.max_new_tokens for r in requests) > self.n_ctx // 2:
+                raise EngineError(f"a prompt of {len(p)} tokens does not fit the engine's context ({self.n_ctx})")
+        self._share_prefix(prompts)
+        controls = RowControls(self.tokenizer, requests, decoding, sorted(self.stop_ids))
+        pending = deque(_Seq(i, c, p, 0, rng=controls.rng(i, c))
+                        for i, (p, r) in enumerate(zip(prompts, requests)) for c in range(r.n))
+        outputs: list[list[list[int]]] = [[[] for _ in range(r.n)] for r in requests]
+        active: dict[int, _Seq] = {}
+        while pending or active:
+            rows = self._fill_batch(active, pending, requests)
+            if self.L.llama_decode(self._ctx, self._batch) != 0:
+                raise EngineError("llama_decode failed (KV cache full?): lower slots or raise n_ctx")
+            self.stats["decode_calls"] += 1
+            self._step(rows, active, controls, requests, outputs)
+        return [[self.tokenizer.decode(ids, skip_special_tokens=True) for ids in out] for out in outputs]
+
+    def _share_prefix(self, prompts: list[list[int]]) -> None:
+        """Keep in the prefix sequence the longest token prefix all prompts share (less one token, so every
+        sequence feeds at least one token of its own); decode only what the cache lacks."""
+        common = min(len(p) for p in prompts) - 1
+        first = prompts[0]
+        for p in prompts[1:]:
+            common = next((k for k in range(common) if p[k] != first[k]), common)
+        keep = next((k for k in range(min(common, len(self._prefix))) if self._prefix[k] != first[k]),
+                    min(common, len(self._prefix)))
+        self.L.llama_memory_seq_rm(self._mem, self.slots, keep, -1)
+        new = first[keep:common]
+        for start in range(0, len(new), self.n_batch):
+            chunk = new[start:start + self.n_batch]
+            self._batch.n_tokens = 0
+            for j, tok in enumerate(chunk):
+                self._add(tok, keep + start + j, self.slots, False)
+            if self.L.llama_decode(self._ctx, self._batch) != 0:
+                raise EngineError("llama_decode failed on the shared prompt prefix")
+        self.stats["prompt_tokens"] += len(new)
+        self._prefix = first[:common]
+
+    def _add(self, token: int, pos: int, seq: int, logits: bool) -> None:
+        b, i = self._batch, self._batch.n_tokens
+        b.token[i], b.pos[i], b.n_seq_id[i], b.logits[i] = token, pos, 1, logits
+        b.seq_id[i][0] = seq
+        b.n_tokens = i + 1
+
+    def _fill_batch(self, active: dict[int, _Seq], pending: deque, requests) -> list[int]:
+        """One token for every decoding sequence, then prompt tokens of prefilling and new sequences up to
+        the batch size. Returns the slots whose logits this call computes, in output order."""
+        self._batch.n_tokens = 0
+        rows = []
+        for slot, s in active.items():
+            if not s.prefilling:
+                self._add(s.generated[-1], len(s.prompt) + len(s.generated) - 1, slot, True)
+                rows.append(slot)
+        free = [slot for slot in range(self.slots) if slot not in active]
+        for slot, s in list(active.items()):
+            if s.prefilling and self._feed_prompt(slot, s):
+                rows.append(slot)
+        while pending and free and self._batch.n_tokens < self.n_batch and self._fits(active, pending[0], requests):
+            slot, s = free.pop(0), pending.popleft()
+            self.L.llama_memory_seq_rm(self._mem, slot, -1, -1)
+            self.L.llama_memory_seq_cp(self._mem, self.slots, slot, -1, -1)
+            s.fed = len(self._prefix)
+            active[slot] = s
+            if self._feed_prompt(slot, s):
+                rows.append(slot)
+        return rows
+
+    def _feed_prompt(self, slot: int, s: _Seq) -> bool:
+        """Feed as much of the prompt as the batch holds; True when its last token (with logits) went in."""
+        room = self.n_batch - self._batch.n_tokens
+        chunk = s.prompt[s.fed:s.fed + room]
+        for j, tok in enumerate(chunk):
+            pos = s.fed + j
+            self._add(tok, pos, slot, pos == len(s.prompt) - 1)
+        s.fed += len(chunk)
+        self.stats["prompt_tokens"] += len(chunk)
+        return bool(chunk) and not s.prefilling
+
+    def _fits(self, active: dict[int, _Seq], new: _Seq, requests) -> bool:
+        """Admit a sequence only while every admitted one can still run to its token budget."""
+        def need(s: _Seq) -> int:
+            return len(s.prompt) - len(self._prefix) + requests[s.item].max_new_tokens
+
+        return len(self._prefix) + sum(need(s) for s in active.values()) + need(new) <= self.n_ctx
+
+    def _step(self, rows: list[int], active: dict[int, _Seq], controls: RowControls, requests, outputs) -> None:
+        import numpy as np
+        import torch
+
+        if not rows:
+            return
+        ptr = self.L.llama_get_logits(self._ctx)
+        logits = torch.from_numpy(np.ctypeslib.as_array(ptr, shape=(len(rows), self.n_vocab)))
+        for row, slot in enumerate(rows):
+            s = active[slot]
+            token = controls.choose(s.item, s.prompt, s.generated, logits[row], s.rng)
+            s.generated.append(token)
+            self.stats["generated_tokens"] += 1
+            s.text_tail = (s.text_tail + controls.piece(token))[-8:]
+            done = (token in self.stop_ids or STOP_TEXT in s.text_tail
+                    or len(s.generated) >= requests[s.item].max_new_tokens)
+            if done:
+                outputs[s.item][s.candidate] = [t for t in s.generated if t not in self.stop_ids]
+                self.L.llama_memory_seq_rm(self._mem, slot, -1, -1)
+                del active[slot]

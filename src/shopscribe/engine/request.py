@@ -1,0 +1,31 @@
+"""What every engine takes and gives: one ``DecodeRequest`` per product, ``n`` texts back per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # generation imports the engine, not the other way round
+    from shopscribe.generation.config import DecodingArgs
+
+
+@dataclass
+class DecodeRequest:
+    """One product's prompt and its decoding-time controls (the guard's and the Mention line's)."""
+
+    prompt: str  # the full prompt text, chat template applied
+    max_new_tokens: int
+    mention: list[str] = field(default_factory=list)  # Mention-line terms to boost while missing
+    boost: float = 0.0  # their logit bonus (0 = off)
+    banned: list[str] | None = None  # terms that cannot be produced; None = guard off
+    allowed_numbers: set[str] | None = None  # digit runs must start one of these; None = unchecked
+    n: int = 1  # candidates (best-of-n)
+
+
+class Engine(Protocol):
+    """A decoding backend. ``decode`` returns, per request, its ``n`` raw texts (before post-processing)."""
+
+    name: str
+    tokenizer: object
+
+    def decode(self, requests: list[DecodeRequest], decoding: DecodingArgs) -> list[list[str]]: ...

@@ -1,0 +1,65 @@
+"""Which engine decodes a model: the fastest one that supports it, or the one asked for.
+
+Measured on 2 cores (benchmarks/throughput.py, docs/engine.md): llama.cpp with continuous batching
+writes several times the products per minute of transformers, so ``auto`` takes it whenever the model
+has a GGUF (packaged models, ``.gguf`` files, LoRA runs on them, full fine-tunes converted) and
+llama-cpp-python is installed; beam search and models without a GGUF use transformers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+
+from shopscribe.errors import EngineUnavailable
+
+ENGINES = ("auto", "llama.cpp", "transformers")
+INSTALL_HINT = ("the llama.cpp engine needs llama-cpp-python, built from source (about 6 min on 2 cores): "
+                "run install.sh, or CMAKE_ARGS='-DGGML_NATIVE=ON' pip install llama-cpp-python==0.3.36")
+
+
+def has_llama_cpp() -> bool:
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+def supported_engines(spec: str | Path) -> list[str]:
+    """The engines that can decode ``spec`` here, fastest first."""
+    from shopscribe.engine.export import can_export
+
+    return (["llama.cpp"] if has_llama_cpp() and can_export(spec) else []) + ["transformers"]
+
+
+def choose_engine(spec: str | Path, engine: str = "auto", strategy: str = "greedy",
+                  log: Callable[[str], None] | None = None) -> str:
+    """Resolve ``auto``; an explicit llama.cpp without the package fails with how to install it."""
+    if engine == "llama.cpp":
+        if not has_llama_cpp():
+            raise EngineUnavailable(INSTALL_HINT)
+        return engine
+    if engine == "transformers" or strategy == "beam":
+        return "transformers"
+    if not has_llama_cpp():
+        if log:
+            log(f"using the transformers engine (slower): {INSTALL_HINT}")
+        return "transformers"
+    return supported_engines(spec)[0]
+
+
+def load_engine(spec: str | Path, engine: str = "auto", *, strategy: str = "greedy", num_threads: int | None = None,
+                slots: int = 32, log: Callable[[str], None] | None = None):
+    """Load ``spec`` on the chosen engine (see ``choose_engine``)."""
+    name = choose_engine(spec, engine, strategy, log)
+    if name == "llama.cpp":
+        from shopscribe.engine.export import gguf_for
+        from shopscribe.engine.llama import LlamaCppEngine
+        from shopscribe.models.loading import load_run_tokenizer
+
+        files = gguf_for(spec, progress=log)
+        return LlamaCppEngine(files.model, load_run_tokenizer(spec), lora=files.lora, num_threads=num_threads,
+                              slots=slots)
+    from shopscribe.engine.hf import TransformersEngine
+    from shopscribe.models.loading import load_causal_lm
+
+    loaded = load_causal_lm(spec, progress=log)
+    return TransformersEngine(loaded.model, loaded.tokenizer, num_threads=num_threads)
