@@ -58,11 +58,12 @@ class RowControls:
                 scores[sorted(banned)] = float("-inf")
         if self.boost is not None:
             self.boost.apply_row(item, torch.tensor(generated, dtype=torch.long), scores)
-        if self.constraints is not None:
-            scores = self.constraints.apply_row(item, generated, scores)
-        if d.strategy != "sample":
-            return int(torch.argmax(scores))
-        return sample(scores, d, rng)
+        if self.constraints is None:
+            return int(torch.argmax(scores)) if d.strategy != "sample" else sample(scores, d, rng)
+        ids = self.constraints.candidates(item, generated, scores)  # the only tokens the guard leaves
+        if d.strategy != "sample" or len(ids) == 1:
+            return ids[0]  # best first
+        return ids[sample(scores[ids], d, rng)]
 
 
 def sample(scores, d: DecodingArgs, rng) -> int:

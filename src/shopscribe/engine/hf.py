@@ -23,6 +23,7 @@ class TransformersEngine:
         self.tokenizer = tokenizer
         self.tokenizer.padding_side = "left"
         self.stop_ids = stop_token_ids(tokenizer)
+        self.stats = {"generated_tokens": 0, "prompt_tokens": 0, "decode_calls": 0}
 
     def decode(self, requests: list[DecodeRequest], decoding: DecodingArgs) -> list[list[str]]:
         import torch
@@ -42,8 +43,18 @@ class TransformersEngine:
             torch.manual_seed(decoding.seed)
         with torch.inference_mode():
             out = self.model.generate(**batch, **kwargs)
-        texts = self.tokenizer.batch_decode(out[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
+        new = out[:, batch["input_ids"].shape[1]:]
+        self._count(batch, new)
+        texts = self.tokenizer.batch_decode(new, skip_special_tokens=True)
         return [texts[i * n:(i + 1) * n] for i in range(len(requests))]
+
+    def _count(self, batch, new) -> None:
+        """Tokens actually generated (up to and including each row's stop token; padding not counted)."""
+        self.stats["decode_calls"] += 1
+        self.stats["prompt_tokens"] += int(batch["attention_mask"].sum())
+        stops = set(self.stop_ids) | {self.tokenizer.pad_token_id}
+        for row in new.tolist():
+            self.stats["generated_tokens"] += next((i + 1 for i, t in enumerate(row) if t in stops), len(row))
 
     def _generate_kwargs(self, d: DecodingArgs, max_new_tokens: int, n: int) -> dict:
         kwargs = dict(max_new_tokens=max_new_tokens, eos_token_id=self.stop_ids,

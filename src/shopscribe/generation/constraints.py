@@ -31,6 +31,8 @@ class TextConstraintProcessor(LogitsProcessor):
         self.tokenizer = tokenizer
         self.prompt_length = prompt_length
         self.banned = [[_norm(t) for t in terms if t.strip()] for terms in banned_terms]
+        self._banned_sets = [set(terms) for terms in self.banned]  # looked up by substring, not scanned
+        self._banned_lengths = [sorted({len(t) for t in terms}) for terms in self.banned]
         self.allowed_numbers = allowed_numbers
         self.top_k = top_k
         self.stop_ids = list(stop_ids or [])
@@ -58,24 +60,35 @@ class TextConstraintProcessor(LogitsProcessor):
         return self._checked_row(row_scores, tail, item)
 
     def _checked_row(self, row_scores: torch.FloatTensor, tail: str, item: int) -> torch.FloatTensor:
-        """The top-k tokens that pass the checks keep their scores, every other token gets -inf; when all
-        of the top-k fail, the next ones are checked (2k, 4k…), and if none in the vocabulary passes the
-        text may only end (the guard's verdict then flags it)."""
-        finite = int(torch.isfinite(row_scores).sum())
-        k = min(self.top_k, finite)
-        ok: list[int] = []
-        while k:
-            top = torch.topk(row_scores, k)
-            ok = [i for i in top.indices.tolist() if not self._is_banned(tail, self._piece(i), item)]
-            if ok or k == finite:
-                break
-            k = min(2 * k, finite)
+        """The top-k tokens that pass the checks keep their scores, every other token gets -inf; if none
+        in the vocabulary passes, the text may only end (the guard's verdict then flags it)."""
+        ok = self._passing(row_scores, tail, item)
         out = torch.full_like(row_scores, float("-inf"))
         if ok:
             out[ok] = row_scores[ok]
         else:
             out[[i for i in self.stop_ids if i < out.shape[-1]] or [0]] = 0.0
         return out
+
+    def candidates(self, item: int, generated: list[int], row_scores: torch.FloatTensor) -> list[int]:
+        """The tokens one row may take next, best first (the finite entries ``apply_row`` would leave):
+        for engines that choose among them instead of masking the whole vocabulary."""
+        tail = _norm(self.tokenizer.decode(generated[-self.tail_chars:], skip_special_tokens=True))
+        if self._open_number_unfinished(tail, item):
+            self._only_digits(row_scores, tail, item)
+        return self._passing(row_scores, tail, item) or [min(self.stop_ids or [0])]
+
+    def _passing(self, row_scores: torch.FloatTensor, tail: str, item: int) -> list[int]:
+        """The top-k finite tokens that pass the checks, best first; when all of them fail, the next ones
+        are checked (2k, 4k…) until the finite tokens run out."""
+        k, vocab = self.top_k, row_scores.shape[-1]
+        while True:
+            top = torch.topk(row_scores, min(k, vocab))
+            finite = top.indices[torch.isfinite(top.values)].tolist()
+            ok = [i for i in finite if not self._is_banned(tail, self._piece(i), item)]
+            if ok or len(finite) < min(k, vocab) or k >= vocab:
+                return ok
+            k *= 2
 
     def _only_digits(self, row_scores: torch.FloatTensor, tail: str, item: int) -> None:
         """Inside an unfinished number only digit tokens that keep it on an allowed number may follow."""
@@ -100,9 +113,13 @@ class TextConstraintProcessor(LogitsProcessor):
             return False
         text = tail + piece
         boundary = len(tail)
-        for term in self.banned[item]:
-            if text.find(term, max(0, boundary - len(term) + 1)) >= 0:
-                return True
+        terms = self._banned_sets[item]
+        for end in range(boundary + 1, len(text) + 1):  # a banned term ending inside the new piece
+            for length in self._banned_lengths[item]:
+                if length > end:
+                    break
+                if text[end - length:end] in terms:
+                    return True
         touches_number = any(c.isdigit() for c in piece) or tail[-1:].isdigit() or tail[-2:-1].isdigit()
         if self.allowed_numbers is not None and touches_number:
             return not self._numbers_ok(text, boundary, self.allowed_numbers[item])
