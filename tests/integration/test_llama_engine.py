@@ -86,3 +86,27 @@ def test_a_missing_engine_falls_back_with_how_to_install_it(monkeypatch):
     with pytest.raises(EngineUnavailable, match="llama-cpp-python"):
         select.choose_engine("gemma3-270m", "llama.cpp")
     assert select.supported_engines("gemma3-270m") == ["transformers"]
+
+
+def test_a_full_fine_tune_is_converted_once_and_decodes(tmp_path):
+    """A run folder with method=full (its weights in model/) is converted to a Q8_0 GGUF, cached with the key
+    of the weights it came from."""
+    import json
+    import os
+
+    from shopscribe.engine import load_engine
+    from shopscribe.engine.export import gguf_for
+    from shopscribe.models.sources import RUN_MARKER, resolve_model
+
+    run = tmp_path / "run"
+    (run / "model").mkdir(parents=True)
+    for f in resolve_model("gemma3-270m").iterdir():  # stands in for fully fine-tuned weights
+        if f.name != "shopscribe_prepared.json":
+            os.symlink(f, run / "model" / f.name)
+    (run / RUN_MARKER).write_text(json.dumps({"base_model": "gemma3-270m", "method": "full", "task": "describe"}))
+    files = gguf_for(run)
+    assert files.model == run / "engine" / "model.q8_0.gguf" and files.lora is None
+    stamp = files.model.stat().st_mtime_ns
+    assert gguf_for(run).model.stat().st_mtime_ns == stamp  # cached, not converted again
+    engine = load_engine(run, "llama.cpp", slots=2)
+    assert engine.decode([DecodeRequest(PROMPTS[1], 12)], DecodingArgs())[0][0].strip()

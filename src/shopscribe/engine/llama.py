@@ -68,7 +68,7 @@ class LlamaCppEngine:
     name = "llama.cpp"
 
     def __init__(self, gguf: Path, tokenizer, *, lora: Path | None = None, num_threads: int | None = None,
-                 slots: int = 32, n_ctx: int | None = None, n_batch: int = 512):
+                 slots: int = 32, n_ctx: int | None = None, n_batch: int = 512, vocab=None):
         import os
 
         import llama_cpp as L
@@ -96,6 +96,11 @@ class LlamaCppEngine:
         if lora is not None:
             self._set_lora(Path(lora))
         self.n_vocab = L.llama_vocab_n_tokens(L.llama_model_get_vocab(self._model))
+        self.vocab = vocab  # engine.vocab.VocabMap when the GGUF's output layer was cut to a catalog's tokens
+        if vocab is not None:
+            import torch
+
+            self._keep = torch.tensor(vocab.keep, dtype=torch.long)
         self._mem = L.llama_get_memory(self._ctx)
         self._batch = L.llama_batch_init(n_batch, 0, slots + 1)
         self._prefix: list[int] = []  # tokens held by the prefix sequence (id = slots)
@@ -131,6 +136,9 @@ class LlamaCppEngine:
         if not requests:
             return []
         prompts = [self.tokenizer(r.prompt, add_special_tokens=True)["input_ids"] for r in requests]
+        if self.vocab is not None:
+            for p in prompts:
+                self.vocab.reduce(p)  # fails now, with a clear message, if a token was cut
         for p in prompts:
             if len(p) + max(r.max_new_tokens for r in requests) > self.n_ctx // 2:
                 raise EngineError(f"a prompt of {len(p)} tokens does not fit the engine's context ({self.n_ctx})")
@@ -170,7 +178,10 @@ class LlamaCppEngine:
         self._prefix = first[:common]
 
     def _add(self, token: int, pos: int, seq: int, logits: bool) -> None:
+        """Add one token (a full-vocabulary id) to the batch."""
         b, i = self._batch, self._batch.n_tokens
+        if self.vocab is not None:
+            token = int(self.vocab.to_reduced[token])
         b.token[i], b.pos[i], b.n_seq_id[i], b.logits[i] = token, pos, 1, logits
         b.seq_id[i][0] = seq
         b.n_tokens = i + 1
@@ -224,6 +235,10 @@ class LlamaCppEngine:
             return
         ptr = self.L.llama_get_logits(self._ctx)
         logits = torch.from_numpy(np.ctypeslib.as_array(ptr, shape=(len(rows), self.n_vocab)))
+        if self.vocab is not None:  # back to full-vocabulary ids: the controls and the tokenizer use those
+            full = torch.full((len(rows), self.vocab.full_size), float("-inf"))
+            full[:, self._keep] = logits
+            logits = full
         for row, slot in enumerate(rows):
             s = active[slot]
             token = controls.choose(s.item, s.prompt, s.generated, logits[row], s.rng)

@@ -47,8 +47,9 @@ def choose_engine(spec: str | Path, engine: str = "auto", strategy: str = "greed
 
 
 def load_engine(spec: str | Path, engine: str = "auto", *, strategy: str = "greedy", num_threads: int | None = None,
-                slots: int = 32, log: Callable[[str], None] | None = None):
-    """Load ``spec`` on the chosen engine (see ``choose_engine``)."""
+                slots: int = 32, log: Callable[[str], None] | None = None, vocab_texts: list[str] | None = None):
+    """Load ``spec`` on the chosen engine (see ``choose_engine``); with ``vocab_texts`` the llama.cpp engine's
+    output layer is cut to the tokens of those texts (``engine.vocab``)."""
     name = choose_engine(spec, engine, strategy, log)
     if name == "llama.cpp":
         from shopscribe.engine.export import gguf_for
@@ -56,8 +57,16 @@ def load_engine(spec: str | Path, engine: str = "auto", *, strategy: str = "gree
         from shopscribe.models.loading import load_run_tokenizer
 
         files = gguf_for(spec, progress=log)
-        return LlamaCppEngine(files.model, load_run_tokenizer(spec), lora=files.lora, num_threads=num_threads,
-                              slots=slots)
+        tokenizer = load_run_tokenizer(spec)
+        model, vocab = files.model, None
+        if vocab_texts is not None:
+            from shopscribe.engine.vocab import VocabMap, catalog_vocab, reduced_gguf
+            from shopscribe.models.sources import cache_dir
+
+            keep = catalog_vocab(tokenizer, vocab_texts, files.model)
+            model = reduced_gguf(files.model, keep, cache_dir() / "gguf-vocab")
+            vocab = VocabMap(keep, len(tokenizer))
+        return LlamaCppEngine(model, tokenizer, lora=files.lora, num_threads=num_threads, slots=slots, vocab=vocab)
     from shopscribe.engine.hf import TransformersEngine
     from shopscribe.models.loading import load_causal_lm
 

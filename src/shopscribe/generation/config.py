@@ -55,6 +55,9 @@ class GenerateConfig(BaseConfig):
     engine: Literal["auto", "llama.cpp", "transformers"] = Field(
         "auto", description="Decoding backend: auto = the fastest that supports the model (llama.cpp for GGUF "
                             "models and runs on them, transformers otherwise or for beam search).")
+    output_vocab: Literal["full", "catalog"] = Field(
+        "full", description="llama.cpp: catalog = cut the output layer to the tokens of the products' prompts "
+                            "and the run's training targets (engine.vocab); full = the whole vocabulary.")
     parallel: int = Field(32, gt=0, description="llama.cpp: outputs decoded together (continuous batching).")
     batch_size: int | None = Field(None, gt=0, description="Products per generation batch, written to the output "
                                                             "together (default: 64 on llama.cpp, 8 on transformers).")

@@ -27,7 +27,7 @@ from shopscribe.quality.families import learn_families
 from shopscribe.generation.rerank import Reranker
 from shopscribe.critic.model import Critic
 from shopscribe.engine.select import choose_engine, load_engine
-from shopscribe.models.loading import read_run_info
+from shopscribe.models.loading import load_run_tokenizer, read_run_info
 from shopscribe.models.sources import resolve_model
 from shopscribe.tasks.task import load_task
 
@@ -80,7 +80,8 @@ def generation_settings(cfg: GenerateConfig, task) -> dict:
                               ).hexdigest()[:16]
     return {"model": str(cfg.model), "model_files": model_key, "task": task.name, "templates": task_key,
             **json.loads(cfg.model_dump_json(include={"decoding", "length", "rerank", "guard", "keywords",
-                                                       "rule_dirs", "task", "strict_compliance"}))}
+                                                       "rule_dirs", "task", "strict_compliance",
+                                                       "output_vocab"}))}
 
 
 def settings_path(progress: Path) -> Path:
@@ -139,10 +140,6 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
     log(f"{len(records)} products: {len(done)} already done, {len(todo)} to generate"
         + (f"; {len(loaded.problems)} bad rows skipped into {loaded.rejects_path}" if loaded.problems else ""))
     if todo:
-        if engine is None:
-            engine = load_engine(cfg.model, engine_name, strategy=cfg.decoding.strategy, num_threads=cfg.num_threads,
-                                 slots=cfg.parallel, log=log)
-        log(f"engine: {engine.name}")
         guard = (PublishingGuard(task, cfg.keywords, cfg.rule_dirs, families=learn_families(loaded.records),
                                  strict=cfg.strict_compliance) if cfg.guard else None)
         reranker = None
@@ -152,7 +149,16 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
             log(f"best-of-{cfg.rerank.candidates}: {'critic ' + str(cfg.rerank.critic) if critic else 'no critic'}")
         generator = Generator(engine, task, decoding=cfg.decoding, length=cfg.length,
                               tone=task_args.tone, max_chars=task_args.max_chars, guard=guard, reranker=reranker,
-                              keywords=cfg.keywords)
+                              keywords=cfg.keywords,
+                              tokenizer=load_run_tokenizer(cfg.model) if engine is None else None)
+        if engine is None:
+            vocab_texts = (catalog_texts(generator, todo, cfg.model)
+                           if cfg.output_vocab == "catalog" and engine_name == "llama.cpp" else None)
+            generator.engine = engine = load_engine(cfg.model, engine_name, strategy=cfg.decoding.strategy,
+                                                    num_threads=cfg.num_threads, slots=cfg.parallel, log=log,
+                                                    vocab_texts=vocab_texts)
+        log(f"engine: {engine.name}" + (f", output layer cut to {len(engine.vocab.keep)} tokens"
+                                        if getattr(engine, "vocab", None) else ""))
         with path.open("a", encoding="utf-8") as fh:
             size = cfg.batch_size or (64 if engine.name == "llama.cpp" else 8)
             for start in range(0, len(todo), size):
@@ -166,6 +172,17 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
     if cfg.out.suffix == ".csv":
         write_csv(read_done(path), [r.id for r in records], cfg.out)
     return GenerateResult(cfg.out, len(records), len(todo), len(done), len(loaded.problems), loaded.rejects_path)
+
+
+def catalog_texts(generator: Generator, records, model: str) -> list[str]:
+    """What a catalog's copy can be made of: the products' prompts (templates, fields, Mention lines, keywords)
+    and, for a trained run, its training targets."""
+    texts = [generator._request(r, 1, [], 1).prompt for r in records] + list(generator.keywords)
+    folder = resolve_model(model)
+    train_file = folder / "data" / "train.jsonl"
+    if read_run_info(folder) and train_file.is_file():
+        texts += [t for r in load_catalog(train_file).records for t in generator.task.references(r)]
+    return texts
 
 
 def write_csv(rows: dict[str, dict], order: list[str], out: Path) -> None:

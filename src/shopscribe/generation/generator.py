@@ -41,9 +41,9 @@ class Generator:
                  length: LengthArgs | None = None, tone: str | None = None, max_chars: int | None = None,
                  guard: PublishingGuard | None = None, max_repairs: int = 2, reranker=None,
                  prompt_extra: Callable[[ProductRecord], dict[str, str | None]] | None = None,
-                 keywords: list[str] | None = None):
-        self.engine = engine  # shopscribe.engine: transformers or llama.cpp
-        self.tokenizer = engine.tokenizer
+                 keywords: list[str] | None = None, tokenizer=None):
+        self.engine = engine  # shopscribe.engine: transformers or llama.cpp (may be set after building prompts)
+        self.tokenizer = tokenizer or engine.tokenizer
         self.task = task
         self.decoding = decoding or DecodingArgs()
         self.length = length or LengthArgs()
