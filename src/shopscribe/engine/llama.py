@@ -31,7 +31,7 @@ STOP_TEXT = "\n\n"  # the text ends at the first blank line, as on the transform
 _LOG_CALLBACK = None
 
 
-def _QUIET_LOG(L):
+def _quiet_log_callback(L):
     """A llama.cpp log callback that passes on errors only (its info and warnings flood stderr)."""
     global _LOG_CALLBACK
     if _LOG_CALLBACK is None:
@@ -73,7 +73,7 @@ class LlamaCppEngine:
 
         import llama_cpp as L
 
-        L.llama_log_set(_QUIET_LOG(L), ctypes.c_void_p(0))
+        L.llama_log_set(_quiet_log_callback(L), ctypes.c_void_p(0))
         L.llama_backend_init()
         self.L = L
         self.tokenizer = tokenizer
@@ -101,6 +101,8 @@ class LlamaCppEngine:
             import torch
 
             self._keep = torch.tensor(vocab.keep, dtype=torch.long)
+            # full-vocabulary rows; columns of cut tokens stay -inf (no control ever raises a -inf logit)
+            self._full_rows = torch.full((slots + 1, vocab.full_size), float("-inf"))
         self._mem = L.llama_get_memory(self._ctx)
         self._batch = L.llama_batch_init(n_batch, 0, slots + 1)
         self._prefix: list[int] = []  # tokens held by the prefix sequence (id = slots)
@@ -236,7 +238,7 @@ class LlamaCppEngine:
         ptr = self.L.llama_get_logits(self._ctx)
         logits = torch.from_numpy(np.ctypeslib.as_array(ptr, shape=(len(rows), self.n_vocab)))
         if self.vocab is not None:  # back to full-vocabulary ids: the controls and the tokenizer use those
-            full = torch.full((len(rows), self.vocab.full_size), float("-inf"))
+            full = self._full_rows[:len(rows)]
             full[:, self._keep] = logits
             logits = full
         for row, slot in enumerate(rows):

@@ -63,7 +63,7 @@ def load_engine(spec: str | Path, engine: str = "auto", *, strategy: str = "gree
             from shopscribe.engine.vocab import VocabMap, catalog_vocab, reduced_gguf
             from shopscribe.models.sources import cache_dir
 
-            keep = catalog_vocab(tokenizer, vocab_texts, files.model)
+            keep = catalog_vocab(tokenizer, vocab_texts)
             model = reduced_gguf(files.model, keep, cache_dir() / "gguf-vocab")
             vocab = VocabMap(keep, len(tokenizer))
         return LlamaCppEngine(model, tokenizer, lora=files.lora, num_threads=num_threads, slots=slots, vocab=vocab)

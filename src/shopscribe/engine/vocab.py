@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from shopscribe.errors import EngineError
 
-NORMAL = 1  # llama.cpp token type of an ordinary token; control, byte and user-defined tokens are always kept
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_BYTE = re.compile(r"<0x[0-9A-F]{2}>")
+_WORD = re.compile(r"[a-z0-9]+|[^\sa-z0-9\u3400-\u9fff]")
 
 
 @dataclass
@@ -53,29 +56,38 @@ def _gguf():
     return gguf
 
 
-def _numbers(field, keep: list[int] | None = None) -> list:
-    """A numeric array field's items (at ``keep``), read from its parts without gguf-py's per-item path."""
+def _numbers(field, keep: list[int]) -> list:
+    """A numeric array field's items at ``keep``, read from its parts without gguf-py's per-item path."""
     import numpy as np
 
-    index = field.data if keep is None else [field.data[i] for i in keep]
-    return np.concatenate([field.parts[j] for j in index]).tolist()
+    return np.concatenate([field.parts[field.data[i]] for i in keep]).tolist()
 
 
 def _strings(field, keep: list[int]) -> list[str]:
     return [bytes(field.parts[field.data[i]]).decode("utf-8") for i in keep]
 
 
-def special_ids(src: Path) -> list[int]:
-    reader = _gguf().GGUFReader(str(src))
-    return [i for i, t in enumerate(_numbers(reader.fields["tokenizer.ggml.token_type"])) if t != NORMAL]
-
-
-def catalog_vocab(tokenizer, texts: list[str], src: Path) -> list[int]:
-    """Full ids to keep: every special and byte token, and every token of ``texts``."""
-    ids = set(special_ids(src))
+def catalog_vocab(tokenizer, texts: list[str]) -> list[int]:
+    """Full ids to keep: every special and byte token, every token of ``texts``, and every other token made
+    only of Chinese (CJK) characters the texts use — another segmentation of words the catalog writes."""
+    ids = set(tokenizer.added_tokens_decoder) | set(tokenizer.all_special_ids)
     for text in texts:
         ids.update(tokenizer(text, add_special_tokens=False)["input_ids"])
+    chars = set("".join(texts))
+    pieces = _word_pieces(texts)
+    for tid, piece in enumerate(tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))):
+        word = (piece or "").replace("\u2581", "")
+        if (_BYTE.fullmatch(word) or (word and _CJK.search(word) and all(c in chars for c in word))
+                or (word and word.lower() in pieces)):
+            ids.add(tid)
     return sorted(ids)
+
+
+def _word_pieces(texts: list[str], longest: int = 16) -> set[str]:
+    """Every substring (up to ``longest`` characters) of every lower-cased Latin word or number in ``texts``:
+    any spelling or split of a word the catalog uses ("Cotton", "cott" + "on")."""
+    words = {w for text in texts for w in _WORD.findall(text.lower())}
+    return {w[i:j] for w in words for i in range(len(w)) for j in range(i + 1, min(len(w), i + longest) + 1)}
 
 
 def reduced_gguf(src: Path, keep: list[int], cache: Path) -> Path:

@@ -56,11 +56,13 @@ class GenerateConfig(BaseConfig):
         "auto", description="Decoding backend: auto = the fastest that supports the model (llama.cpp for GGUF "
                             "models and runs on them, transformers otherwise or for beam search).")
     output_vocab: Literal["full", "catalog"] = Field(
-        "full", description="llama.cpp: catalog = cut the output layer to the tokens of the products' prompts "
-                            "and the run's training targets (engine.vocab); full = the whole vocabulary.")
+        "full", description="llama.cpp: catalog = cut the output layer to the tokens of the products' prompts, the "
+                            "run's training targets and their spellings (engine.vocab: faster per token; outputs "
+                            "identical on describe-zh, not on describe-en, see docs/engine.md); full = the whole "
+                            "vocabulary.")
     parallel: int = Field(32, gt=0, description="llama.cpp: outputs decoded together (continuous batching).")
     batch_size: int | None = Field(None, gt=0, description="Products per generation batch, written to the output "
-                                                            "together (default: 64 on llama.cpp, 8 on transformers).")
+                                                            "together (default: 256 on llama.cpp, 8 on transformers).")
     on_error: Literal["fail", "skip"] = Field("fail", description="Bad catalog rows: fail, or skip into a rejects file.")
     limit: int | None = Field(None, gt=0, description="Only the first N products.")
     guard: bool = Field(True, description="Publishing guard: block banned terms and unsupported numbers while "

@@ -153,14 +153,14 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
                               tokenizer=load_run_tokenizer(cfg.model) if engine is None else None)
         if engine is None:
             vocab_texts = (catalog_texts(generator, todo, cfg.model)
-                           if cfg.output_vocab == "catalog" and engine_name == "llama.cpp" else None)
+                           if engine_name == "llama.cpp" and cfg.output_vocab == "catalog" else None)
             generator.engine = engine = load_engine(cfg.model, engine_name, strategy=cfg.decoding.strategy,
                                                     num_threads=cfg.num_threads, slots=cfg.parallel, log=log,
                                                     vocab_texts=vocab_texts)
         log(f"engine: {engine.name}" + (f", output layer cut to {len(engine.vocab.keep)} tokens"
                                         if getattr(engine, "vocab", None) else ""))
         with path.open("a", encoding="utf-8") as fh:
-            size = cfg.batch_size or (64 if engine.name == "llama.cpp" else 8)
+            size = cfg.batch_size or (256 if engine.name == "llama.cpp" else 8)
             for start in range(0, len(todo), size):
                 for g in generator.generate(todo[start: start + size]):
                     fh.write(json.dumps({"task": task.name, "model": cfg.model, **asdict(g)},
