@@ -60,8 +60,9 @@ class RowControls:
             self.boost.apply_row(item, torch.tensor(generated, dtype=torch.long), scores)
         if self.constraints is None:
             return int(torch.argmax(scores)) if d.strategy != "sample" else sample(scores, d, rng)
-        ids = self.constraints.candidates(item, generated, scores)  # the only tokens the guard leaves
-        if d.strategy != "sample" or len(ids) == 1:
+        greedy = d.strategy != "sample"
+        ids = self.constraints.candidates(item, generated, scores, best_only=greedy)  # what the guard leaves
+        if greedy or len(ids) == 1:
             return ids[0]  # best first
         return ids[sample(scores[ids], d, rng)]
 

@@ -5,7 +5,11 @@ Up to ``slots`` outputs decode together, one token each per ``llama_decode`` cal
 frees its slot at once and the next product's prompt is fed in the same call (chunked to the batch
 size), so products of different lengths never wait for each other. The prompt text every request
 shares (the task's instructions) is decoded once into a prefix sequence and copied into each new
-sequence (``llama_memory_seq_cp`` on a unified KV cache), and stays cached across calls.
+sequence (``llama_memory_seq_cp``), and stays cached across calls.
+
+The KV cache is unified (one stream: the prefix is copied as cell metadata). ``unified=False`` gives
+each sequence its own stream of ``seq_ctx`` cells (the prefix then costs a buffer copy per product); it
+measured slower here (docs/engine.md).
 
 Per output row and step the decoding controls run on that row's logits, in transformers' order:
 repetition penalty, no-repeat n-grams, Mention boosting, the guard's text constraints (top-k
@@ -68,7 +72,7 @@ class LlamaCppEngine:
     name = "llama.cpp"
 
     def __init__(self, gguf: Path, tokenizer, *, lora: Path | None = None, num_threads: int | None = None,
-                 slots: int = 32, n_ctx: int | None = None, n_batch: int = 512, vocab=None):
+                 slots: int = 32, seq_ctx: int = 1024, n_batch: int = 512, unified: bool = True, vocab=None):
         import os
 
         import llama_cpp as L
@@ -78,8 +82,10 @@ class LlamaCppEngine:
         self.L = L
         self.tokenizer = tokenizer
         self.stop_ids = set(stop_token_ids(tokenizer))
-        n_ctx = n_ctx or max(4096, slots * 512)  # KV cells: a 300-token prompt + 200 new tokens per slot
-        self.slots, self.n_ctx, self.n_batch = slots, n_ctx, n_batch
+        # KV cells: per sequence, a prompt and its new tokens; a unified cache holds them all in one stream
+        n_ctx = (slots + 1) * seq_ctx if not unified else max(4096, slots * seq_ctx // 2)
+        self.slots, self.n_ctx, self.n_batch, self.unified = slots, n_ctx, n_batch, unified
+        self.seq_ctx = n_ctx // 2 if unified else seq_ctx  # the most one request may take
         self.gguf, self.lora = Path(gguf), Path(lora) if lora else None
         self._model = L.llama_model_load_from_file(str(gguf).encode(), L.llama_model_default_params())
         if not self._model:
@@ -89,7 +95,7 @@ class LlamaCppEngine:
         params.n_ctx, params.n_batch, params.n_ubatch = n_ctx, n_batch, n_batch
         params.n_seq_max = slots + 1  # + the shared-prefix sequence
         params.n_threads = params.n_threads_batch = threads
-        params.kv_unified, params.swa_full = True, True  # prefix cells shared by every sequence
+        params.kv_unified, params.swa_full = unified, True  # full SWA buffers: the prefix can be copied
         self._ctx = L.llama_init_from_model(self._model, params)
         if not self._ctx:
             raise EngineError(f"llama.cpp could not create a context for {gguf} (n_ctx={n_ctx}, slots={slots})")
@@ -141,9 +147,10 @@ class LlamaCppEngine:
         if self.vocab is not None:
             for p in prompts:
                 self.vocab.reduce(p)  # fails now, with a clear message, if a token was cut
-        for p in prompts:
-            if len(p) + max(r.max_new_tokens for r in requests) > self.n_ctx // 2:
-                raise EngineError(f"a prompt of {len(p)} tokens does not fit the engine's context ({self.n_ctx})")
+        for p, r in zip(prompts, requests):
+            if len(p) + r.max_new_tokens > self.seq_ctx:
+                raise EngineError(f"a prompt of {len(p)} tokens and {r.max_new_tokens} new tokens do not fit the "
+                                  f"engine's context of {self.seq_ctx} tokens per sequence: raise seq_ctx")
         self._share_prefix(prompts)
         controls = RowControls(self.tokenizer, requests, decoding, sorted(self.stop_ids))
         pending = deque(_Seq(i, c, p, 0, rng=controls.rng(i, c))
@@ -223,7 +230,11 @@ class LlamaCppEngine:
         return bool(chunk) and not s.prefilling
 
     def _fits(self, active: dict[int, _Seq], new: _Seq, requests) -> bool:
-        """Admit a sequence only while every admitted one can still run to its token budget."""
+        """Admit a sequence only while every admitted one can still run to its token budget (a stream per
+        sequence always has room: ``decode`` checked each request against it)."""
+        if not self.unified:
+            return True
+
         def need(s: _Seq) -> int:
             return len(s.prompt) - len(self._prefix) + requests[s.item].max_new_tokens
 
