@@ -1,6 +1,6 @@
 """Exceptions raised by ShopScribe.
 
-Library code raises these; only the CLI (and later the service) turns them into
+Library code raises these; only the CLI and the service turns them into
 exit codes or HTTP responses.
 
     ShopScribeError
@@ -12,8 +12,10 @@ exit codes or HTTP responses.
     │   └── CorruptModelError  a model file is truncated or damaged
     ├── TrainingError          a training run cannot start or resume
     ├── GenerationError        generation cannot start or resume
-    └── EngineError            a decoding backend is missing, cannot load a model or fails
-        └── EngineUnavailable  the backend's package is not installed (says how to get it)
+    ├── EngineError            a decoding backend is missing, cannot load a model or fails
+    │   └── EngineUnavailable  the backend's package is not installed (says how to get it)
+    └── StorageError           the service's database cannot be opened, migrated or written
+        └── KeyNotFound        no (active) API key has that name
 """
 
 from __future__ import annotations
@@ -87,3 +89,11 @@ class EngineError(ShopScribeError):
 
 class EngineUnavailable(EngineError):
     """The backend asked for is not installed; the message says how to install it."""
+
+
+class StorageError(ShopScribeError):
+    """The service's database cannot be opened, migrated or written."""
+
+
+class KeyNotFound(StorageError):
+    """No active API key has that name."""

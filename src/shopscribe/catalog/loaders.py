@@ -319,3 +319,13 @@ def write_jsonl(records: list[ProductRecord], path: str | Path) -> None:
     with Path(path).open("w", encoding="utf-8") as fh:
         for record in records:
             fh.write(record.model_dump_json(exclude_defaults=True) + "\n")
+
+
+def record_from_dict(raw: Any, *, source: str = "request", row: int = 1, required_fields: tuple[str, ...] = (),
+                     max_field_chars: int = MAX_FIELD_CHARS,
+                     default_locale: str | None = None) -> tuple[ProductRecord | None, list[RowProblem]]:
+    """One product from a dict in any shape the loaders accept (attributes as an object or an attribute
+    string, field aliases): the record, or the problems naming each field."""
+    if not isinstance(raw, dict):
+        return None, [RowProblem(source, row, "<row>", f"expected an object, got {type(raw).__name__}", None)]
+    return _to_record(source, row, raw, required_fields, max_field_chars, default_locale)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from shopscribe.cli import claims, critic, models, reviews
+from shopscribe.cli import claims, critic, keys, models, reviews
 from shopscribe.cli.evaluate import evaluate_command
 from shopscribe.cli.generate import generate_command
 from shopscribe.cli.optimize import optimize_command
 from shopscribe.cli.quickstart import quickstart_command
+from shopscribe.cli.serve import serve_command
 from shopscribe.cli.train import train_command
 from shopscribe.cli.validate import validate_command
 
@@ -25,6 +26,8 @@ app.add_typer(claims.app, name="claims")
 app.add_typer(reviews.sentiment_app, name="sentiment")
 app.command("insights")(reviews.insights_command)
 app.command("optimize")(optimize_command)
+app.command("serve")(serve_command)
+app.add_typer(keys.app, name="keys")
 
 
 def main() -> None:

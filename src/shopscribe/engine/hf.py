@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shopscribe.engine.request import DecodeRequest
+from shopscribe.engine.request import DecodeRequest, OnToken
 from shopscribe.generation.boost import MentionBoostProcessor
 from shopscribe.generation.config import DecodingArgs
 from shopscribe.generation.constraints import TextConstraintProcessor
@@ -25,7 +25,8 @@ class TransformersEngine:
         self.stop_ids = stop_token_ids(tokenizer)
         self.stats = {"generated_tokens": 0, "prompt_tokens": 0, "decode_calls": 0}
 
-    def decode(self, requests: list[DecodeRequest], decoding: DecodingArgs) -> list[list[str]]:
+    def decode(self, requests: list[DecodeRequest], decoding: DecodingArgs,
+               on_token: OnToken | None = None) -> list[list[str]]:
         import torch
 
         if not requests:
@@ -46,6 +47,10 @@ class TransformersEngine:
         new = out[:, batch["input_ids"].shape[1]:]
         self._count(batch, new)
         texts = self.tokenizer.batch_decode(new, skip_special_tokens=True)
+        if on_token is not None:  # padded batches finish together: each output is reported once, whole
+            stops = set(self.stop_ids) | {self.tokenizer.pad_token_id}
+            for row, ids in enumerate(new.tolist()):
+                on_token(row // n, row % n, [t for t in ids if t not in stops])
         return [texts[i * n:(i + 1) * n] for i in range(len(requests))]
 
     def _count(self, batch, new) -> None:

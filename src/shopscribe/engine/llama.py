@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shopscribe.engine.controls import RowControls
-from shopscribe.engine.request import DecodeRequest
+from shopscribe.engine.request import DecodeRequest, OnToken
 from shopscribe.errors import EngineError
 from shopscribe.generation.config import DecodingArgs
 from shopscribe.models.loading import stop_token_ids
@@ -114,6 +114,12 @@ class LlamaCppEngine:
         self._prefix: list[int] = []  # tokens held by the prefix sequence (id = slots)
         self.stats = {"generated_tokens": 0, "prompt_tokens": 0, "decode_calls": 0}
 
+    @property
+    def chat_template(self) -> str | None:
+        """The chat template the GGUF carries (``tokenizer.chat_template``), if any."""
+        raw = self.L.llama_model_chat_template(self._model, None)
+        return raw.decode("utf-8") if raw else None
+
     def _set_lora(self, path: Path) -> None:
         L = self.L
         self._adapter = L.llama_adapter_lora_init(self._model, str(path).encode())
@@ -137,7 +143,8 @@ class LlamaCppEngine:
             pass
 
     # -- decoding -------------------------------------------------------------------------------
-    def decode(self, requests: list[DecodeRequest], decoding: DecodingArgs) -> list[list[str]]:
+    def decode(self, requests: list[DecodeRequest], decoding: DecodingArgs,
+               on_token: OnToken | None = None) -> list[list[str]]:
         if decoding.strategy == "beam":
             raise EngineError("the llama.cpp engine has no beam search: use decoding.strategy=greedy or sample, "
                               "or engine=transformers")
@@ -162,7 +169,7 @@ class LlamaCppEngine:
             if self.L.llama_decode(self._ctx, self._batch) != 0:
                 raise EngineError("llama_decode failed (KV cache full?): lower slots or raise n_ctx")
             self.stats["decode_calls"] += 1
-            self._step(rows, active, controls, requests, outputs)
+            self._step(rows, active, controls, requests, outputs, on_token)
         return [[self.tokenizer.decode(ids, skip_special_tokens=True) for ids in out] for out in outputs]
 
     def _share_prefix(self, prompts: list[list[int]]) -> None:
@@ -240,7 +247,8 @@ class LlamaCppEngine:
 
         return len(self._prefix) + sum(need(s) for s in active.values()) + need(new) <= self.n_ctx
 
-    def _step(self, rows: list[int], active: dict[int, _Seq], controls: RowControls, requests, outputs) -> None:
+    def _step(self, rows: list[int], active: dict[int, _Seq], controls: RowControls, requests, outputs,
+              on_token: OnToken | None = None) -> None:
         import numpy as np
         import torch
 
@@ -260,6 +268,8 @@ class LlamaCppEngine:
             s.text_tail = (s.text_tail + controls.piece(token))[-8:]
             done = (token in self.stop_ids or STOP_TEXT in s.text_tail
                     or len(s.generated) >= requests[s.item].max_new_tokens)
+            if on_token is not None and token not in self.stop_ids:
+                on_token(s.item, s.candidate, s.generated)
             if done:
                 outputs[s.item][s.candidate] = [t for t in s.generated if t not in self.stop_ids]
                 self.L.llama_memory_seq_rm(self._mem, slot, -1, -1)

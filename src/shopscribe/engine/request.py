@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -28,4 +29,10 @@ class Engine(Protocol):
     name: str
     tokenizer: object
 
-    def decode(self, requests: list[DecodeRequest], decoding: DecodingArgs) -> list[list[str]]: ...
+    def decode(self, requests: list[DecodeRequest], decoding: DecodingArgs,
+               on_token: OnToken | None = None) -> list[list[str]]: ...
+
+
+# called after every token an output gains: (request index, candidate, the output's token ids so far);
+# engines that decode a whole batch at once (transformers) call it once per output at the end
+OnToken = Callable[[int, int, list[int]], None]

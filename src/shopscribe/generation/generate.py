@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from shopscribe.catalog.loaders import load_catalog
+from shopscribe.catalog.spreadsheet import safe_row
 from shopscribe.errors import GenerationError
 from shopscribe.generation.config import GenerateConfig
 from shopscribe.generation.generator import Generator
@@ -68,13 +69,18 @@ def read_done(path: Path) -> dict[str, dict]:
     return done
 
 
+def model_fingerprint(model: str | Path) -> str:
+    """A short hash of a model's weight files (names, sizes, times): changes when the model does."""
+    folder = resolve_model(model)
+    weights = sorted(p for p in folder.rglob("*") if p.suffix in (".safetensors", ".bin", ".gguf") and p.is_file()
+                     and "checkpoints" not in p.relative_to(folder).parts and "engine" not in p.relative_to(folder).parts)
+    return hashlib.sha256("".join(f"{p.relative_to(folder)}:{p.stat().st_size}:{p.stat().st_mtime_ns};"
+                                  for p in weights).encode()).hexdigest()[:16]
+
+
 def generation_settings(cfg: GenerateConfig, task) -> dict:
     """What decides the generated text: a rerun with other settings must not add to the same file."""
-    folder = resolve_model(cfg.model)
-    weights = sorted(p for p in folder.rglob("*") if p.suffix in (".safetensors", ".bin", ".gguf") and p.is_file()
-                     and "checkpoints" not in p.relative_to(folder).parts)
-    model_key = hashlib.sha256("".join(f"{p.relative_to(folder)}:{p.stat().st_size}:{p.stat().st_mtime_ns};"
-                                       for p in weights).encode()).hexdigest()[:16]
+    model_key = model_fingerprint(cfg.model)
     task_key = hashlib.sha256(json.dumps([task.name, task.templates, {k: vars(v) for k, v in task.lengths.items()},
                                           task.must_keep, task.mention_boost], sort_keys=True, ensure_ascii=False).encode()
                               ).hexdigest()[:16]
@@ -192,5 +198,5 @@ def write_csv(rows: dict[str, dict], order: list[str], out: Path) -> None:
         writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for pid in order:
-            writer.writerow({**rows[pid], "guard_status": (rows[pid].get("guard") or {}).get("status", "off")})
+            writer.writerow(safe_row({**rows[pid], "guard_status": (rows[pid].get("guard") or {}).get("status", "off")}))
     tmp.replace(out)

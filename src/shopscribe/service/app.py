@@ -1,0 +1,118 @@
+"""``create_app(settings)``: the FastAPI application — models loaded once, routes, limits, errors, logs."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shopscribe import __version__
+from shopscribe.errors import ShopScribeError
+from shopscribe.service import logs
+from shopscribe.service.batcher import QueueFull
+from shopscribe.service.deps import RateLimiter
+from shopscribe.service.hosting import Hosts, ModelNotServed
+from shopscribe.service.metrics import Metrics
+from shopscribe.service.routes import copy, openai_compat, ops
+from shopscribe.service.settings import ServiceSettings
+from shopscribe.storage import open_database
+from shopscribe.storage.audit import note_model_version
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    settings = settings or ServiceSettings()
+    log = logs.configure(settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        state = app.state
+        state.db = open_database(settings.database_url)
+        state.hosts = Hosts(settings, on_batch=lambda mid, kind, n, s: _on_batch(state.metrics, state.hosts, mid,
+                                                                                  kind, n, s))
+        for mid, host in state.hosts.hosts.items():
+            note_model_version(state.db, mid, host.spec, host.fingerprint, host.engine.name)
+        log.info(f"serving {sorted(state.hosts.hosts)} on {settings.engine}; database {state.db.url}")
+        yield
+        state.hosts.close()
+        state.db.close()
+
+    app = FastAPI(title="ShopScribe", version=__version__, lifespan=lifespan,
+                  description="Product copy from your catalog, checked before it is published.")
+    app.state.settings, app.state.metrics, app.state.limiter = settings, Metrics(), RateLimiter()
+    for router in (ops.router, copy.router, openai_compat.router):
+        app.include_router(router)
+    _add_middleware(app, settings, log)
+    _add_error_handlers(app, log)
+    return app
+
+
+def _on_batch(metrics: Metrics, hosts, model_id: str, kind: str, products: int, seconds: float) -> None:
+    metrics.batch_size.labels(model_id, kind).observe(products)
+    engine = hosts.hosts[model_id].engine
+    total = engine.stats.get("generated_tokens", 0)
+    last = getattr(engine, "_reported_tokens", 0)
+    engine._reported_tokens = total
+    if seconds > 0:
+        metrics.tokens_per_s.labels(model_id).set((total - last) / seconds)
+    if kind == "copy":
+        metrics.tokens.labels(model_id).inc(total - last)
+
+
+def _add_middleware(app: FastAPI, settings: ServiceSettings, log) -> None:
+    @app.middleware("http")
+    async def request_context(request: Request, call_next):
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        request.state.request_id, request.state.key_name = rid, "-"
+        started = time.monotonic()
+        size = request.headers.get("content-length")
+        if size is not None and (not size.isdigit() or int(size) > settings.max_request_bytes):
+            response = JSONResponse({"detail": f"request body over {settings.max_request_bytes} bytes "
+                                               f"(max_request_bytes)"}, status_code=413)
+        else:
+            response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        ms = (time.monotonic() - started) * 1000
+        app.state.metrics.requests.labels(path, request.method, str(response.status_code)).inc()
+        app.state.metrics.latency.labels(path).observe(ms / 1000)
+        response.headers["x-request-id"] = rid
+        log.info(f"{request.method} {request.url.path} {response.status_code}",
+                 extra={"request_id": rid, "method": request.method, "path": request.url.path,
+                        "status": response.status_code, "ms": round(ms, 1), "key": request.state.key_name})
+        return response
+
+
+def _add_error_handlers(app: FastAPI, log) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors()]
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(ModelNotServed)
+    async def unknown_model(request: Request, exc: ModelNotServed):
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(QueueFull)
+    async def busy(request: Request, exc: QueueFull):
+        app.state.metrics.rejected.labels("queue_full").inc()
+        return JSONResponse({"detail": f"the engine is busy ({exc}); retry after {exc.retry_after_s} s"},
+                            status_code=503, headers={"Retry-After": str(exc.retry_after_s)})
+
+    @app.exception_handler(ShopScribeError)
+    async def library_error(request: Request, exc: ShopScribeError):
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):  # logged with its trace; the client gets none
+        log.exception(f"internal error on {request.url.path}", extra={"request_id": request.state.request_id})
+        return JSONResponse({"detail": "internal error", "request_id": request.state.request_id}, status_code=500)

@@ -1,0 +1,84 @@
+"""Task endpoints: POST /v1/copy/{describe,title,summarize}[/batch]."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+
+from shopscribe.catalog.loaders import record_from_dict
+from shopscribe.quality.faithfulness import check_faithfulness
+from shopscribe.service.deps import require
+from shopscribe.service.hosting import CopyOptions as Options
+from shopscribe.service.schemas import BatchCopyRequest, BatchCopyResult, CopyOptions, CopyRequest, CopyResult
+from shopscribe.storage import audit
+
+router = APIRouter(prefix="/v1/copy", tags=["copy"])
+TASKS = ("describe", "title", "summarize")
+
+
+def _add(task: str) -> None:
+    async def one(body: CopyRequest, request: Request, key=Depends(require("generate"))) -> CopyResult:
+        return (await write_copy(request, task, body, [body.product], ("body", "product")))[0]
+
+    async def batch(body: BatchCopyRequest, request: Request, key=Depends(require("generate"))) -> BatchCopyResult:
+        return BatchCopyResult(results=await write_copy(request, task, body, body.products, ("body", "products")))
+
+    router.add_api_route(f"/{task}", one, methods=["POST"], response_model=CopyResult,
+                         summary=f"{task}: one product", name=f"copy_{task}")
+    router.add_api_route(f"/{task}/batch", batch, methods=["POST"], response_model=BatchCopyResult,
+                         summary=f"{task}: up to max_products_per_call products", name=f"copy_{task}_batch")
+
+
+for _task in TASKS:
+    _add(_task)
+
+
+async def write_copy(request: Request, task_name: str, body: CopyOptions, products: list, where: tuple) -> list:
+    """Validate, queue on the model's batcher, wait, and describe each result."""
+    state = request.app.state
+    if len(products) > state.settings.max_products_per_call:
+        raise HTTPException(413, f"{len(products)} products in one call; the limit is "
+                                 f"{state.settings.max_products_per_call} (max_products_per_call), or use a job")
+    host = state.hosts.get(body.model)
+    task = host.task(task_name)
+    records = _records(products, task.required_fields, where, batch=where[-1] == "products")
+    tone = ", ".join(t for t in (body.tone, f"for {body.audience}" if body.audience else None) if t) or None
+    options = Options(task_name, tone, body.max_chars, tuple(body.keywords), body.guard, body.candidates,
+                      body.strict_compliance)
+    started = time.monotonic()
+    work = host.copy_work(options, records)
+    rows = await asyncio.wrap_future(state.hosts.submit(host, work))
+    timings = {"queued_ms": round(((work.started or started) - work.submitted) * 1000, 1),
+               "total_ms": round((time.monotonic() - started) * 1000, 1)}
+    results = [_result(task, host, r, row, timings) for r, row in zip(records, rows)]
+    for res in results:
+        state.metrics.guard.labels(host.model_id, (res.guard or {}).get("status", "off")).inc()
+    await asyncio.to_thread(audit.record, state.db, request.state.key_name, f"copy.{task_name}",
+                            ",".join(r.id for r in records)[:2000], model=host.version, products=len(records))
+    return results
+
+
+def _records(products: list, required: tuple[str, ...], where: tuple, batch: bool) -> list:
+    records, errors = [], []
+    for i, raw in enumerate(products):
+        record, problems = record_from_dict(raw, row=i + 1, required_fields=required)
+        loc = (*where, i) if batch else where
+        errors += [{"type": "value_error", "loc": [*loc, *p.field.split(".")], "msg": p.reason,
+                    "input": None} for p in problems]
+        records.append(record)
+    if errors:
+        raise RequestValidationError(errors)
+    return records
+
+
+def _result(task, host, record, row, timings: dict) -> CopyResult:
+    report = check_faithfulness(row.text, record, exclude_field=task.target_field)
+    claims = [{"kind": c.kind, "text": c.text, "status": c.status, "evidence": c.evidence, "reason": c.reason}
+              for c in report.claims]
+    return CopyResult(id=row.id, locale=row.locale, task=task.name, text=row.text,
+                      length={"chars": row.length_chars, "status": row.length_status}, guard=row.guard,
+                      claims=claims, attempts=row.attempts, model=host.model_id, model_version=host.version,
+                      timings=timings)

@@ -1,0 +1,33 @@
+"""Operations: /health (the process answers), /ready (models loaded, database reachable), /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/health", summary="The process is up")
+async def health() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/ready", summary="Models loaded and the database reachable")
+async def ready(request: Request):
+    state = request.app.state
+    db_ok = await asyncio.to_thread(state.db.ping)
+    body = {"status": "ready" if db_ok else "not ready", "database": "ok" if db_ok else "unreachable",
+            "models": {mid: h.engine.name for mid, h in state.hosts.hosts.items()}}
+    return JSONResponse(body, status_code=200 if db_ok else 503)
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(request: Request) -> Response:
+    state = request.app.state
+    for mid, host in state.hosts.hosts.items():
+        state.metrics.queue_depth.labels(mid).set(host.batcher.waiting)
+    return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,65 @@
+"""``ServiceSettings``: environment variables (``SHOPSCRIBE_…``), a YAML file, then ``key=value`` overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shopscribe.config import apply_overrides, format_validation_error, read_yaml
+from shopscribe.errors import ConfigError
+
+DEFAULT_DB = Path("~/.local/share/shopscribe/service.db").expanduser()
+
+
+class ServiceSettings(BaseSettings):
+    """Everything ``shopscribe serve`` needs; each field is also ``SHOPSCRIBE_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="SHOPSCRIBE_", extra="forbid")
+
+    database_url: str = Field(f"sqlite:///{DEFAULT_DB}", description="SQLAlchemy URL: an SQLite file by default; "
+                              "postgresql+psycopg://user:password@host:5432/db in production.")
+    models: dict[str, str] = Field(default_factory=lambda: {"gemma3-270m": "gemma3-270m"},
+                                   description="Served model ids → model name, GGUF or fine-tuned run folder.")
+    default_model: str | None = Field(None, description="The model id used when a request names none "
+                                      "(default: the first of `models`).")
+    engine: str = Field("auto", description="auto | llama.cpp | transformers (see docs/engine.md).")
+    parallel: int = Field(32, ge=1, le=256, description="Outputs the llama.cpp engine decodes together.")
+    num_threads: int | None = Field(None, ge=1, description="Engine threads (default: the machine's cores, at most 8).")
+    auth: bool = Field(True, description="Require an API key (Authorization: Bearer …). Off only for local trials.")
+    queue_size: int = Field(256, ge=1, description="Products waiting for the engine before requests get 503.")
+    batch_window_ms: int = Field(15, ge=0, description="How long the engine waits for more requests to batch.")
+    max_products_per_call: int = Field(64, ge=1, description="Products one batch request may carry (413 above).")
+    max_request_bytes: int = Field(1_000_000, ge=1_000, description="Largest request body (413 above).")
+    rate_per_minute: int = Field(600, ge=1, description="Requests per key per minute (429 above); a key may set "
+                                 "its own.")
+    data_dir: Path = Field(Path("data"), description="The only folder server-side paths may name.")
+    max_new_tokens: int = Field(256, ge=1, le=1024, description="Largest max_tokens an OpenAI-style call may ask.")
+    log_json: bool = Field(True, description="Structured JSON logs with a request id.")
+
+    @field_validator("default_model")
+    @classmethod
+    def _known(cls, value, info):
+        models = info.data.get("models") or {}
+        if value is not None and value not in models:
+            raise ValueError(f"default_model '{value}' is not one of models {sorted(models)}")
+        return value
+
+    @property
+    def model_ids(self) -> list[str]:
+        return list(self.models)
+
+    def resolved_default_model(self) -> str:
+        return self.default_model or next(iter(self.models))
+
+
+def load_settings(path: str | Path | None = None, overrides: list[str] | None = None) -> ServiceSettings:
+    """Settings from the environment, then a YAML file, then ``key=value`` overrides (later wins)."""
+    from pydantic import ValidationError
+
+    data = apply_overrides(read_yaml(path) if path is not None else {}, list(overrides or []))
+    try:
+        return ServiceSettings(**data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, str(path or "command line"))) from exc
