@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from shopscribe.cli import claims, critic, keys, models, reviews
+from shopscribe.cli import claims, critic, jobs, keys, models, reviews
 from shopscribe.cli.evaluate import evaluate_command
 from shopscribe.cli.generate import generate_command
 from shopscribe.cli.optimize import optimize_command
@@ -28,6 +28,8 @@ app.command("insights")(reviews.insights_command)
 app.command("optimize")(optimize_command)
 app.command("serve")(serve_command)
 app.add_typer(keys.app, name="keys")
+app.add_typer(jobs.app, name="jobs")
+app.command("worker")(jobs.worker_command)
 
 
 def main() -> None:

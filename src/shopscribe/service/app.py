@@ -19,7 +19,8 @@ from shopscribe.service.batcher import QueueFull
 from shopscribe.service.deps import RateLimiter
 from shopscribe.service.hosting import Hosts, ModelNotServed
 from shopscribe.service.metrics import Metrics
-from shopscribe.service.routes import copy, openai_compat, ops
+from shopscribe.service.routes import copy, jobs, openai_compat, ops
+from shopscribe.service.supervisor import WorkerSupervisor
 from shopscribe.service.settings import ServiceSettings
 from shopscribe.storage import open_database
 from shopscribe.storage.audit import note_model_version
@@ -37,15 +38,19 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                                                                                   kind, n, s))
         for mid, host in state.hosts.hosts.items():
             note_model_version(state.db, mid, host.spec, host.fingerprint, host.engine.name)
-        log.info(f"serving {sorted(state.hosts.hosts)} on {settings.engine}; database {state.db.url}")
+        state.workers = WorkerSupervisor(settings, log)
+        state.workers.start()
+        log.info(f"serving {sorted(state.hosts.hosts)} on {settings.engine}; database {state.db.url}; "
+                 f"{settings.job_workers} job worker(s)")
         yield
+        state.workers.stop()
         state.hosts.close()
         state.db.close()
 
     app = FastAPI(title="ShopScribe", version=__version__, lifespan=lifespan,
                   description="Product copy from your catalog, checked before it is published.")
     app.state.settings, app.state.metrics, app.state.limiter = settings, Metrics(), RateLimiter()
-    for router in (ops.router, copy.router, openai_compat.router):
+    for router in (ops.router, copy.router, openai_compat.router, jobs.router):
         app.include_router(router)
     _add_middleware(app, settings, log)
     _add_error_handlers(app, log)
@@ -71,9 +76,11 @@ def _add_middleware(app: FastAPI, settings: ServiceSettings, log) -> None:
         request.state.request_id, request.state.key_name = rid, "-"
         started = time.monotonic()
         size = request.headers.get("content-length")
-        if size is not None and (not size.isdigit() or int(size) > settings.max_request_bytes):
-            response = JSONResponse({"detail": f"request body over {settings.max_request_bytes} bytes "
-                                               f"(max_request_bytes)"}, status_code=413)
+        upload = request.url.path == "/v1/jobs" and request.method == "POST"
+        limit, name = ((settings.max_upload_bytes, "max_upload_bytes") if upload
+                       else (settings.max_request_bytes, "max_request_bytes"))
+        if size is not None and (not size.isdigit() or int(size) > limit):
+            response = JSONResponse({"detail": f"request body over {limit} bytes ({name})"}, status_code=413)
         else:
             response = await call_next(request)
         route = request.scope.get("route")

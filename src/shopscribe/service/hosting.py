@@ -23,7 +23,7 @@ log = logging.getLogger("shopscribe.service")
 
 @dataclass(frozen=True)
 class CopyOptions:
-    """What changes the copy of a task request (the batching key)."""
+    """What changes the copy of a task request (the batching key; a job's stored options)."""
 
     task: str
     tone: str | None = None
@@ -65,13 +65,13 @@ class ModelHost:
         return _task(name, str(self._template_dir) if self._template_dir else None)
 
     def copy_work(self, options: CopyOptions, records: list) -> CopyWork:
-        return CopyWork(key=options, records=records, run=lambda recs: self._generator(options).generate(recs))
+        return CopyWork(key=options, records=records, run=lambda recs: self.generator(options).generate(recs))
 
     def raw_work(self, requests: list, decoding: DecodingArgs, on_token=None) -> RawWork:
         return RawWork(key=decoding.model_dump_json(), requests=requests, on_token=on_token,
                        run=lambda reqs, cb: self.engine.decode(reqs, decoding, cb))
 
-    def _generator(self, o: CopyOptions) -> Generator:
+    def generator(self, o: CopyOptions) -> Generator:
         task = self.task(o.task)
         tone = o.tone or (self.run_info.get("tone") if self.run_info.get("task") == o.task else None)
         max_chars = o.max_chars or (self.run_info.get("max_chars") if self.run_info.get("task") == o.task else None)

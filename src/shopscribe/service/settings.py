@@ -36,6 +36,13 @@ class ServiceSettings(BaseSettings):
                                  "its own.")
     data_dir: Path = Field(Path("data"), description="The only folder server-side paths may name.")
     max_new_tokens: int = Field(256, ge=1, le=1024, description="Largest max_tokens an OpenAI-style call may ask.")
+    job_workers: int = Field(1, ge=0, description="Job worker processes `serve` starts and restarts (0: jobs "
+                             "wait for `shopscribe worker` processes).")
+    job_batch: int = Field(32, ge=1, description="Products a worker claims and writes at a time.")
+    job_lease_s: float = Field(600, gt=0, description="Seconds a claim lasts: a dead worker's products on another "
+                               "machine are claimed again after it.")
+    job_poll_s: float = Field(1.0, gt=0, description="How often an idle worker looks for work.")
+    max_upload_bytes: int = Field(200_000_000, ge=1_000, description="Largest catalog upload to POST /v1/jobs.")
     log_json: bool = Field(True, description="Structured JSON logs with a request id.")
 
     @field_validator("default_model")

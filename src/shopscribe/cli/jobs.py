@@ -1,0 +1,90 @@
+"""`shopscribe jobs list|show|results` and `shopscribe worker`: catalog jobs of the service, read from its
+database (the same settings as `shopscribe serve`)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from shopscribe.cli.common import console, handle_errors
+
+app = typer.Typer(help="Catalog jobs of `shopscribe serve`.", no_args_is_help=True)
+CONFIG = typer.Option(None, "--config", help="The service's YAML settings (for its database_url).")
+DB = typer.Option(None, "--database-url", help="Overrides the settings' database_url.")
+
+
+def _db(config: Path | None, database_url: str | None):
+    from shopscribe.service.settings import load_settings
+    from shopscribe.storage import open_database
+
+    return open_database(load_settings(config, [f"database_url={database_url}"] if database_url else []).database_url)
+
+
+@app.command("list")
+@handle_errors
+def list_(config: Path = CONFIG, database_url: str = DB) -> None:
+    """Recent jobs: status, products done of total, flagged, rejected."""
+    from shopscribe.storage.jobs import list_jobs
+
+    for j in list_jobs(_db(config, database_url)):
+        console.print(f"{j.id}\t{j.status}\t{j.task}\t{j.done}/{j.total}\tflagged {j.flagged}\trejected {j.rejected}"
+                      f"\t{j.created_at:%Y-%m-%d %H:%M}\t{j.source}")
+
+
+@app.command("show")
+@handle_errors
+def show(job_id: str, config: Path = CONFIG, database_url: str = DB) -> None:
+    """One job as JSON: progress, counts, rate and estimate."""
+    from shopscribe.storage.jobs import get_job
+
+    job = get_job(_db(config, database_url), job_id)
+    if job is None:
+        raise typer.BadParameter(f"no job {job_id} (see: shopscribe jobs list)")
+    print(json.dumps(job.as_dict(), ensure_ascii=False, indent=2))
+
+
+@app.command("results")
+@handle_errors
+def results(job_id: str, out: Path = typer.Option(None, "--out", "-o", help=".jsonl or .csv (default: JSONL on stdout)"),
+            config: Path = CONFIG, database_url: str = DB) -> None:
+    """The products written so far, in catalog order."""
+    from shopscribe.catalog.spreadsheet import safe_row
+    from shopscribe.storage import audit
+    from shopscribe.storage.jobs import results as rows
+
+    db = _db(config, database_url)
+    fh = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+    n = 0
+    if out is not None and out.suffix == ".csv":
+        fields = ["id", "locale", "text", "length_chars", "length_status", "attempts", "guard_status", "task", "model"]
+        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for r in rows(db, job_id):
+            writer.writerow(safe_row({**r, "guard_status": (r.get("guard") or {}).get("status", "off")}))
+            n += 1
+    else:
+        for r in rows(db, job_id):
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+            n += 1
+    audit.record(db, "cli", "job.export", job_id, rows=n)
+    if out:
+        fh.close()
+        console.print(f"{n} products → {out}")
+
+
+@handle_errors
+def worker_command(config: Path = typer.Option(None, "--config", help="The service's YAML settings."),
+                   overrides: list[str] = typer.Argument(None, help="key=value settings, as for serve")) -> None:
+    """Run a job worker (more of them, here or on other machines sharing the database, split jobs)."""
+    import logging
+
+    from shopscribe.service.settings import load_settings
+    from shopscribe.service.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    run_worker(load_settings(config, overrides or []))

@@ -1,0 +1,196 @@
+"""Catalog jobs: POST /v1/jobs (a catalog upload, a file under the data folder, or products inline),
+GET /v1/jobs[/{id}], GET /v1/jobs/{id}/results (JSONL or CSV, streamed), /rejects, POST /v1/jobs/{id}/cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shopscribe.catalog.loaders import load_catalog
+from shopscribe.catalog.spreadsheet import safe_row
+from shopscribe.errors import CatalogError
+from shopscribe.service.deps import require
+from shopscribe.service.hosting import CopyOptions
+from shopscribe.storage import audit
+from shopscribe.storage import jobs as store
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+FORMATS = (".jsonl", ".json", ".csv", ".parquet")
+UPLOAD_DOC = {"requestBody": {"content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary", "description": "A catalog: .jsonl, .csv or .parquet"},
+        "options": {"type": "string", "description": "JobRequest fields (without path/products) as JSON"}}}}}}}
+
+
+class JobRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    task: Literal["describe", "title", "summarize"] = "describe"
+    model: str | None = None
+    path: str | None = Field(None, description="A catalog file under the server's data folder (data_dir).")
+    products: list[dict[str, Any]] | None = Field(None, description="Products inline, instead of a file.")
+    tone: str | None = Field(None, max_length=200)
+    max_chars: int | None = Field(None, ge=10, le=5000)
+    keywords: list[str] = Field(default_factory=list, max_length=20)
+    guard: bool = True
+    strict_compliance: bool = False
+
+
+@router.post("", status_code=202, summary="Start a catalog job", openapi_extra=UPLOAD_DOC)
+async def create_job(request: Request, key=Depends(require("jobs"))) -> dict:
+    state = request.app.state
+    body, upload = await _read_request(request)
+    host = state.hosts.get(body.model)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _catalog_path(state.settings.data_dir, body, upload, Path(tmp))
+        task = host.task(body.task)
+        try:
+            loaded = await asyncio.to_thread(load_catalog, path, on_error="skip",
+                                             rejects_path=Path(tmp) / "rejects.jsonl", required_fields=task.required_fields)
+        except CatalogError as exc:
+            raise HTTPException(422, f"catalog: {exc}") from None
+    rejects = [{"row": p.row, "field": p.field, "reason": p.reason, "product_id": p.product_id}
+               for p in loaded.problems]
+    if not loaded.records:
+        raise HTTPException(422, {"message": "no valid product in the catalog", "rejects": rejects[:50]})
+    options = CopyOptions(body.task, body.tone, body.max_chars, tuple(body.keywords), body.guard, 1,
+                          body.strict_compliance)
+    source = body.path or (upload[0] if upload else "inline")
+    job = await asyncio.to_thread(store.create_job, state.db, task=body.task, model=host.model_id,
+                                  options=_options_dict(options), source=source, records=loaded.records,
+                                  rejects=rejects, created_by=request.state.key_name)
+    await asyncio.to_thread(audit.record, state.db, request.state.key_name, "job.create", job.id,
+                            products=job.total, rejected=job.rejected, source=source)
+    return job.as_dict()
+
+
+@router.get("", summary="Recent jobs")
+async def list_jobs(request: Request, key=Depends(require("jobs"))) -> list[dict]:
+    return [j.as_dict() for j in await asyncio.to_thread(store.list_jobs, request.app.state.db)]
+
+
+@router.get("/{job_id}", summary="Progress, counts and an estimate")
+async def show_job(job_id: str, request: Request, key=Depends(require("jobs"))) -> dict:
+    return (await _job(request, job_id)).as_dict()
+
+
+@router.post("/{job_id}/cancel", summary="Cancel: products done stay, the rest is not written")
+async def cancel_job(job_id: str, request: Request, key=Depends(require("jobs"))) -> dict:
+    await _job(request, job_id)
+    job = await asyncio.to_thread(store.cancel_job, request.app.state.db, job_id)
+    await asyncio.to_thread(audit.record, request.app.state.db, request.state.key_name, "job.cancel", job_id)
+    return job.as_dict()
+
+
+@router.get("/{job_id}/rejects", summary="Rows of the catalog that failed validation, with the reason")
+async def job_rejects(job_id: str, request: Request, key=Depends(require("jobs"))) -> list[dict]:
+    await _job(request, job_id)
+    return await asyncio.to_thread(store.rejects_of, request.app.state.db, job_id)
+
+
+@router.get("/{job_id}/results", summary="The products written so far, in catalog order (JSONL or CSV)")
+async def job_results(job_id: str, request: Request, format: Literal["jsonl", "csv"] = "jsonl",
+                      key=Depends(require("jobs"))):
+    await _job(request, job_id)
+    db = request.app.state.db
+    await asyncio.to_thread(audit.record, db, request.state.key_name, "job.export", job_id, format=format)
+    rows = store.results(db, job_id)
+    if format == "jsonl":
+        return StreamingResponse((json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                 media_type="application/x-ndjson")
+    return StreamingResponse(_csv(rows), media_type="text/csv",
+                             headers={"Content-Disposition": f'attachment; filename="{job_id}.csv"'})
+
+
+CSV_FIELDS = ["id", "locale", "text", "length_chars", "length_status", "attempts", "guard_status", "task", "model"]
+
+
+def _csv(rows):
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow(safe_row({**r, "guard_status": (r.get("guard") or {}).get("status", "off")}))
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+    yield buf.getvalue()
+
+
+async def _job(request: Request, job_id: str):
+    job = await asyncio.to_thread(store.get_job, request.app.state.db, job_id)
+    if job is None:
+        raise HTTPException(404, f"no job {job_id}")
+    return job
+
+
+async def _read_request(request: Request) -> tuple[JobRequest, tuple[str, bytes] | None]:
+    """The job's settings and, for a multipart upload, the file's name and bytes."""
+    ctype = request.headers.get("content-type", "")
+    try:
+        if ctype.startswith("multipart/form-data"):
+            form = await request.form()
+            file = form.get("file")
+            if file is None or isinstance(file, str):
+                raise RequestValidationError([{"type": "missing", "loc": ["body", "file"], "msg": "a catalog file is "
+                                               "required (multipart field 'file')"}])
+            options = json.loads(form.get("options") or "{}")
+            return JobRequest.model_validate(options), (Path(file.filename or "upload.jsonl").name, await file.read())
+        body = JobRequest.model_validate(await request.json())
+    except json.JSONDecodeError as exc:
+        raise RequestValidationError([{"type": "json_invalid", "loc": ["body"], "msg": f"invalid JSON: {exc}"}]) from None
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ["body", *e["loc"]]} for e in exc.errors()]) from None
+    if (body.path is None) == (body.products is None):
+        raise RequestValidationError([{"type": "value_error", "loc": ["body", "path"],
+                                       "msg": "give either path (a file under the data folder) or products, or upload "
+                                              "a file as multipart/form-data"}])
+    return body, None
+
+
+def _catalog_path(data_dir: Path, body: JobRequest, upload, tmp: Path) -> Path:
+    if upload is not None:
+        name, data = upload
+        if Path(name).suffix.lower() not in FORMATS:
+            raise RequestValidationError([{"type": "value_error", "loc": ["body", "file"],
+                                           "msg": f"'{name}': a catalog is one of {', '.join(FORMATS)}"}])
+        path = tmp / Path(name).name
+        path.write_bytes(data)
+        return path
+    if body.products is not None:
+        path = tmp / "products.jsonl"
+        path.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in body.products), encoding="utf-8")
+        return path
+    return confined(data_dir, body.path)
+
+
+def confined(data_dir: Path, relative: str) -> Path:
+    """``relative`` inside ``data_dir``: absolute paths, ``..`` and links out of it are refused."""
+    root = Path(data_dir).resolve()
+    candidate = (root / relative).resolve()
+    if Path(relative).is_absolute() or ".." in Path(relative).parts or not candidate.is_relative_to(root):
+        raise RequestValidationError([{"type": "value_error", "loc": ["body", "path"],
+                                       "msg": "path must name a file inside the server's data folder"}])
+    if not candidate.is_file():
+        raise RequestValidationError([{"type": "value_error", "loc": ["body", "path"],
+                                       "msg": f"no file '{relative}' in the data folder"}])
+    return candidate
+
+
+def _options_dict(o: CopyOptions) -> dict:
+    from dataclasses import asdict
+
+    d = asdict(o)
+    d["keywords"] = list(d["keywords"])
+    return d

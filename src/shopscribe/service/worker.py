@@ -1,0 +1,73 @@
+"""The job worker: claims products of catalog jobs from the database, writes them through the copy pipeline
+and commits each result once. ``shopscribe serve`` starts one (``job_workers``) and restarts it if it dies;
+``shopscribe worker`` runs more, on this machine or others sharing the database.
+
+    python -m shopscribe.service.worker SETTINGS.json
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+import time
+from dataclasses import asdict
+
+from shopscribe.catalog.record import ProductRecord
+from shopscribe.service.hosting import CopyOptions, ModelHost
+from shopscribe.service.settings import ServiceSettings
+from shopscribe.storage import open_database
+from shopscribe.storage.jobs import claim, complete, fail_job, release_dead_claims, worker_id
+
+log = logging.getLogger("shopscribe.worker")
+
+
+def run_worker(settings: ServiceSettings, stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+    db = open_database(settings.database_url)
+    owner = worker_id()
+    hosts: dict[str, ModelHost] = {}
+    freed = release_dead_claims(db)
+    log.info(f"worker {owner} started" + (f"; freed {freed} products claimed by dead workers" if freed else ""))
+    idle_since = time.monotonic()
+    while not stop.is_set():
+        got = claim(db, owner, settings.job_batch, settings.job_lease_s)
+        if got is None:
+            if time.monotonic() - idle_since > 10:
+                release_dead_claims(db)
+                idle_since = time.monotonic()
+            stop.wait(settings.job_poll_s)
+            continue
+        job, items = got
+        try:
+            host = hosts.get(job.model) or hosts.setdefault(job.model, _host(settings, job.model))
+            records = [ProductRecord.model_validate(i.record) for i in items]
+            options = CopyOptions(**{**job.options, "keywords": tuple(job.options.get("keywords", ()))})
+            rows = host.generator(options).generate(records)
+        except Exception as exc:  # a model that cannot load or a pipeline error: the job says why
+            log.exception(f"job {job.id} failed")
+            fail_job(db, job.id, f"{type(exc).__name__}: {exc}")
+            continue
+        results = [(item.id, {"task": job.task, "model": host.version, **asdict(row)})
+                   for item, row in zip(items, rows)]
+        complete(db, job.id, owner, results)
+    for host in hosts.values():
+        host.close()
+
+
+def _host(settings: ServiceSettings, model_id: str) -> ModelHost:
+    if model_id not in settings.models:
+        raise LookupError(f"model '{model_id}' is not among this worker's models {sorted(settings.models)}")
+    return ModelHost(model_id, settings.models[model_id], settings)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    settings = ServiceSettings(**json.loads(open(sys.argv[1], encoding="utf-8").read()))
+    run_worker(settings)
+
+
+if __name__ == "__main__":
+    main()

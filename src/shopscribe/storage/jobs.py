@@ -1,0 +1,206 @@
+"""Catalog jobs in the database: created with their products, claimed in small batches by workers
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers), each result written once.
+
+Exactly once: a worker claims pending items with a lease; it writes a result only with an update that
+requires the item still pending and still claimed by it, in one transaction with the job's counters. A
+dead worker's items are claimed again when its lease runs out (at once on the same machine: a worker
+that starts frees the claims of dead processes of its host)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+
+from shopscribe.storage.database import Database
+from shopscribe.storage.tables import Job, JobItem, utcnow
+
+ACTIVE = ("queued", "running")
+
+
+@dataclass
+class JobView:
+    id: str
+    status: str
+    task: str
+    model: str
+    options: dict
+    source: str
+    total: int
+    done: int
+    flagged: int
+    rejected: int
+    error: str | None
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @property
+    def rate_per_min(self) -> float | None:
+        if not self.started_at or not self.done:
+            return None
+        end = _aware(self.finished_at or utcnow())
+        minutes = (end - _aware(self.started_at)).total_seconds() / 60
+        return round(self.done / minutes, 1) if minutes > 0 else None
+
+    @property
+    def eta_s(self) -> float | None:
+        rate = self.rate_per_min
+        if self.status not in ACTIVE or not rate:
+            return None
+        return round((self.total - self.done) / rate * 60, 1)
+
+    def as_dict(self) -> dict:
+        out = {k: v for k, v in vars(self).items()}
+        for k in ("created_at", "started_at", "finished_at"):
+            out[k] = _aware(out[k]).isoformat() if out[k] else None
+        return {**out, "rate_per_min": self.rate_per_min, "eta_s": self.eta_s}
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def create_job(db: Database, *, task: str, model: str, options: dict, source: str, records: list,
+               rejects: list[dict], created_by: str) -> JobView:
+    job_id = uuid.uuid4().hex
+    with db.session() as s:
+        s.add(Job(id=job_id, status="queued", task=task, model=model, options=options, source=source,
+                  total=len(records), done=0, flagged=0, rejected=len(rejects), rejects=rejects,
+                  created_by=created_by))
+        s.flush()
+        s.add_all(JobItem(job_id=job_id, idx=i, product_id=r.id, record=r.model_dump(mode="json"), status="pending",
+                          attempts=0) for i, r in enumerate(records))
+    return get_job(db, job_id)
+
+
+def get_job(db: Database, job_id: str) -> JobView | None:
+    with db.session() as s:
+        job = s.get(Job, job_id)
+        return _view(job) if job is not None else None
+
+
+def list_jobs(db: Database, limit: int = 50) -> list[JobView]:
+    with db.session() as s:
+        return [_view(j) for j in s.scalars(select(Job).order_by(Job.created_at.desc()).limit(limit))]
+
+
+def cancel_job(db: Database, job_id: str) -> JobView | None:
+    with db.session() as s:
+        s.execute(update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE))
+                  .values(status="cancelled", finished_at=utcnow()))
+    return get_job(db, job_id)
+
+
+def rejects_of(db: Database, job_id: str) -> list[dict]:
+    with db.session() as s:
+        job = s.get(Job, job_id)
+        return list(job.rejects) if job else []
+
+
+def claim(db: Database, owner: str, limit: int, lease_s: float) -> tuple[JobView, list[JobItem]] | None:
+    """Up to ``limit`` pending products of the oldest active job, leased to ``owner``."""
+    now = utcnow()
+    with db.session() as s:
+        for job in s.scalars(select(Job).where(Job.status.in_(ACTIVE)).order_by(Job.created_at)):
+            free = select(JobItem.id).where(
+                JobItem.job_id == job.id, JobItem.status == "pending",
+                or_(JobItem.claimed_until.is_(None), JobItem.claimed_until < now)).order_by(JobItem.idx).limit(limit)
+            if db.engine.dialect.name == "postgresql":
+                free = free.with_for_update(skip_locked=True)
+            ids = list(s.scalars(free))
+            if not ids:
+                continue
+            s.execute(update(JobItem).where(JobItem.id.in_(ids))
+                      .values(claimed_by=owner, claimed_until=now + timedelta(seconds=lease_s),
+                              attempts=JobItem.attempts + 1))
+            if job.status == "queued":
+                job.status, job.started_at = "running", now
+            items = list(s.scalars(select(JobItem).where(JobItem.id.in_(ids)).order_by(JobItem.idx)))
+            return _view(job), items
+    return None
+
+
+def complete(db: Database, job_id: str, owner: str, results: list[tuple[int, dict]]) -> int:
+    """Write each (item id, result) once: only items still pending and claimed by ``owner``; returns how many
+    were written. The job's counters move in the same transaction; the last product finishes the job."""
+    now = utcnow()
+    written = flagged = 0
+    with db.session() as s:
+        for item_id, result in results:
+            n = s.execute(update(JobItem).where(JobItem.id == item_id, JobItem.status == "pending",
+                                                JobItem.claimed_by == owner)
+                          .values(status="done", result=result, done_at=now)).rowcount
+            written += n
+            flagged += n and (result.get("guard") or {}).get("status") == "flagged"
+        s.execute(update(Job).where(Job.id == job_id)
+                  .values(done=Job.done + written, flagged=Job.flagged + int(flagged)))
+        left = s.scalar(select(func.count()).select_from(JobItem)
+                        .where(JobItem.job_id == job_id, JobItem.status == "pending"))
+        if left == 0:
+            s.execute(update(Job).where(Job.id == job_id, Job.status == "running")
+                      .values(status="done", finished_at=now))
+    return written
+
+
+def fail_job(db: Database, job_id: str, error: str) -> None:
+    with db.session() as s:
+        s.execute(update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE))
+                  .values(status="failed", error=error[:2000], finished_at=utcnow()))
+
+
+def release_dead_claims(db: Database, host: str | None = None) -> int:
+    """Free the claims of this host's worker processes that are no longer alive (their products are claimed
+    again at once instead of when the lease ends)."""
+    host = host or socket.gethostname()
+    with db.session() as s:
+        owners = s.scalars(select(JobItem.claimed_by).where(JobItem.status == "pending",
+                                                             JobItem.claimed_by.like(f"{host}:%")).distinct())
+        dead = [o for o in owners if not _alive(int(o.split(":")[1]))]
+        if not dead:
+            return 0
+        return s.execute(update(JobItem).where(JobItem.status == "pending", JobItem.claimed_by.in_(dead))
+                         .values(claimed_by=None, claimed_until=None)).rowcount
+
+
+def results(db: Database, job_id: str, batch: int = 500) -> Iterator[dict]:
+    """Done products in catalog order, read in pages."""
+    last = -1
+    while True:
+        with db.session() as s:
+            rows = list(s.execute(select(JobItem.idx, JobItem.result).where(
+                and_(JobItem.job_id == job_id, JobItem.status == "done", JobItem.idx > last))
+                .order_by(JobItem.idx).limit(batch)))
+        if not rows:
+            return
+        for idx, result in rows:
+            yield result
+        last = rows[-1][0]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _aware(t: datetime) -> datetime:
+    from datetime import timezone
+
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def _view(job: Job) -> JobView:
+    return JobView(job.id, job.status, job.task, job.model, job.options, job.source, job.total, job.done,
+                   job.flagged, job.rejected, job.error, job.created_by, job.created_at, job.started_at,
+                   job.finished_at)
