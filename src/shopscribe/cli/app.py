@@ -34,3 +34,7 @@ app.command("worker")(jobs.worker_command)
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -10,6 +10,24 @@ PRODUCT_EXAMPLE = {"id": "sku-1", "locale": "en", "title": "Roadster Men Navy Bl
                    "brand": "Roadster", "attributes": {"gender": "Men", "primary_color": "Blue"}}
 
 
+class ProductIn(BaseModel):
+    """A product in the catalog record schema; fields the schema does not name are kept (``extra``), as the
+    catalog loaders keep them."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [PRODUCT_EXAMPLE]})
+
+    id: str | int = Field(description="Unique product id.")
+    locale: str = Field("en", description="en or zh-CN (aliases such as zh, zh_cn are accepted).")
+    title: str | None = None
+    brand: str | None = None
+    category: str | None = None
+    attributes: dict[str, str | list[str]] | str | None = Field(
+        None, description="An object of key → value(s), or an attribute string (颜色#红色*材质#棉).")
+    description: str | None = None
+    bullet_points: list[str] | str | None = None
+    reviews: list[str | dict[str, Any]] | None = None
+
+
 class CopyOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -24,13 +42,12 @@ class CopyOptions(BaseModel):
 
 
 class CopyRequest(CopyOptions):
-    product: dict[str, Any] = Field(..., description="A product in the catalog record schema (attributes as an "
-                                    "object or an attribute string, as the catalog loaders accept).",
-                                    examples=[PRODUCT_EXAMPLE])
+    product: ProductIn = Field(..., description="The product (attributes as an object or an attribute string, "
+                               "as the catalog loaders accept).")
 
 
 class BatchCopyRequest(CopyOptions):
-    products: list[dict[str, Any]] = Field(..., min_length=1, description="Products in the catalog record schema.")
+    products: list[ProductIn] = Field(..., min_length=1, description="Products in the catalog record schema.")
 
 
 class Length(BaseModel):
@@ -83,7 +100,7 @@ class ShopScribeExtras(BaseModel):
     """Fields beyond OpenAI's (sent as extra body fields, as vLLM and llama.cpp's server take them)."""
 
     task: str | None = Field(None, description="describe | title | summarize: run the copy pipeline on `product`.")
-    product: dict[str, Any] | None = Field(None, description="The product for `task`.")
+    product: ProductIn | None = Field(None, description="The product for `task`.")
     guard: bool = Field(True, description="With `task`: the publishing guard.")
 
 
@@ -119,3 +136,14 @@ class CompletionRequest(ShopScribeExtras):
     n: int = Field(1, ge=1, le=8)
     stream: bool = False
     seed: int | None = None
+
+
+class ErrorBody(BaseModel):
+    detail: Any = Field(description="What went wrong; for 422 a list of {type, loc, msg} with the field path.")
+
+
+ERRORS = {code: {"model": ErrorBody, "description": text} for code, text in {
+    401: "No API key, or an unknown or revoked one", 403: "The key's scopes do not allow this",
+    404: "Unknown model or job", 413: "Request body or products per call over the limit",
+    422: "Invalid body: the field path and the reason", 429: "Rate limit reached (Retry-After)",
+    503: "The engine queue is full (Retry-After)"}.items()}

@@ -11,20 +11,22 @@ from fastapi.exceptions import RequestValidationError
 from shopscribe.catalog.loaders import record_from_dict
 from shopscribe.quality.faithfulness import check_faithfulness
 from shopscribe.service.deps import require
+from shopscribe.service.schemas import ERRORS
 from shopscribe.service.hosting import CopyOptions as Options
 from shopscribe.service.schemas import BatchCopyRequest, BatchCopyResult, CopyOptions, CopyRequest, CopyResult
 from shopscribe.storage import audit
 
-router = APIRouter(prefix="/v1/copy", tags=["copy"])
+router = APIRouter(prefix="/v1/copy", tags=["copy"], responses=ERRORS)
 TASKS = ("describe", "title", "summarize")
 
 
 def _add(task: str) -> None:
     async def one(body: CopyRequest, request: Request, key=Depends(require("generate"))) -> CopyResult:
-        return (await write_copy(request, task, body, [body.product], ("body", "product")))[0]
+        return (await write_copy(request, task, body, [_raw(body.product)], ("body", "product")))[0]
 
     async def batch(body: BatchCopyRequest, request: Request, key=Depends(require("generate"))) -> BatchCopyResult:
-        return BatchCopyResult(results=await write_copy(request, task, body, body.products, ("body", "products")))
+        return BatchCopyResult(results=await write_copy(request, task, body, [_raw(p) for p in body.products],
+                                                        ("body", "products")))
 
     router.add_api_route(f"/{task}", one, methods=["POST"], response_model=CopyResult,
                          summary=f"{task}: one product", name=f"copy_{task}")
@@ -59,6 +61,11 @@ async def write_copy(request: Request, task_name: str, body: CopyOptions, produc
     await asyncio.to_thread(audit.record, state.db, request.state.key_name, f"copy.{task_name}",
                             ",".join(r.id for r in records)[:2000], model=host.version, products=len(records))
     return results
+
+
+def _raw(product) -> dict:
+    """The product as sent (unset fields left out): the catalog loaders validate and normalise it."""
+    return product.model_dump(exclude_unset=True) if hasattr(product, "model_dump") else product
 
 
 def _records(products: list, required: tuple[str, ...], where: tuple, batch: bool) -> list:

@@ -20,11 +20,12 @@ from shopscribe.catalog.loaders import load_catalog
 from shopscribe.catalog.spreadsheet import safe_row
 from shopscribe.errors import CatalogError
 from shopscribe.service.deps import require
+from shopscribe.service.schemas import ERRORS
 from shopscribe.service.hosting import CopyOptions
 from shopscribe.storage import audit
 from shopscribe.storage import jobs as store
 
-router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"], responses=ERRORS)
 FORMATS = (".jsonl", ".json", ".csv", ".parquet")
 UPLOAD_DOC = {"requestBody": {"content": {
     "application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}},

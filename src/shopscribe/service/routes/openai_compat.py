@@ -19,11 +19,12 @@ from fastapi.responses import StreamingResponse
 from shopscribe.engine.request import DecodeRequest
 from shopscribe.generation.config import DecodingArgs
 from shopscribe.service.deps import require
+from shopscribe.service.schemas import ERRORS
 from shopscribe.service.routes.copy import write_copy
 from shopscribe.service.schemas import ChatCompletionRequest, CompletionRequest, CopyOptions
 from shopscribe.storage import audit
 
-router = APIRouter(prefix="/v1", tags=["openai"])
+router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)
 
 
 @router.get("/models", summary="Served models (OpenAI format)")
@@ -153,7 +154,8 @@ async def _copy_as_chat(body: ChatCompletionRequest, request: Request):
     if body.task not in ("describe", "title", "summarize"):
         raise HTTPException(422, f"task: '{body.task}' is not one of describe, title, summarize")
     options = CopyOptions(model=body.model, guard=body.guard)
-    result = (await write_copy(request, body.task, options, [body.product], ("body", "product")))[0]
+    product = body.product.model_dump(exclude_unset=True)
+    result = (await write_copy(request, body.task, options, [product], ("body", "product")))[0]
     rid, created, host = f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), request.app.state.hosts.get(body.model)
     extras = result.model_dump(exclude={"text"})
     if body.stream:
