@@ -141,3 +141,28 @@ def test_insights_page_per_product_without_personal_data(sentiment_dir, tmp_path
                    "A7731902", "li.lei@163.com"):
         assert secret not in page and secret not in result.json_path.read_text(encoding="utf-8")
     assert "尺码/版型" in page and "battery" in page
+
+
+def test_review_endpoints_score_mask_and_summarise(sentiment_dir, tiny_model_dir, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from shopscribe.service import create_app, load_settings
+
+    settings = load_settings(None, [f"database_url=sqlite:///{tmp_path / 's.db'}", "engine=transformers",
+                                    f"models={{tiny: '{tiny_model_dir}'}}", "auth=false", "job_workers=0",
+                                    f"sentiment_model={sentiment_dir}"])
+    reviews = [{"text": "Great fabric and the colour is lovely, call me on 415-555-0123", "product_id": "p1"},
+               {"text": "The zipper broke after two days, terrible quality", "product_id": "p1"},
+               {"text": "质量很好，做工精致", "product_id": "p2"}]
+    with TestClient(create_app(settings)) as c:
+        scored = c.post("/v1/reviews/sentiment", json={"reviews": reviews}).json()["results"]
+        assert [r["label"] for r in scored] == ["positive", "negative", "positive"]
+        assert "415-555-0123" not in scored[0]["text"] and scored[0]["masked"] == {"PHONE": 1}
+        groups = c.post("/v1/reviews/insights", json={"reviews": reviews}).json()["groups"]
+        assert {g["group"] for g in groups} == {"p1", "p2"}
+        bad = c.post("/v1/reviews/sentiment", json={"reviews": [{"text": ""}]})
+        assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][:3] == ["body", "reviews", 0]
+    with TestClient(create_app(load_settings(None, [f"database_url=sqlite:///{tmp_path / 's.db'}",
+                                                    "engine=transformers", f"models={{tiny: '{tiny_model_dir}'}}",
+                                                    "auth=false", "job_workers=0"]))) as c:
+        assert c.post("/v1/reviews/sentiment", json={"reviews": reviews}).status_code == 404

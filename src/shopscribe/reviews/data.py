@@ -121,3 +121,9 @@ def _masked_row(raw) -> dict:
     if not isinstance(raw, dict):
         return {"raw": mask_pii(str(raw))[0]}
     return {k: mask_pii(v)[0] if isinstance(v, str) else v for k, v in raw.items()}
+
+
+def review_from_dict(raw: dict, *, source: str = "request", row: int = 1) -> tuple[ReviewRow | None, list[RowProblem]]:
+    """One review from a dict (``text``, optional ``title``, ``product_id``, ``category``, ``label``), personal
+    data masked, or the problems naming each field."""
+    return _to_review(source, row, raw, need_label=False)

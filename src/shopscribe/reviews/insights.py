@@ -53,13 +53,8 @@ def build_insights(cfg: InsightsConfig, log: Callable[[str], None] = print,
     log(f"{len(reviews)} reviews ({loaded.masked_total} personal-data spans masked, "
         f"{len(loaded.problems)} bad rows)")
     model = SentimentModel.load(cfg.model)
-    unlabelled = [r for r in reviews if r.label is None]  # a review's own label wins over the model
-    review_p = {r.id: 1.0 if r.label == "positive" else 0.0 for r in reviews if r.label is not None}
-    review_p.update(zip([r.id for r in unlabelled], model.predict(unlabelled, progress).tolist()))
-    aspects = str(cfg.aspects) if cfg.aspects else None
-    mentions = find_mentions(reviews, lambda texts: _score_clauses(model, texts, progress), review_p, aspects)
-    groups = summarise(reviews, mentions, cfg.group_by, aspects)
-    positive = Counter(_key(r, cfg.group_by) for r in reviews if review_p[r.id] >= 0.5)
+    groups, positive = review_insights(reviews, model, cfg.group_by, str(cfg.aspects) if cfg.aspects else None,
+                                       progress)
     cfg.out.mkdir(parents=True, exist_ok=True)
     payload = {"reviews": str(cfg.reviews), "group_by": cfg.group_by, "masked_spans": loaded.masked_total,
                "groups": [{**asdict(g), "positive_reviews": positive[g.group]} for g in groups]}
@@ -67,6 +62,17 @@ def build_insights(cfg: InsightsConfig, log: Callable[[str], None] = print,
     json_path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     html_path.write_text(insights_html(groups[: cfg.html_groups], positive, cfg), encoding="utf-8")
     return InsightsResult(groups, len(reviews), loaded.masked_total, json_path, html_path)
+
+
+def review_insights(reviews: list, model: SentimentModel, group_by: str = "product", aspects: str | None = None,
+                    progress: Progress | None = None) -> tuple[list[GroupInsights], Counter]:
+    """Aspect insights per product or category, and the positive reviews per group."""
+    unlabelled = [r for r in reviews if r.label is None]  # a review's own label wins over the model
+    review_p = {r.id: 1.0 if r.label == "positive" else 0.0 for r in reviews if r.label is not None}
+    review_p.update(zip([r.id for r in unlabelled], model.predict(unlabelled, progress).tolist()))
+    mentions = find_mentions(reviews, lambda texts: _score_clauses(model, texts, progress), review_p, aspects)
+    groups = summarise(reviews, mentions, group_by, aspects)
+    return groups, Counter(_key(r, group_by) for r in reviews if review_p[r.id] >= 0.5)
 
 
 def _score_clauses(model: SentimentModel, texts: list[str], progress: Progress | None = None):

@@ -19,7 +19,7 @@ from shopscribe.service.batcher import QueueFull
 from shopscribe.service.deps import RateLimiter
 from shopscribe.service.hosting import Hosts, ModelNotServed
 from shopscribe.service.metrics import Metrics
-from shopscribe.service.routes import copy, jobs, openai_compat, ops
+from shopscribe.service.routes import copy, jobs, openai_compat, ops, reviews
 from shopscribe.service.supervisor import WorkerSupervisor
 from shopscribe.service.settings import ServiceSettings
 from shopscribe.storage import open_database
@@ -38,6 +38,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                                                                                   kind, n, s))
         for mid, host in state.hosts.hosts.items():
             note_model_version(state.db, mid, host.spec, host.fingerprint, host.engine.name)
+        state.sentiment = _sentiment(settings)
         state.workers = WorkerSupervisor(settings, log)
         state.workers.start()
         log.info(f"serving {sorted(state.hosts.hosts)} on {settings.engine}; database {state.db.url}; "
@@ -50,11 +51,19 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app = FastAPI(title="ShopScribe", version=__version__, lifespan=lifespan,
                   description="Product copy from your catalog, checked before it is published.")
     app.state.settings, app.state.metrics, app.state.limiter = settings, Metrics(), RateLimiter()
-    for router in (ops.router, copy.router, openai_compat.router, jobs.router):
+    for router in (ops.router, copy.router, openai_compat.router, jobs.router, reviews.router):
         app.include_router(router)
     _add_middleware(app, settings, log)
     _add_error_handlers(app, log)
     return app
+
+
+def _sentiment(settings: ServiceSettings):
+    if settings.sentiment_model is None:
+        return None
+    from shopscribe.reviews.sentiment import SentimentModel
+
+    return SentimentModel.load(settings.sentiment_model)
 
 
 def _on_batch(metrics: Metrics, hosts, model_id: str, kind: str, products: int, seconds: float) -> None:

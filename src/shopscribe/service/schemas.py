@@ -87,13 +87,6 @@ class BatchCopyResult(BaseModel):
     results: list[CopyResult]
 
 
-class ReviewsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reviews: list[str] = Field(..., min_length=1, description="Review texts.")
-    locale: Literal["en", "zh-CN"] = "en"
-
-
 # --- OpenAI-compatible ------------------------------------------------------------------------------
 
 class ShopScribeExtras(BaseModel):

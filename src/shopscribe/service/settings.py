@@ -24,6 +24,8 @@ class ServiceSettings(BaseSettings):
                                    description="Served model ids → model name, GGUF or fine-tuned run folder.")
     default_model: str | None = Field(None, description="The model id used when a request names none "
                                       "(default: the first of `models`).")
+    sentiment_model: Path | None = Field(None, description="A classifier folder from `shopscribe sentiment train` "
+                                         "for /v1/reviews/sentiment and /insights.")
     engine: str = Field("auto", description="auto | llama.cpp | transformers (see docs/engine.md).")
     parallel: int = Field(32, ge=1, le=256, description="Outputs the llama.cpp engine decodes together.")
     num_threads: int | None = Field(None, ge=1, description="Engine threads (default: the machine's cores, at most 8).")
