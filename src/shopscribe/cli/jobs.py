@@ -52,7 +52,7 @@ def show(job_id: str, config: Path = CONFIG, database_url: str = DB) -> None:
 def results(job_id: str, out: Path = typer.Option(None, "--out", "-o", help=".jsonl or .csv (default: JSONL on stdout)"),
             config: Path = CONFIG, database_url: str = DB) -> None:
     """The products written so far, in catalog order."""
-    from shopscribe.catalog.spreadsheet import safe_row
+    from shopscribe.catalog.spreadsheet import OUTPUT_FIELDS, output_csv_row
     from shopscribe.storage import audit
     from shopscribe.storage.jobs import results as rows
 
@@ -60,11 +60,10 @@ def results(job_id: str, out: Path = typer.Option(None, "--out", "-o", help=".js
     fh = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
     n = 0
     if out is not None and out.suffix == ".csv":
-        fields = ["id", "locale", "text", "length_chars", "length_status", "attempts", "guard_status", "task", "model"]
-        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+        writer = csv.DictWriter(fh, fieldnames=OUTPUT_FIELDS, extrasaction="ignore")
         writer.writeheader()
         for r in rows(db, job_id):
-            writer.writerow(safe_row({**r, "guard_status": (r.get("guard") or {}).get("status", "off")}))
+            writer.writerow(output_csv_row(r))
             n += 1
     else:
         for r in rows(db, job_id):

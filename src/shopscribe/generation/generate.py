@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from shopscribe.catalog.loaders import load_catalog
-from shopscribe.catalog.spreadsheet import safe_row
+from shopscribe.catalog.spreadsheet import OUTPUT_FIELDS, output_csv_row
 from shopscribe.errors import GenerationError
 from shopscribe.generation.config import GenerateConfig
 from shopscribe.generation.generator import Generator
@@ -192,11 +192,11 @@ def catalog_texts(generator: Generator, records, model: str) -> list[str]:
 
 
 def write_csv(rows: dict[str, dict], order: list[str], out: Path) -> None:
-    fields = ["id", "locale", "text", "length_chars", "length_status", "attempts", "guard_status", "task", "model"]
+    fields = OUTPUT_FIELDS
     tmp = out.with_suffix(".csv.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for pid in order:
-            writer.writerow(safe_row({**rows[pid], "guard_status": (rows[pid].get("guard") or {}).get("status", "off")}))
+            writer.writerow(output_csv_row(rows[pid]))
     tmp.replace(out)

@@ -17,7 +17,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shopscribe.catalog.loaders import load_catalog
-from shopscribe.catalog.spreadsheet import safe_row
+from shopscribe.catalog.spreadsheet import OUTPUT_FIELDS, output_csv_row
 from shopscribe.errors import CatalogError
 from shopscribe.service.deps import require
 from shopscribe.service.schemas import ERRORS
@@ -114,15 +114,12 @@ async def job_results(job_id: str, request: Request, format: Literal["jsonl", "c
                              headers={"Content-Disposition": f'attachment; filename="{job_id}.csv"'})
 
 
-CSV_FIELDS = ["id", "locale", "text", "length_chars", "length_status", "attempts", "guard_status", "task", "model"]
-
-
 def _csv(rows):
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer = csv.DictWriter(buf, fieldnames=OUTPUT_FIELDS, extrasaction="ignore")
     writer.writeheader()
     for r in rows:
-        writer.writerow(safe_row({**r, "guard_status": (r.get("guard") or {}).get("status", "off")}))
+        writer.writerow(output_csv_row(r))
         yield buf.getvalue()
         buf.seek(0)
         buf.truncate()
