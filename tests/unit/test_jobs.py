@@ -19,7 +19,7 @@ from sqlalchemy import text
 from shopscribe.service import create_app, load_settings
 from shopscribe.storage import open_database
 from shopscribe.storage import jobs as store
-from tests.unit.test_storage import postgres_url
+from tests.unit.test_storage import database_url, postgres_url  # noqa: F401 (fixture: SQLite and PostgreSQL)
 
 PRODUCT = {"id": "sku-1", "locale": "en", "title": "Navy slim fit jeans", "brand": "Roadster",
            "attributes": {"gender": "Men", "primary_color": "Blue"}}
@@ -40,11 +40,11 @@ def wait_for(client, job_id: str, seconds: float = 240) -> dict:
     raise AssertionError(f"job {job_id} did not finish: {job}")
 
 
-def test_jobs_from_an_upload_a_data_file_or_inline_products(tiny_model_dir, tmp_path):
+def test_jobs_from_an_upload_a_data_file_or_inline_products(tiny_model_dir, tmp_path, database_url):
     data = tmp_path / "data"
     data.mkdir()
     (data / "shop.jsonl").write_text("".join(json.dumps({**PRODUCT, "id": f"f{i}"}) + "\n" for i in range(5)))
-    cfg = settings(tiny_model_dir, f"sqlite:///{tmp_path / 'j.db'}", data)
+    cfg = settings(tiny_model_dir, database_url, data)
     with TestClient(create_app(cfg)) as c:
         upload = c.post("/v1/jobs", files={"file": ("cat.csv", b"id,locale,title,brand\nu1,en,=HYPERLINK(1),Acme\n"
                                                                b"u2,xx,Shirt,Acme\nu3,en,Shirt,Acme\n")},
@@ -82,7 +82,9 @@ def test_server_side_paths_stay_in_the_data_folder(tiny_model_dir, tmp_path):
         none = c.post("/v1/jobs", json={"products": [{"id": "x", "locale": "xx"}]})
         assert none.status_code == 422 and none.json()["detail"]["rejects"][0]["field"] == "locale"
         job = c.post("/v1/jobs", json={"products": [PRODUCT]}).json()
+        assert f'shopscribe_job_products{{job="{job["id"]}",state="todo"}} 1.0' in c.get("/metrics").text
         assert c.post(f"/v1/jobs/{job['id']}/cancel").json()["status"] == "cancelled"
+        assert job["id"] not in c.get("/metrics").text  # finished jobs leave the gauge
         assert c.get("/v1/jobs/nope").status_code == 404
 
 
@@ -130,8 +132,8 @@ def load_catalog_row():
     return ProductRecord.model_validate(PRODUCT)
 
 
-def test_a_killed_worker_loses_and_duplicates_nothing(tiny_model_dir, tmp_path):
-    cfg = settings(tiny_model_dir, f"sqlite:///{tmp_path / 'j.db'}", tmp_path)
+def test_a_killed_worker_loses_and_duplicates_nothing(tiny_model_dir, tmp_path, database_url):
+    cfg = settings(tiny_model_dir, database_url, tmp_path)
     items, _ = run_with_kills(cfg, tmp_path, workers=1)
     assert all(status == "done" for _, status, _, _ in items)
     assert any(attempts > 1 for *_, attempts, _ in items)  # the killed worker's claimed products were redone

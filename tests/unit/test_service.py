@@ -190,3 +190,16 @@ def test_curl_style_sse_stream_ends_with_done(server, keys):
         lines = [l for l in r.iter_lines() if l]
     assert r.status_code == 200 and lines[-1] == "data: [DONE]"
     assert all(json.loads(l[6:])["object"] == "text_completion" for l in lines[:-1])
+
+
+def test_a_chunked_body_without_length_is_limited_too(client, keys):
+    def chunks(n):
+        for _ in range(n):
+            yield b" " * 1000
+        yield json.dumps({"product": PRODUCT, "max_chars": 60}).encode()
+
+    h = {**auth(keys["gen"]), "Content-Type": "application/json"}
+    small = client.post("/v1/copy/title", content=chunks(2), headers=h)
+    assert small.status_code == 200, small.text
+    big = client.post("/v1/copy/title", content=chunks(40), headers=h)
+    assert big.status_code == 413

@@ -88,8 +88,20 @@ def _add_middleware(app: FastAPI, settings: ServiceSettings, log) -> None:
         upload = request.url.path == "/v1/jobs" and request.method == "POST"
         limit, name = ((settings.max_upload_bytes, "max_upload_bytes") if upload
                        else (settings.max_request_bytes, "max_request_bytes"))
+        too_big = JSONResponse({"detail": f"request body over {limit} bytes ({name})"}, status_code=413)
         if size is not None and (not size.isdigit() or int(size) > limit):
-            response = JSONResponse({"detail": f"request body over {limit} bytes ({name})"}, status_code=413)
+            response = too_big
+        elif size is None and request.method in ("POST", "PUT", "PATCH"):
+            body = b""  # no length given (chunked): read up to the limit, then refuse
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    break
+            if len(body) > limit:
+                response = too_big
+            else:
+                request._body = body  # the route reads the buffered body
+                response = await call_next(request)
         else:
             response = await call_next(request)
         route = request.scope.get("route")

@@ -20,5 +20,7 @@ class Metrics:
         self.tokens_per_s = Gauge("shopscribe_generated_tokens_per_second", "Tokens per second of the last engine "
                                   "call", ["model"], registry=r)
         self.guard = Counter("shopscribe_guard_outputs", "Copy by guard verdict", ["model", "status"], registry=r)
+        self.job_products = Gauge("shopscribe_job_products", "Products of active jobs by state", ["job", "state"],
+                                  registry=r)
         self.rejected = Counter("shopscribe_rejected_requests", "Requests refused before the engine",
                                 ["reason"], registry=r)

@@ -30,4 +30,18 @@ async def metrics(request: Request) -> Response:
     state = request.app.state
     for mid, host in state.hosts.hosts.items():
         state.metrics.queue_depth.labels(mid).set(host.batcher.waiting)
+    await asyncio.to_thread(_job_progress, state)
     return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _job_progress(state) -> None:
+    """Products done, to do and flagged of the jobs still running (finished ones leave the gauge)."""
+    from shopscribe.storage.jobs import ACTIVE, list_jobs
+
+    gauge = state.metrics.job_products
+    gauge.clear()
+    for job in list_jobs(state.db, limit=200):
+        if job.status in ACTIVE:
+            gauge.labels(job.id, "done").set(job.done)
+            gauge.labels(job.id, "todo").set(job.total - job.done)
+            gauge.labels(job.id, "flagged").set(job.flagged)
