@@ -160,6 +160,12 @@ def test_review_endpoints_score_mask_and_summarise(sentiment_dir, tiny_model_dir
         assert "415-555-0123" not in scored[0]["text"] and scored[0]["masked"] == {"PHONE": 1}
         groups = c.post("/v1/reviews/insights", json={"reviews": reviews}).json()["groups"]
         assert {g["group"] for g in groups} == {"p1", "p2"}
+        product = {"id": "p1", "locale": "en", "title": "Denim jacket", "attributes": {"material": "cotton"},
+                   "description": "A cotton denim jacket. It is the best jacket in the world."}
+        rewrite = c.post("/v1/copy/optimize", json={"product": product, "reviews": reviews[:2]}).json()
+        assert rewrite["before"] == product["description"] and rewrite["source"] in ("draft", "model")
+        assert rewrite["insights"]["group"] == "p1" and rewrite["checks"]["violations"] == []
+        assert "best jacket in the world" not in rewrite["text"]  # the superlative claim is dropped
         bad = c.post("/v1/reviews/sentiment", json={"reviews": [{"text": ""}]})
         assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][:3] == ["body", "reviews", 0]
     with TestClient(create_app(load_settings(None, [f"database_url=sqlite:///{tmp_path / 's.db'}",

@@ -80,7 +80,7 @@ def optimize(cfg: OptimizeConfig, log: Callable[[str], None] = print,
     done = read_done(cfg.out)
     todo = [r for r in records if r.id not in done]
     log(f"{len(records)} products: {len(done)} already done, {len(todo)} to rewrite"
-        + (f"; insights for {sum(_insights_for(r, cfg, groups) is not None for r in records)}" if groups else ""))
+        + (f"; insights for {sum(insights_for(r, cfg, groups) is not None for r in records)}" if groups else ""))
     checkers = {loc: ComplianceChecker.for_locale(loc, cfg.rule_dirs) for loc in ("en", "zh-CN")}
     polisher = _polisher(cfg, task) if cfg.model and todo else None
     with cfg.out.open("a", encoding="utf-8") as fh:
@@ -104,7 +104,7 @@ def rewrite_batch(batch: list[ProductRecord], cfg: OptimizeConfig, task, groups,
     plans, drafts = [], []
     for r in batch:
         policy = task.length(r.locale, cfg.max_chars)
-        plan = plan_rewrite(r, _insights_for(r, cfg, groups), cfg.keywords + _own_keywords(r), checkers[r.locale])
+        plan = plan_rewrite(r, insights_for(r, cfg, groups), cfg.keywords + _own_keywords(r), checkers[r.locale])
         plans.append(plan)
         drafts.append(compose(plan, policy.max_chars))
     polished = polisher(batch, plans, drafts) if polisher else [None] * len(batch)
@@ -149,11 +149,16 @@ def _why(check: RewriteCheck) -> str:
 
 
 def _polisher(cfg: OptimizeConfig, task):
-    from shopscribe.generation.generator import Generator
-    from shopscribe.generation.guard import PublishingGuard
     from shopscribe.engine import load_engine
 
-    engine = load_engine(cfg.model, cfg.engine, strategy=cfg.decoding.strategy)
+    return polisher_for(load_engine(cfg.model, cfg.engine, strategy=cfg.decoding.strategy), cfg, task)
+
+
+def polisher_for(engine, cfg: OptimizeConfig, task):
+    """The model's polish of checked drafts, on an engine already loaded (the service shares its own)."""
+    from shopscribe.generation.generator import Generator
+    from shopscribe.generation.guard import PublishingGuard
+
     context: dict[str, dict] = {}
     generator = Generator(engine, task, decoding=cfg.decoding, tone=cfg.tone,
                           max_chars=cfg.max_chars, guard=PublishingGuard(task, cfg.keywords, cfg.rule_dirs),
@@ -187,7 +192,7 @@ def load_insight_groups(cfg: OptimizeConfig) -> dict[str, dict]:
     return groups
 
 
-def _insights_for(record: ProductRecord, cfg: OptimizeConfig, groups: dict[str, dict]) -> dict | None:
+def insights_for(record: ProductRecord, cfg: OptimizeConfig, groups: dict[str, dict]) -> dict | None:
     if cfg.insights_by == "group":
         return groups.get(cfg.insights_group)
     key = record.id if cfg.insights_by == "product" else record.category

@@ -19,7 +19,7 @@ from shopscribe.service.batcher import QueueFull
 from shopscribe.service.deps import RateLimiter
 from shopscribe.service.hosting import Hosts, ModelNotServed
 from shopscribe.service.metrics import Metrics
-from shopscribe.service.routes import copy, jobs, openai_compat, ops, reviews
+from shopscribe.service.routes import copy, jobs, openai_compat, ops, optimize, reviews  # noqa: F401 (optimize adds to copy's router)
 from shopscribe.service.supervisor import WorkerSupervisor
 from shopscribe.service.settings import ServiceSettings
 from shopscribe.storage import open_database
