@@ -40,6 +40,34 @@ def test_continuous_batching_matches_one_at_a_time(engine):
     assert opening >= 5, list(zip(batched, alone))
 
 
+def test_callers_on_many_threads_join_one_running_batch(engine):
+    """The service's shared loop: three callers' products (each with its own controls) decode in one batch,
+    the second and third joining while the first is running, and open as each decoded alone."""
+    import threading
+
+    from shopscribe.engine.shared import SharedEngine
+
+    shared = SharedEngine(engine)
+    reqs = _requests(engine)
+    results: dict[int, list[str]] = {}
+
+    def call(k, part):
+        results[k] = [o[0] for o in shared.decode(part, DecodingArgs())]
+
+    threads = [threading.Thread(target=call, args=(k, reqs[2 * k:2 * k + 2])) for k in range(3)]
+    calls_before = engine.stats["decode_calls"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    together = [t for k in range(3) for t in results[k]]
+    alone = [engine.decode([r], DecodingArgs())[0][0] for r in _requests(engine)]
+    assert sum(a[:12] == b[:12] for a, b in zip(together, alone)) >= 5, list(zip(together, alone))
+    banned = shared.decode([DecodeRequest(PROMPTS[0], 30, banned=[alone[0].split()[0]])], DecodingArgs())[0][0]
+    assert alone[0].split()[0] not in banned  # a caller's own controls still hold in the shared loop
+    assert engine.stats["decode_calls"] > calls_before
+
+
 def test_a_banned_term_never_appears_although_the_model_writes_it(engine):
     free = [o[0] for o in engine.decode(_requests(engine), DecodingArgs())]
     words = [re.findall(r"[A-Za-z]{4,}|[\u4e00-\u9fff]{2}", t) for t in free]

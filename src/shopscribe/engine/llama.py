@@ -49,11 +49,31 @@ def _quiet_log_callback(L):
     return _LOG_CALLBACK
 
 
+class _Call:
+    """One ``decode`` call: its requests, tokenised prompts, controls and outputs; ``done`` is set when its
+    last output finishes (callers on other threads wait on it, see engine.shared)."""
+
+    def __init__(self, requests: list[DecodeRequest], prompts: list[list[int]], controls: RowControls,
+                 on_token: OnToken | None):
+        import threading
+
+        self.requests, self.prompts, self.controls, self.on_token = requests, prompts, controls, on_token
+        self.outputs: list[list[list[int]]] = [[[] for _ in range(r.n)] for r in requests]
+        self.left = sum(r.n for r in requests)
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+    def seqs(self) -> list[_Seq]:
+        return [_Seq(self, i, c, p, 0, rng=self.controls.rng(i, c))
+                for i, (p, r) in enumerate(zip(self.prompts, self.requests)) for c in range(r.n)]
+
+
 @dataclass
 class _Seq:
     """One output being written: a request's candidate in a KV-cache slot."""
 
-    item: int  # index of its request
+    call: _Call
+    item: int  # index of its request in the call
     candidate: int
     prompt: list[int]
     fed: int  # prompt tokens already in the KV cache (the shared prefix counts)
@@ -112,6 +132,7 @@ class LlamaCppEngine:
         self._mem = L.llama_get_memory(self._ctx)
         self._batch = L.llama_batch_init(n_batch, 0, slots + 1)
         self._prefix: list[int] = []  # tokens held by the prefix sequence (id = slots)
+        self._prefix_call: _Call | None = None  # the call whose prompts that prefix was shared for
         self.stats = {"generated_tokens": 0, "prompt_tokens": 0, "decode_calls": 0}
 
     @property
@@ -145,11 +166,23 @@ class LlamaCppEngine:
     # -- decoding -------------------------------------------------------------------------------
     def decode(self, requests: list[DecodeRequest], decoding: DecodingArgs,
                on_token: OnToken | None = None) -> list[list[str]]:
+        call = self.prepare(requests, decoding, on_token)
+        if call is None:
+            return []
+        pending: deque[_Seq] = deque(call.seqs())
+        active: dict[int, _Seq] = {}
+        while pending or active:
+            self.step(pending, active)
+        return self.texts(call)
+
+    def prepare(self, requests: list[DecodeRequest], decoding: DecodingArgs,
+                on_token: OnToken | None = None) -> _Call | None:
+        """A call's prompts tokenised and checked, its controls built (raises before anything is decoded)."""
         if decoding.strategy == "beam":
             raise EngineError("the llama.cpp engine has no beam search: use decoding.strategy=greedy or sample, "
                               "or engine=transformers")
         if not requests:
-            return []
+            return None
         prompts = [self.tokenizer(r.prompt, add_special_tokens=True)["input_ids"] for r in requests]
         if self.vocab is not None:
             for p in prompts:
@@ -158,19 +191,23 @@ class LlamaCppEngine:
             if len(p) + r.max_new_tokens > self.seq_ctx:
                 raise EngineError(f"a prompt of {len(p)} tokens and {r.max_new_tokens} new tokens do not fit the "
                                   f"engine's context of {self.seq_ctx} tokens per sequence: raise seq_ctx")
-        self._share_prefix(prompts)
         controls = RowControls(self.tokenizer, requests, decoding, sorted(self.stop_ids))
-        pending = deque(_Seq(i, c, p, 0, rng=controls.rng(i, c))
-                        for i, (p, r) in enumerate(zip(prompts, requests)) for c in range(r.n))
-        outputs: list[list[list[int]]] = [[[] for _ in range(r.n)] for r in requests]
-        active: dict[int, _Seq] = {}
-        while pending or active:
-            rows = self._fill_batch(active, pending, requests)
-            if self.L.llama_decode(self._ctx, self._batch) != 0:
-                raise EngineError("llama_decode failed (KV cache full?): lower slots or raise n_ctx")
-            self.stats["decode_calls"] += 1
-            self._step(rows, active, controls, requests, outputs, on_token)
-        return [[self.tokenizer.decode(ids, skip_special_tokens=True) for ids in out] for out in outputs]
+        return _Call(requests, prompts, controls, on_token)
+
+    def step(self, pending: deque, active: dict) -> None:
+        """One ``llama_decode``: a token for every decoding sequence, prompt tokens of new ones. Sequences of
+        several calls may decode together; a call's sequences are admitted after its prompt prefix is shared."""
+        if pending and pending[0].call is not self._prefix_call and len(active) < self.slots:
+            self._share_prefix(pending[0].call.prompts)
+            self._prefix_call = pending[0].call
+        rows = self._fill_batch(active, pending)
+        if self.L.llama_decode(self._ctx, self._batch) != 0:
+            raise EngineError("llama_decode failed (KV cache full?): lower slots or raise n_ctx")
+        self.stats["decode_calls"] += 1
+        self._step(rows, active)
+
+    def texts(self, call: _Call) -> list[list[str]]:
+        return [[self.tokenizer.decode(ids, skip_special_tokens=True) for ids in out] for out in call.outputs]
 
     def _share_prefix(self, prompts: list[list[int]]) -> None:
         """Keep in the prefix sequence the longest token prefix all prompts share (less one token, so every
@@ -202,7 +239,7 @@ class LlamaCppEngine:
         b.seq_id[i][0] = seq
         b.n_tokens = i + 1
 
-    def _fill_batch(self, active: dict[int, _Seq], pending: deque, requests) -> list[int]:
+    def _fill_batch(self, active: dict[int, _Seq], pending: deque) -> list[int]:
         """One token for every decoding sequence, then prompt tokens of prefilling and new sequences up to
         the batch size. Returns the slots whose logits this call computes, in output order."""
         self._batch.n_tokens = 0
@@ -215,7 +252,8 @@ class LlamaCppEngine:
         for slot, s in list(active.items()):
             if s.prefilling and self._feed_prompt(slot, s):
                 rows.append(slot)
-        while pending and free and self._batch.n_tokens < self.n_batch and self._fits(active, pending[0], requests):
+        while (pending and free and self._batch.n_tokens < self.n_batch and pending[0].call is self._prefix_call
+               and self._fits(active, pending[0])):
             slot, s = free.pop(0), pending.popleft()
             self.L.llama_memory_seq_rm(self._mem, slot, -1, -1)
             self.L.llama_memory_seq_cp(self._mem, self.slots, slot, -1, -1)
@@ -236,19 +274,18 @@ class LlamaCppEngine:
         self.stats["prompt_tokens"] += len(chunk)
         return bool(chunk) and not s.prefilling
 
-    def _fits(self, active: dict[int, _Seq], new: _Seq, requests) -> bool:
+    def _fits(self, active: dict[int, _Seq], new: _Seq) -> bool:
         """Admit a sequence only while every admitted one can still run to its token budget (a stream per
         sequence always has room: ``decode`` checked each request against it)."""
         if not self.unified:
             return True
 
         def need(s: _Seq) -> int:
-            return len(s.prompt) - len(self._prefix) + requests[s.item].max_new_tokens
+            return len(s.prompt) - len(self._prefix) + s.call.requests[s.item].max_new_tokens
 
         return len(self._prefix) + sum(need(s) for s in active.values()) + need(new) <= self.n_ctx
 
-    def _step(self, rows: list[int], active: dict[int, _Seq], controls: RowControls, requests, outputs,
-              on_token: OnToken | None = None) -> None:
+    def _step(self, rows: list[int], active: dict[int, _Seq]) -> None:
         import numpy as np
         import torch
 
@@ -262,15 +299,19 @@ class LlamaCppEngine:
             logits = full
         for row, slot in enumerate(rows):
             s = active[slot]
-            token = controls.choose(s.item, s.prompt, s.generated, logits[row], s.rng)
+            call = s.call
+            token = call.controls.choose(s.item, s.prompt, s.generated, logits[row], s.rng)
             s.generated.append(token)
             self.stats["generated_tokens"] += 1
-            s.text_tail = (s.text_tail + controls.piece(token))[-8:]
+            s.text_tail = (s.text_tail + call.controls.piece(token))[-8:]
             done = (token in self.stop_ids or STOP_TEXT in s.text_tail
-                    or len(s.generated) >= requests[s.item].max_new_tokens)
-            if on_token is not None and token not in self.stop_ids:
-                on_token(s.item, s.candidate, s.generated)
+                    or len(s.generated) >= call.requests[s.item].max_new_tokens)
+            if call.on_token is not None and token not in self.stop_ids:
+                call.on_token(s.item, s.candidate, s.generated)
             if done:
-                outputs[s.item][s.candidate] = [t for t in s.generated if t not in self.stop_ids]
+                call.outputs[s.item][s.candidate] = [t for t in s.generated if t not in self.stop_ids]
                 self.L.llama_memory_seq_rm(self._mem, slot, -1, -1)
                 del active[slot]
+                call.left -= 1
+                if call.left == 0:
+                    call.done.set()

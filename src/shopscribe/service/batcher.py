@@ -1,6 +1,7 @@
 """Requests from many clients decode together: one thread per served model drains a bounded queue and
-hands everything waiting (after a short window) to the engine in one call, whose continuous batching
-then runs it as one batch.
+hands everything waiting (after a short window) to the engine in one call; with the llama.cpp engine
+(shared across threads, engine.shared) calls run at once and a request's sequences join the batch that
+is already decoding.
 
 Two kinds of work: ``CopyWork`` (products through the full pipeline: prompt → engine → length → guard)
 and ``RawWork`` (OpenAI-style prompts: engine only, with optional streaming). Work with the same settings
@@ -58,8 +59,13 @@ class Batcher:
     """The queue and the thread in front of one model's engine."""
 
     def __init__(self, name: str, queue_size: int, window_s: float,
-                 on_batch: Callable[[str, int, float], None] | None = None):
+                 on_batch: Callable[[str, int, float], None] | None = None, concurrent: bool = False):
+        from concurrent.futures import ThreadPoolExecutor
+
         self.name = name
+        # with an engine shared across threads (engine.shared), groups run at once and their sequences join
+        # the running batch; otherwise one after another
+        self._pool = ThreadPoolExecutor(16, thread_name_prefix=f"group-{name}") if concurrent else None
         self.queue_size = queue_size
         self.window_s = window_s
         self.on_batch = on_batch  # (kind, products, seconds) for metrics
@@ -87,6 +93,8 @@ class Batcher:
         self._stop.set()
         self._queue.put(None)
         self._thread.join(timeout=5)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _retry_after(self) -> int:
         per_product = sum(self._recent_s) / len(self._recent_s) if self._recent_s else 1.0
@@ -109,7 +117,10 @@ class Batcher:
                     break
                 batch.append(item)
             for group in _groups(batch):
-                self._run(group)
+                if self._pool is not None:
+                    self._pool.submit(self._run, group)
+                else:
+                    self._run(group)
 
     def _run(self, group: list[CopyWork | RawWork]) -> None:
         started = time.monotonic()

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from shopscribe.engine import load_engine
+from shopscribe.engine.shared import SharedEngine
 from shopscribe.generation.config import DecodingArgs, RerankArgs
 from shopscribe.generation.generate import model_fingerprint
 from shopscribe.generation.generator import Generator
@@ -39,11 +40,14 @@ class ModelHost:
         self.model_id, self.spec = model_id, spec
         self.folder = resolve_model(spec)
         self.run_info = read_run_info(self.folder) or {}
-        self.engine = load_engine(spec, settings.engine, num_threads=settings.num_threads, slots=settings.parallel,
-                                  log=log.info)
+        engine = load_engine(spec, settings.engine, num_threads=settings.num_threads, slots=settings.parallel,
+                             log=log.info)
+        shared = engine.name == "llama.cpp"  # requests join the running batch; transformers decodes one call at a time
+        self.engine = SharedEngine(engine) if shared else engine
         self.tokenizer = self.engine.tokenizer
         self.fingerprint = model_fingerprint(spec)
-        self.batcher = Batcher(model_id, settings.queue_size, settings.batch_window_ms / 1000, on_batch)
+        self.batcher = Batcher(model_id, settings.queue_size, settings.batch_window_ms / 1000, on_batch,
+                               concurrent=shared)
         self._guards: dict[tuple, PublishingGuard] = {}
         self._template_dir = (self.folder / "templates") if (self.folder / "templates" / "tasks.yaml").is_file() else None
 
