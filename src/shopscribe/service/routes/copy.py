@@ -22,10 +22,10 @@ TASKS = ("describe", "title", "summarize")
 
 def _add(task: str) -> None:
     async def one(body: CopyRequest, request: Request, key=Depends(require("generate"))) -> CopyResult:
-        return (await write_copy(request, task, body, [_raw(body.product)], ("body", "product")))[0]
+        return (await write_copy(request, task, body, [product_dict(body.product)], ("body", "product")))[0]
 
     async def batch(body: BatchCopyRequest, request: Request, key=Depends(require("generate"))) -> BatchCopyResult:
-        return BatchCopyResult(results=await write_copy(request, task, body, [_raw(p) for p in body.products],
+        return BatchCopyResult(results=await write_copy(request, task, body, [product_dict(p) for p in body.products],
                                                         ("body", "products")))
 
     router.add_api_route(f"/{task}", one, methods=["POST"], response_model=CopyResult,
@@ -46,7 +46,7 @@ async def write_copy(request: Request, task_name: str, body: CopyOptions, produc
                                  f"{state.settings.max_products_per_call} (max_products_per_call), or use a job")
     host = state.hosts.get(body.model)
     task = host.task(task_name)
-    records = _records(products, task.required_fields, where, batch=where[-1] == "products")
+    records = validated_records(products, task.required_fields, where, batch=where[-1] == "products")
     tone = ", ".join(t for t in (body.tone, f"for {body.audience}" if body.audience else None) if t) or None
     options = Options(task_name, tone, body.max_chars, tuple(body.keywords), body.guard, body.candidates,
                       body.strict_compliance)
@@ -63,12 +63,12 @@ async def write_copy(request: Request, task_name: str, body: CopyOptions, produc
     return results
 
 
-def _raw(product) -> dict:
+def product_dict(product) -> dict:
     """The product as sent (unset fields left out): the catalog loaders validate and normalise it."""
     return product.model_dump(exclude_unset=True) if hasattr(product, "model_dump") else product
 
 
-def _records(products: list, required: tuple[str, ...], where: tuple, batch: bool) -> list:
+def validated_records(products: list, required: tuple[str, ...], where: tuple, batch: bool) -> list:
     records, errors = [], []
     for i, raw in enumerate(products):
         record, problems = record_from_dict(raw, row=i + 1, required_fields=required)

@@ -16,8 +16,8 @@ from pydantic import Field
 from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.service.batcher import CopyWork
 from shopscribe.service.deps import require
-from shopscribe.service.routes.copy import _raw, _records, router
-from shopscribe.service.routes.reviews import ReviewIn, _rows
+from shopscribe.service.routes.copy import product_dict, router, validated_records
+from shopscribe.service.routes.reviews import ReviewIn, review_rows
 from shopscribe.service.schemas import CopyOptions, ProductIn
 from shopscribe.storage import audit
 
@@ -39,13 +39,13 @@ async def optimize_copy(body: OptimizeRequest, request: Request, key=Depends(req
     state = request.app.state
     host = state.hosts.get(body.model)
     task = host.task("optimize")
-    record = _records([_raw(body.product)], task.required_fields, ("body", "product"), batch=False)[0]
+    record = validated_records([product_dict(body.product)], task.required_fields, ("body", "product"), batch=False)[0]
     insights = body.insights
     if body.reviews:
         if state.sentiment is None:
             raise HTTPException(404, "reviews need a sentiment classifier: start the server with sentiment_model=FOLDER,"
                                      " or send `insights`")
-        rows = [replace(r, product_id=record.id) for r in _rows(request, body)]
+        rows = [replace(r, product_id=record.id) for r in review_rows(request, body)]
         groups, positive = await asyncio.to_thread(review_insights, rows, state.sentiment, "product")
         insights = next(({**asdict(g), "positive_reviews": positive[g.group]} for g in groups), None)
     tone = ", ".join(t for t in (body.tone, f"for {body.audience}" if body.audience else None) if t) or None

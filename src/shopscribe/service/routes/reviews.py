@@ -41,7 +41,7 @@ class InsightsRequest(ReviewsRequest):
 
 @router.post("/sentiment", summary="P(positive) and a label per review")
 async def sentiment(body: ReviewsRequest, request: Request, key=Depends(require("review"))) -> dict:
-    model, rows = _model(request), _rows(request, body)
+    model, rows = _model(request), review_rows(request, body)
     probs = await asyncio.to_thread(model.predict, rows)
     return {"results": [{"id": r.id, "text": r.text, "p_positive": round(float(p), 4),
                          "label": "positive" if p >= 0.5 else "negative", "masked": r.masked}
@@ -52,7 +52,7 @@ async def sentiment(body: ReviewsRequest, request: Request, key=Depends(require(
 async def insights(body: InsightsRequest, request: Request, key=Depends(require("review"))) -> dict[str, Any]:
     from shopscribe.reviews.insights import review_insights
 
-    model, rows = _model(request), _rows(request, body)
+    model, rows = _model(request), review_rows(request, body)
     groups, positive = await asyncio.to_thread(review_insights, rows, model, body.group_by)
     return {"group_by": body.group_by, "reviews": len(rows),
             "groups": [{**asdict(g), "positive_reviews": positive[g.group]} for g in groups]}
@@ -66,7 +66,7 @@ def _model(request: Request):
     return state.sentiment
 
 
-def _rows(request: Request, body: ReviewsRequest) -> list:
+def review_rows(request: Request, body: ReviewsRequest) -> list:
     if len(body.reviews) > request.app.state.settings.max_products_per_call * 16:
         raise HTTPException(413, "too many reviews in one call (16 × max_products_per_call)")
     rows, errors = [], []
