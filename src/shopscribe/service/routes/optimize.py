@@ -39,12 +39,13 @@ async def optimize_copy(body: OptimizeRequest, request: Request, key=Depends(req
     state = request.app.state
     host = state.hosts.get(body.model)
     task = host.task("optimize")
-    record = validated_records([product_dict(body.product)], task.required_fields, ("body", "product"), batch=False)[0]
+    record = validated_records([product_dict(body.product)], task.required_fields, ("body", "product"),
+                               batch=False)[0]
     insights = body.insights
     if body.reviews:
         if state.sentiment is None:
-            raise HTTPException(404, "reviews need a sentiment classifier: start the server with sentiment_model=FOLDER,"
-                                     " or send `insights`")
+            raise HTTPException(404, "reviews need a sentiment classifier: start the server with "
+                                     "sentiment_model=FOLDER, or send `insights`")
         rows = [replace(r, product_id=record.id) for r in review_rows(request, body)]
         groups, positive = await asyncio.to_thread(review_insights, rows, state.sentiment, "product")
         insights = next(({**asdict(g), "positive_reviews": positive[g.group]} for g in groups), None)
