@@ -56,3 +56,11 @@ class BatchProgress:
         if name not in self.tasks:
             self.tasks[name] = self.progress.add_task(f"{name}", total=total)
         self.progress.update(self.tasks[name], completed=done, total=total)
+
+
+def service_database(config, database_url: str | None):
+    """The service's database (its settings' database_url, or the one given), migrated: for `keys` and `jobs`."""
+    from shopscribe.service.settings import load_settings
+    from shopscribe.storage import open_database
+
+    return open_database(load_settings(config, [f"database_url={database_url}"] if database_url else []).database_url)

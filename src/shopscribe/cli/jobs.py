@@ -10,18 +10,11 @@ from pathlib import Path
 
 import typer
 
-from shopscribe.cli.common import console, handle_errors
+from shopscribe.cli.common import console, handle_errors, service_database
 
 app = typer.Typer(help="Catalog jobs of `shopscribe serve`.", no_args_is_help=True)
 CONFIG = typer.Option(None, "--config", help="The service's YAML settings (for its database_url).")
 DB = typer.Option(None, "--database-url", help="Overrides the settings' database_url.")
-
-
-def _db(config: Path | None, database_url: str | None):
-    from shopscribe.service.settings import load_settings
-    from shopscribe.storage import open_database
-
-    return open_database(load_settings(config, [f"database_url={database_url}"] if database_url else []).database_url)
 
 
 @app.command("list")
@@ -30,7 +23,7 @@ def list_(config: Path = CONFIG, database_url: str = DB) -> None:
     """Recent jobs: status, products done of total, flagged, rejected."""
     from shopscribe.storage.jobs import list_jobs
 
-    for j in list_jobs(_db(config, database_url)):
+    for j in list_jobs(service_database(config, database_url)):
         console.print(f"{j.id}\t{j.status}\t{j.task}\t{j.done}/{j.total}\tflagged {j.flagged}\trejected {j.rejected}"
                       f"\t{j.created_at:%Y-%m-%d %H:%M}\t{j.source}")
 
@@ -41,7 +34,7 @@ def show(job_id: str, config: Path = CONFIG, database_url: str = DB) -> None:
     """One job as JSON: progress, counts, rate and estimate."""
     from shopscribe.storage.jobs import get_job
 
-    job = get_job(_db(config, database_url), job_id)
+    job = get_job(service_database(config, database_url), job_id)
     if job is None:
         raise typer.BadParameter(f"no job {job_id} (see: shopscribe jobs list)")
     print(json.dumps(job.as_dict(), ensure_ascii=False, indent=2))
@@ -56,7 +49,7 @@ def results(job_id: str, out: Path = typer.Option(None, "--out", "-o", help=".js
     from shopscribe.storage import audit
     from shopscribe.storage.jobs import results as rows
 
-    db = _db(config, database_url)
+    db = service_database(config, database_url)
     fh = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
     n = 0
     if out is not None and out.suffix == ".csv":

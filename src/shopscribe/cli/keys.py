@@ -6,19 +6,11 @@ from pathlib import Path
 
 import typer
 
-from shopscribe.cli.common import console, handle_errors
+from shopscribe.cli.common import console, handle_errors, service_database
 
 app = typer.Typer(help="API keys of `shopscribe serve`.", no_args_is_help=True)
 CONFIG = typer.Option(None, "--config", help="The service's YAML settings (for its database_url).")
 DB = typer.Option(None, "--database-url", help="Overrides the settings' database_url.")
-
-
-def _db(config: Path | None, database_url: str | None):
-    from shopscribe.service.settings import load_settings
-    from shopscribe.storage import open_database
-
-    settings = load_settings(config, [f"database_url={database_url}"] if database_url else [])
-    return open_database(settings.database_url)
 
 
 @app.command("create")
@@ -31,7 +23,7 @@ def create(name: str = typer.Argument(..., help="A name for the key (who or what
     from shopscribe.storage import audit
     from shopscribe.storage.keys import create_key
 
-    db = _db(config, database_url)
+    db = service_database(config, database_url)
     secret, info = create_key(db, name, scope, rate)
     audit.record(db, "cli", "key.create", name, scopes=list(info.scopes))
     console.print(f"key '{name}' ({', '.join(info.scopes)}); keep it now, it is not shown again:")
@@ -44,7 +36,7 @@ def list_(config: Path = CONFIG, database_url: str = DB) -> None:
     """Keys with their scopes and state (never their secrets)."""
     from shopscribe.storage.keys import list_keys
 
-    for k in list_keys(_db(config, database_url)):
+    for k in list_keys(service_database(config, database_url)):
         state = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
         console.print(f"{k.name}\t{k.prefix}…\t{','.join(k.scopes)}\t{k.rate_per_minute or '-'}/min\t{state}")
 
@@ -56,7 +48,7 @@ def revoke(name: str = typer.Argument(...), config: Path = CONFIG, database_url:
     from shopscribe.storage import audit
     from shopscribe.storage.keys import revoke_key
 
-    db = _db(config, database_url)
+    db = service_database(config, database_url)
     revoke_key(db, name)
     audit.record(db, "cli", "key.revoke", name)
     console.print(f"key '{name}' revoked")
