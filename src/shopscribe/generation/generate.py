@@ -21,7 +21,7 @@ from pathlib import Path
 from shopscribe.catalog.loaders import load_catalog
 from shopscribe.catalog.spreadsheet import OUTPUT_FIELDS, output_csv_row
 from shopscribe.errors import GenerationError
-from shopscribe.generation.config import GenerateConfig
+from shopscribe.generation.config import CopyArgs, GenerateConfig
 from shopscribe.generation.generator import Generator
 from shopscribe.generation.guard import PublishingGuard
 from shopscribe.quality.families import learn_families
@@ -78,7 +78,7 @@ def model_fingerprint(model: str | Path) -> str:
                                   for p in weights).encode()).hexdigest()[:16]
 
 
-def generation_settings(cfg: GenerateConfig, task) -> dict:
+def generation_settings(cfg: CopyArgs, task) -> dict:
     """What decides the generated text: a rerun with other settings must not add to the same file."""
     model_key = model_fingerprint(cfg.model)
     task_key = hashlib.sha256(json.dumps([task.name, task.templates, {k: vars(v) for k, v in task.lengths.items()},
@@ -94,21 +94,25 @@ def settings_path(progress: Path) -> Path:
     return progress.with_name(progress.name + ".settings.json")
 
 
+def changed_settings(saved: dict, settings: dict) -> list[str]:
+    """The settings that differ; one added since ``saved`` was written counts as unchanged while it keeps its
+    default (off)."""
+    return sorted(k for k in set(saved) | set(settings) if saved.get(k) != settings.get(k)
+                  and not (k not in saved and settings.get(k) in (False, None)))
+
+
 def check_settings(progress: Path, settings: dict, has_rows: bool) -> None:
     """Refuse to resume a progress file written with other settings; record them for the next run."""
     saved_path = settings_path(progress)
     if has_rows and saved_path.is_file():
-        saved = json.loads(saved_path.read_text(encoding="utf-8"))
-        # a setting added since the file was written counts as unchanged while it keeps its default (off)
-        changed = sorted(k for k in set(saved) | set(settings) if saved.get(k) != settings.get(k)
-                         and not (k not in saved and settings.get(k) in (False, None)))
+        changed = changed_settings(json.loads(saved_path.read_text(encoding="utf-8")), settings)
         if changed:
             raise GenerationError(f"{progress} was written with other settings ({', '.join(changed)} changed, "
                                   f"see {saved_path}); use another --out, or delete both files to start again")
     saved_path.write_text(json.dumps(settings, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def resolve_task_args(cfg: GenerateConfig):
+def resolve_task_args(cfg: CopyArgs):
     """A run folder knows its task, tone and length; explicit settings win."""
     folder = resolve_model(cfg.model)
     run = read_run_info(folder) or {}
@@ -146,25 +150,9 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
     log(f"{len(records)} products: {len(done)} already done, {len(todo)} to generate"
         + (f"; {len(loaded.problems)} bad rows skipped into {loaded.rejects_path}" if loaded.problems else ""))
     if todo:
-        guard = (PublishingGuard(task, cfg.keywords, cfg.rule_dirs, families=learn_families(loaded.records),
-                                 strict=cfg.strict_compliance) if cfg.guard else None)
-        reranker = None
-        if cfg.rerank.candidates > 1:
-            critic = Critic.load(cfg.rerank.critic) if cfg.rerank.critic else None
-            reranker = Reranker(task, cfg.rerank, critic, cfg.rule_dirs)
-            log(f"best-of-{cfg.rerank.candidates}: {'critic ' + str(cfg.rerank.critic) if critic else 'no critic'}")
-        generator = Generator(engine, task, decoding=cfg.decoding, length=cfg.length,
-                              tone=task_args.tone, max_chars=task_args.max_chars, guard=guard, reranker=reranker,
-                              keywords=cfg.keywords,
-                              tokenizer=load_run_tokenizer(cfg.model) if engine is None else None)
-        if engine is None:
-            vocab_texts = (catalog_texts(generator, todo, cfg.model)
-                           if engine_name == "llama.cpp" and cfg.output_vocab == "catalog" else None)
-            generator.engine = engine = load_engine(cfg.model, engine_name, strategy=cfg.decoding.strategy,
-                                                    num_threads=cfg.num_threads, slots=cfg.parallel, log=log,
-                                                    vocab_texts=vocab_texts)
-        log(f"engine: {engine.name}" + (f", output layer cut to {len(engine.vocab.keep)} tokens"
-                                        if getattr(engine, "vocab", None) else ""))
+        generator = build_generator(cfg, task_args, task, todo, engine_name, families=learn_families(loaded.records),
+                                    engine=engine, log=log)
+        engine = generator.engine
         with path.open("a", encoding="utf-8") as fh:
             size = cfg.batch_size or (256 if engine.name == "llama.cpp" else 8)
             for start in range(0, len(todo), size):
@@ -178,6 +166,33 @@ def generate(cfg: GenerateConfig, log: Callable[[str], None] = print,
     if cfg.out.suffix == ".csv":
         write_csv(read_done(path), [r.id for r in records], cfg.out)
     return GenerateResult(cfg.out, len(records), len(todo), len(done), len(loaded.problems), loaded.rejects_path)
+
+
+def build_generator(cfg: CopyArgs, task_args, task, records: list, engine_name: str, *, families=None,
+                    engine=None, log: Callable[[str], None] = print) -> Generator:
+    """The copy pipeline of ``cfg`` with its engine loaded (or ``engine`` reused): prompt → engine → length and
+    must-keep → guard. ``records`` are the products it will write (the catalog output layer is cut to them);
+    ``families`` are the claim families learned from the whole catalog, so a verdict never depends on the batch."""
+    guard = (PublishingGuard(task, cfg.keywords, cfg.rule_dirs, families=families, strict=cfg.strict_compliance)
+             if cfg.guard else None)
+    reranker = None
+    if cfg.rerank.candidates > 1:
+        critic = Critic.load(cfg.rerank.critic) if cfg.rerank.critic else None
+        reranker = Reranker(task, cfg.rerank, critic, cfg.rule_dirs)
+        log(f"best-of-{cfg.rerank.candidates}: {'critic ' + str(cfg.rerank.critic) if critic else 'no critic'}")
+    generator = Generator(engine, task, decoding=cfg.decoding, length=cfg.length,
+                          tone=task_args.tone, max_chars=task_args.max_chars, guard=guard, reranker=reranker,
+                          keywords=cfg.keywords, tokenizer=load_run_tokenizer(cfg.model) if engine is None else None)
+    if engine is None:
+        vocab_texts = (catalog_texts(generator, records, cfg.model)
+                       if engine_name == "llama.cpp" and cfg.output_vocab == "catalog" else None)
+        generator.engine = load_engine(cfg.model, engine_name, strategy=cfg.decoding.strategy,
+                                       num_threads=cfg.num_threads, slots=cfg.parallel, log=log,
+                                       vocab_texts=vocab_texts)
+    engine = generator.engine
+    log(f"engine: {engine.name}" + (f", output layer cut to {len(engine.vocab.keep)} tokens"
+                                    if getattr(engine, "vocab", None) else ""))
+    return generator
 
 
 def catalog_texts(generator: Generator, records, model: str) -> list[str]:

@@ -22,5 +22,9 @@ class Metrics:
         self.guard = Counter("shopscribe_guard_outputs", "Copy by guard verdict", ["model", "status"], registry=r)
         self.job_products = Gauge("shopscribe_job_products", "Products of active jobs by state", ["job", "state"],
                                   registry=r)
+        self.job_rate = Gauge("shopscribe_job_products_per_minute", "Products per minute of active jobs", ["job"],
+                              registry=r)
+        self.job_eta = Gauge("shopscribe_job_eta_seconds", "Estimated seconds left of active jobs (-1 = unknown)",
+                             ["job"], registry=r)
         self.rejected = Counter("shopscribe_rejected_requests", "Requests refused before the engine",
                                 ["reason"], registry=r)

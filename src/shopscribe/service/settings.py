@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,15 @@ class ServiceSettings(BaseSettings):
     job_lease_s: float = Field(600, gt=0, description="Seconds a claim lasts: a dead worker's products on another "
                                "machine are claimed again after it.")
     job_poll_s: float = Field(1.0, gt=0, description="How often an idle worker looks for work.")
+    jobs_backend: Literal["local", "ray"] = Field("local", description="Where job workers write products: local = "
+                                                  "in the worker process; ray = on a Ray actor pool (`jobs.backend=ray`"
+                                                  "; needs shopscribe[ray]).")
+    ray_address: str | None = Field(None, description="jobs_backend=ray: the cluster to join (default: RAY_ADDRESS, "
+                                    "else a local Ray started by the worker).")
+    ray_actors: int = Field(1, ge=1, description="jobs_backend=ray: actors per model, each writing one claimed batch "
+                            "at a time (each loads the engine and the model once).")
+    ray_actor_threads: int | None = Field(None, ge=1, description="jobs_backend=ray: engine threads and Ray CPUs per "
+                                          "actor (default: num_threads, else 2).")
     max_upload_bytes: int = Field(200_000_000, ge=1_000, description="Largest catalog upload to POST /v1/jobs.")
     log_json: bool = Field(True, description="Structured JSON logs with a request id.")
 
@@ -68,6 +78,8 @@ def load_settings(path: str | Path | None = None, overrides: list[str] | None = 
     from pydantic import ValidationError
 
     data = apply_overrides(read_yaml(path) if path is not None else {}, list(overrides or []))
+    for key, value in (data.pop("jobs", None) or {}).items():  # jobs.backend=ray is jobs_backend=ray
+        data[f"jobs_{key}"] = value
     try:
         return ServiceSettings(**data)
     except ValidationError as exc:

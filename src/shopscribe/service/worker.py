@@ -24,6 +24,10 @@ log = logging.getLogger("shopscribe.worker")
 
 
 def run_worker(settings: ServiceSettings, stop: threading.Event | None = None) -> None:
+    if settings.jobs_backend == "ray":
+        from shopscribe.service.ray_jobs import run_ray_worker
+
+        return run_ray_worker(settings, stop)
     stop = stop or threading.Event()
     db = open_database(settings.database_url)
     owner = worker_id()

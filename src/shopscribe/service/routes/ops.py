@@ -40,8 +40,12 @@ def _job_progress(state) -> None:
 
     gauge = state.metrics.job_products
     gauge.clear()
+    state.metrics.job_rate.clear()
+    state.metrics.job_eta.clear()
     for job in list_jobs(state.db, limit=200):
         if job.status in ACTIVE:
             gauge.labels(job.id, "done").set(job.done)
             gauge.labels(job.id, "todo").set(job.total - job.done)
             gauge.labels(job.id, "flagged").set(job.flagged)
+            state.metrics.job_rate.labels(job.id).set(job.rate_per_min or 0)
+            state.metrics.job_eta.labels(job.id).set(job.eta_s if job.eta_s is not None else -1)

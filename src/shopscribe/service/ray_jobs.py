@@ -1,0 +1,105 @@
+"""Catalog jobs on Ray (``jobs_backend=ray``): the worker claims products from the database as it does
+locally, hands each claimed batch to an actor of a Ray pool (each actor a ``ModelHost``: engine and model
+loaded once) and commits the rows it gets back with the same conditional update. Ray retries the batch of an
+actor that died; the lease frees the claims of a worker that died, so each product is written once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import asdict
+
+from shopscribe.batch.cluster import connect, require_ray
+from shopscribe.storage import open_database
+from shopscribe.storage.jobs import claim, complete, fail_job, release_dead_claims, worker_id
+
+log = logging.getLogger("shopscribe.worker")
+
+
+class CopyActor:
+    """One model's copy pipeline inside a Ray actor."""
+
+    def __init__(self, settings_json: str, model_id: str):
+        from shopscribe.service.hosting import ModelHost
+        from shopscribe.service.settings import ServiceSettings
+
+        settings = ServiceSettings(**json.loads(settings_json))
+        self.host = ModelHost(model_id, settings.models[model_id], settings)
+
+    def write(self, options: dict, records: list[dict]) -> list[dict]:
+        from shopscribe.catalog.record import ProductRecord
+        from shopscribe.service.hosting import CopyOptions
+
+        options = CopyOptions(**{**options, "keywords": tuple(options.get("keywords", ()))})
+        rows = self.host.generator(options).generate([ProductRecord.model_validate(r) for r in records])
+        return [{"task": options.task, "model": self.host.version, **asdict(row)} for row in rows]
+
+
+def run_ray_worker(settings, stop: threading.Event | None = None) -> None:
+    """Keep every actor busy with one claimed batch; commit each batch as its actor returns it."""
+    stop = stop or threading.Event()
+    ray = require_ray()
+    started = connect(settings.ray_address, log.info)
+    db = open_database(settings.database_url)
+    owner = worker_id()
+    threads = settings.ray_actor_threads or settings.num_threads or 2
+    actor_settings = settings.model_copy(update={"num_threads": threads}).model_dump_json()
+    remote = ray.remote(num_cpus=threads, max_restarts=-1, max_task_retries=3)(CopyActor)
+    pools: dict[str, list] = {}
+    busy: dict = {}  # object ref -> (actor, job, items)
+    freed = release_dead_claims(db)
+    log.info(f"worker {owner} started on Ray ({settings.ray_actors} actor(s) per model, {threads} thread(s) each)"
+             + (f"; freed {freed} products claimed by dead workers" if freed else ""))
+    try:
+        while not stop.is_set():
+            _fill(ray, db, settings, owner, remote, actor_settings, pools, busy)
+            if not busy:
+                release_dead_claims(db)
+                stop.wait(settings.job_poll_s)
+                continue
+            ready, _ = ray.wait(list(busy), num_returns=1, timeout=settings.job_poll_s)
+            for ref in ready:
+                _finish(ray, db, owner, ref, busy.pop(ref))
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _fill(ray, db, settings, owner, remote, actor_settings, pools, busy) -> None:
+    """Claim batches while an actor is idle (a model's pool is made on its first job); each batch goes to the
+    least busy actor of its model (Ray queues a second one behind the first)."""
+    while not pools or any(_load(busy, key) == 0 for key in _actors(pools)):
+        got = claim(db, owner, settings.job_batch, settings.job_lease_s)
+        if got is None:
+            return
+        job, items = got
+        if job.model not in settings.models:
+            fail_job(db, job.id, f"model '{job.model}' is not among this worker's models {sorted(settings.models)}")
+            continue
+        pool = pools.setdefault(job.model, [remote.remote(actor_settings, job.model)
+                                            for _ in range(settings.ray_actors)])
+        index = min(range(len(pool)), key=lambda i: _load(busy, (job.model, i)))
+        busy[pool[index].write.remote(job.options, [i.record for i in items])] = ((job.model, index), job, items)
+
+
+def _actors(pools) -> list[tuple[str, int]]:
+    return [(model, i) for model, pool in pools.items() for i in range(len(pool))]
+
+
+def _load(busy, key) -> int:
+    return sum(1 for k, _, _ in busy.values() if k == key)
+
+
+def _finish(ray, db, owner, ref, work) -> None:
+    _, job, items = work
+    started = time.monotonic()
+    try:
+        rows = ray.get(ref)
+    except Exception as exc:  # the pipeline raised, or the actor died more often than Ray retries
+        log.exception(f"job {job.id} failed on Ray")
+        fail_job(db, job.id, f"{type(exc).__name__}: {exc}")
+        return
+    complete(db, job.id, owner, [(item.id, row) for item, row in zip(items, rows)])
+    log.info(f"job {job.id}: {len(rows)} products committed ({time.monotonic() - started:.2f} s to commit)")
