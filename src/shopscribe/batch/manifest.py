@@ -68,8 +68,9 @@ class Manifest:
                                   "changed since); use another --out for the new catalog")
         return True
 
-    def commit(self, shard: int, ids_digest: str, rows: list[dict]) -> bool:
-        """Write a shard's rows and record them; False (nothing written) if the shard is already committed."""
+    def commit(self, shard: int, ids_digest: str, rows: list[dict], made: dict | None = None) -> bool:
+        """Write a shard's rows and record them (with ``made``: the actor's seconds and process); False (nothing
+        written) if the shard is already committed."""
         name = _name(shard)
         if name in self.committed:
             return False
@@ -83,7 +84,7 @@ class Manifest:
             "flagged": sum(1 for r in rows if (r.get("guard") or {}).get("status") == "flagged"),
             "jsonl": str(jsonl.relative_to(self.out)), "parquet": str(parquet.relative_to(self.out)),
             "sha256": {"jsonl": hashlib.sha256(body).hexdigest(), "parquet": _sha256(parquet)},
-            "committed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            "committed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **(made or {})}
         self.save()
         return True
 

@@ -77,9 +77,9 @@ def run_batch(cfg: BatchConfig, log: Callable[[str], None] = print,
     if pending:
         started_ray = connect(cfg.ray_address, log)
         try:
-            for shard, ids, shard_rows in _stream(ray, cfg, catalog.records, by_shard, digests, pending, log):
+            for shard, ids, shard_rows, made in _stream(ray, cfg, catalog.records, by_shard, digests, pending, log):
                 _check_rows(shard, by_shard[shard], shard_rows)
-                if manifest.commit(shard, ids, shard_rows):
+                if manifest.commit(shard, ids, shard_rows, made):
                     written += 1
                     rows += len(shard_rows)
                     progress.add(len(shard_rows), manifest.committed[f"{shard:05d}"]["flagged"])
@@ -94,7 +94,7 @@ def run_batch(cfg: BatchConfig, log: Callable[[str], None] = print,
 
 
 def _stream(ray, cfg: BatchConfig, records, by_shard, digests, pending, log):
-    """(shard, ids digest, rows) for every pending shard, as the actor pool finishes them."""
+    """(shard, ids digest, rows, how it was made) for every pending shard, as the actor pool finishes them."""
     from ray.data import ActorPoolStrategy, DataContext
 
     DataContext.get_current().enable_progress_bars = False
@@ -112,8 +112,11 @@ def _stream(ray, cfg: BatchConfig, records, by_shard, digests, pending, log):
         ShardWriter, fn_constructor_args=(actor_cfg.model_dump_json(), families), batch_size=1,
         compute=ActorPoolStrategy(min_size=least, max_size=most, max_tasks_in_flight_per_actor=1),
         num_cpus=threads, max_task_retries=cfg.max_retries)
-    for row in dataset.iter_rows():
-        yield int(row["shard"]), str(row["ids"]), json.loads(row["rows"])
+    # each output block as soon as its shard is done (iter_rows' prefetching would hold finished shards back)
+    for batch in dataset.iter_batches(batch_size=None, prefetch_batches=0, batch_format="numpy"):
+        for shard, ids, rows, seconds, worker in zip(batch["shard"], batch["ids"], batch["rows"], batch["seconds"],
+                                                     batch["worker"]):
+            yield int(shard), str(ids), json.loads(rows), {"seconds": round(float(seconds), 2), "worker": str(worker)}
 
 
 def _check_no_stale_shards(manifest: Manifest, by_shard: dict) -> None:
