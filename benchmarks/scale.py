@@ -119,9 +119,12 @@ def batch_command(products: Path, out: Path, actors: int, *more: str) -> list[st
 def fresh(path: Path) -> Path:
     import shutil
 
-    shutil.rmtree(path, ignore_errors=True)
-    for stale in path.parent.glob(path.name + "*"):
-        stale.unlink()
+    if path.is_dir():
+        shutil.rmtree(path)
+    for stale in path.parent.glob(path.name + ".*"):  # generate's settings file beside its output
+        if stale.is_file():
+            stale.unlink()
+    path.unlink(missing_ok=True)
     return path
 
 

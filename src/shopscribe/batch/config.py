@@ -21,18 +21,21 @@ class BatchConfig(CopyArgs):
                                                    "and commit). Fixed by the first run: a rerun keeps its sharding.")
     ray_address: str | None = Field(None, description="Ray cluster to join (default: RAY_ADDRESS, else a local Ray "
                                                       "started on this machine).")
-    actors_min: int = Field(1, gt=0, description="Fewest actors (each loads the engine and the model once).")
+    actors_min: int | None = Field(None, gt=0, description="Actors to start with and keep (each loads the engine and "
+                                                          "the model once; default: as many as the cluster's CPUs "
+                                                          "hold now).")
     actors_max: int | None = Field(None, gt=0, description="Most actors (default: the cluster's CPUs / "
                                                            "actor_threads); the pool grows as machines join.")
-    actor_threads: int | None = Field(None, gt=0, description="Threads (and Ray CPUs) per actor (default: this "
-                                                              "machine's cores / actors_max, at least 1).")
+    actor_threads: int | None = Field(None, gt=0, description="Threads (and Ray CPUs) per actor (default: the "
+                                                              "cluster's CPUs / actors_max, else 1: one actor per "
+                                                              "core, about 1.8 GiB each).")
     max_retries: int = Field(3, ge=0, description="Retries of a shard whose actor died.")
     metrics_port: int | None = Field(None, gt=0, lt=65536, description="Serve progress as Prometheus metrics on "
                                                                         "this port (/metrics) while the job runs.")
 
     @model_validator(mode="after")
     def _pool(self) -> BatchConfig:
-        if self.actors_max is not None and self.actors_max < self.actors_min:
+        if self.actors_max is not None and self.actors_min is not None and self.actors_max < self.actors_min:
             raise ValueError(f"actors_max ({self.actors_max}) is below actors_min ({self.actors_min})")
         if self.num_threads is not None and self.actor_threads is None:
             self.actor_threads = self.num_threads
