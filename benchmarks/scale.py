@@ -30,6 +30,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from core_loop import DATA, RESULTS, WORK  # noqa: E402
 
+from shopscribe.batch.manifest import read_commits  # noqa: E402
+
 SET = "describe-en"
 SPEED_PRODUCTS = 256
 FAULT_PRODUCTS = 1000
@@ -159,9 +161,9 @@ def part_speed() -> dict:
 def shard_timing(out: Path, actors: int) -> dict:
     """From the manifest: the actors' own seconds per shard, the machine's rate while generating (the shards'
     seconds shared by its actors) and the job's fixed cost (wall time minus that)."""
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    compute = sum(e["seconds"] for e in manifest["committed"].values())
-    products = sum(e["rows"] for e in manifest["committed"].values())
+    commits = read_commits(out / "commits.jsonl").values()
+    compute = sum(e["seconds"] for e in commits)
+    products = sum(e["rows"] for e in commits)
     return {"shard_seconds_sum": round(compute, 1), "generating_products_per_min": round(products / (compute / actors)
                                                                                          * 60, 1)}
 
@@ -186,9 +188,10 @@ def generating_rate(products: Path) -> dict:
 
 
 def committed(out: Path) -> int:
+    """Shards committed so far (lines of the commit log; a line being written is not counted)."""
     try:
-        return len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["committed"])
-    except (OSError, ValueError):
+        return (out / "commits.jsonl").read_bytes().count(b"\n")
+    except OSError:
         return 0
 
 
@@ -274,8 +277,8 @@ def part_overhead() -> dict:
     # what is not the actors' own work (wall time minus the shards' seconds): Ray's start, the actor's start
     # and model load, and a cost per shard; the two shard counts separate the last from the rest
     for name, folder in (("batch_40_shards", "b40"), ("batch_400_shards", "b400")):
-        manifest = json.loads((BENCH / "overhead" / folder / "manifest.json").read_text(encoding="utf-8"))
-        runs[name]["shard_seconds_sum"] = round(sum(e["seconds"] for e in manifest["committed"].values()), 1)
+        commits = read_commits(BENCH / "overhead" / folder / "commits.jsonl").values()
+        runs[name]["shard_seconds_sum"] = round(sum(e["seconds"] for e in commits), 1)
         runs[name]["not_shard_work_s"] = round(runs[name]["seconds"] - runs[name]["shard_seconds_sum"], 1)
     per_shard = (runs["batch_400_shards"]["not_shard_work_s"] - runs["batch_40_shards"]["not_shard_work_s"]) / 360
     fixed = runs["batch_40_shards"]["not_shard_work_s"] - 40 * per_shard

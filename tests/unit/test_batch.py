@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from shopscribe.batch import BatchConfig, run_batch
-from shopscribe.batch.manifest import verify
+from shopscribe.batch.manifest import read_commits, verify
 from shopscribe.errors import CatalogError, GenerationError, ShopScribeError
 from tests.conftest import SAMPLE
 
@@ -87,10 +87,7 @@ def test_an_id_in_two_files_and_a_missing_ray_are_named(tiny_model_dir, tmp_path
 
 
 def committed(out: Path) -> int:
-    try:
-        return len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["committed"])
-    except (OSError, ValueError):
-        return 0
+    return len(read_commits(out / "commits.jsonl")) if (out / "commits.jsonl").is_file() else 0
 
 
 def test_a_killed_actor_loses_and_duplicates_nothing(tiny_model_dir, tmp_path, local_ray):
@@ -139,3 +136,23 @@ def test_a_killed_driver_is_resumed_by_the_same_command(tiny_model_dir, tmp_path
     checked = verify(out)
     assert checked["ids"] == {f"p{i:03d}" for i in range(40)} and checked["duplicated"] == 0
     assert checked["damaged_shards"] == 0
+
+
+def test_a_commit_line_cut_short_is_redone(tmp_path):
+    """A driver killed while appending a commit line: the line is cut off and its shard counts as not done."""
+    from shopscribe.batch.manifest import Manifest
+
+    out = tmp_path / "out"
+    out.mkdir()
+    manifest = Manifest.open(out, {"model": "m"}, shards=3, shard_size=2)
+    row = {"id": "a", "locale": "en", "text": "Blue cap", "length_chars": 8, "length_status": "ok", "attempts": 1,
+           "guard": {"status": "pass"}, "task": "title", "model": "m"}
+    assert manifest.commit(0, "digest-0", [row]) and not manifest.commit(0, "digest-0", [row])
+    with (out / "commits.jsonl").open("ab") as fh:
+        fh.write(b'{"shard": "00001", "rows": 1, "ids": "dig')
+    again = Manifest.open(out, {"model": "m"}, shards=3, shard_size=2)
+    assert set(again.committed) == {"00000"} and not again.is_committed(1, "digest-1")
+    assert (out / "commits.jsonl").read_bytes().endswith(b"}\n")
+    with pytest.raises(GenerationError, match="other settings"):
+        Manifest.open(out, {"model": "other"}, shards=3, shard_size=2)
+    assert verify(out)["products"] == 1

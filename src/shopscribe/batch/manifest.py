@@ -1,9 +1,12 @@
 """The output folder's manifest: which shards are committed, with their row counts and checksums.
 
-A shard is committed atomically: its JSONL and Parquet files are written aside, synced and renamed into
-``shards/``, then the manifest (itself written aside and renamed) records them. The manifest is the truth:
-a shard file it does not list (a driver killed between the rename and the record) is redone and replaced
-by the next run, so every product of the catalog ends up in exactly one committed row."""
+``manifest.json`` holds the settings, the sharding and the totals (written aside and renamed, at the start
+and the end of a run); ``commits.jsonl`` gets one line per committed shard, appended and synced, so a
+commit costs the same at the millionth product as at the first. A shard is committed atomically: its JSONL
+and Parquet files are written aside, synced and renamed into ``shards/``, then its line is appended. The
+log is the truth: a shard file it does not list (a driver killed between the rename and the line), or a
+line cut short by a crash, is redone and replaced by the next run, so every product of the catalog ends
+up in exactly one committed row."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ PARQUET_FIELDS = ["id", "locale", "text", "length_chars", "length_status", "atte
 class Manifest:
     def __init__(self, out: Path, data: dict):
         self.out, self.data = out, data
+        self.committed: dict[str, dict] = {}
 
     @property
     def path(self) -> Path:
@@ -36,26 +40,28 @@ class Manifest:
         return self.data["shards"]
 
     @property
-    def committed(self) -> dict[str, dict]:
-        return self.data["committed"]
+    def log(self) -> Path:
+        return self.out / "commits.jsonl"
 
     @classmethod
     def open(cls, out: Path, settings: dict, *, shards: int, shard_size: int) -> Manifest:
         """The manifest of ``out``, created if new; refuses a folder written with other settings."""
         path = out / "manifest.json"
+        committed = read_commits(out / "commits.jsonl")
         if path.is_file():
             data = json.loads(path.read_text(encoding="utf-8"))
             changed = changed_settings(data["settings"], settings)
-            if changed and data["committed"]:
+            if changed and committed:
                 raise GenerationError(f"{out} holds shards written with other settings ({', '.join(changed)} "
                                       f"changed, see {path}); use another --out, or delete the folder to start again")
-            if not data["committed"]:  # nothing written yet: the new settings and sharding apply
+            if not committed:  # nothing written yet: the new settings and sharding apply
                 data.update(settings=settings, shards=shards, shard_size=shard_size)
         else:
             data = {"version": 1, "settings": settings, "shards": shards, "shard_size": shard_size,
-                    "committed": {}, "products": None, "rejected": 0, "complete": False}
+                    "products": None, "rejected": 0, "complete": False}
         (out / "shards").mkdir(parents=True, exist_ok=True)
         manifest = cls(out, data)
+        manifest.committed = committed
         manifest.save()
         return manifest
 
@@ -79,16 +85,22 @@ class Manifest:
         body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
         _write_aside(jsonl, lambda tmp: tmp.write_bytes(body))
         _write_aside(parquet, lambda tmp: pq.write_table(_table(rows), tmp))
-        self.committed[name] = {
-            "rows": len(rows), "ids": ids_digest,
+        entry = {
+            "shard": name, "rows": len(rows), "ids": ids_digest,
             "flagged": sum(1 for r in rows if (r.get("guard") or {}).get("status") == "flagged"),
             "jsonl": str(jsonl.relative_to(self.out)), "parquet": str(parquet.relative_to(self.out)),
             "sha256": {"jsonl": hashlib.sha256(body).hexdigest(), "parquet": _sha256(parquet)},
             "committed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **(made or {})}
-        self.save()
+        with self.log.open("ab") as fh:
+            fh.write((json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        self.committed[name] = entry
         return True
 
     def save(self) -> None:
+        """The settings and totals (the commits are in the log)."""
+        self.data.update(committed_shards=len(self.committed), committed_rows=self.rows(), flagged=self.flagged())
         text = json.dumps(self.data, ensure_ascii=False, indent=1)
         _write_aside(self.path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
@@ -99,12 +111,35 @@ class Manifest:
         return sum(e["flagged"] for e in self.committed.values())
 
 
+def read_commits(log: Path) -> dict[str, dict]:
+    """The committed shards of a commit log; a line cut short by a crash is cut off the file (its shard is
+    redone)."""
+    committed: dict[str, dict] = {}
+    if not log.is_file():
+        return committed
+    good = 0
+    with log.open("rb") as fh:
+        for line in fh:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                break
+            if not line.endswith(b"\n"):
+                break
+            committed[entry["shard"]] = entry
+            good += len(line)
+    if good != log.stat().st_size:
+        with log.open("r+b") as fh:
+            fh.truncate(good)
+    return committed
+
+
 def verify(out: Path) -> dict:
     """Re-read every committed shard: row counts and checksums as recorded, and no product twice."""
-    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     seen: set[str] = set()
     duplicated = bad = 0
-    for name, entry in data["committed"].items():
+    committed = read_commits(out / "commits.jsonl")
+    for entry in committed.values():
         body = (out / entry["jsonl"]).read_bytes()
         ids = [json.loads(line)["id"] for line in body.splitlines()]
         if (hashlib.sha256(body).hexdigest() != entry["sha256"]["jsonl"] or len(ids) != entry["rows"]
@@ -112,7 +147,7 @@ def verify(out: Path) -> dict:
             bad += 1
         duplicated += sum(1 for i in ids if i in seen)
         seen.update(ids)
-    return {"shards": len(data["committed"]), "rows": len(seen) + duplicated, "products": len(seen),
+    return {"shards": len(committed), "rows": len(seen) + duplicated, "products": len(seen),
             "duplicated": duplicated, "damaged_shards": bad, "ids": seen}
 
 
