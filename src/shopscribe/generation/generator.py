@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -186,9 +188,14 @@ def _problems(verdict) -> int:
             + len(verdict.unsupported))
 
 
+MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,200}>|\*\*|__|^#{1,6}\s+", re.MULTILINE)
+
+
 def clean_output(text: str) -> str:
-    """Keep the first paragraph: base models run on past the answer into a new 'document'."""
-    text = text.strip()
+    """Plain text: HTML tags and Markdown emphasis or headings out (catalog copy is plain text; a model trained
+    on scraped pages writes <strong>…</strong>), and the first paragraph only: base models run on past the
+    answer into a new 'document'."""
+    text = MARKUP.sub("", text).strip()
     for stop in ("\n\n", "\n商品描述", "\nDescription:", "\n标题", "\n摘要", "\nProduct:"):
         cut = text.find(stop)
         if cut > 0:

@@ -289,6 +289,8 @@ def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
             taken.append((m.start, m.end))
     claims += _product_type_claims(norm, facts, taken)
     for q in find_quantities(norm):
+        if q.unit == "counted" and any(c.start < q.end and q.start < c.end for c in claims):
+            continue  # "two pockets": the detail claim on the part judges it
         inside = next((c for c in claims if c.start <= q.start < c.end), None)
         price_role = _price_misused(norm, q, facts)
         if inside is not None:

@@ -3,7 +3,7 @@
 One normaliser for both languages: each quantity gets a dimension and a value in that
 dimension's base unit, so 1.7 L == 1700 ml, 2斤 == 1 kg, 2000 watts == 2000 W == 2000瓦,
 15.6-inch == 15.6 英寸. Chinese numerals (五分钟, 三年质保, 两只装, 十二个月) and English number
-words before a unit (five minutes, two years) are numbers too. A four-digit number written
+words before a unit (five minutes, two years) or counting a thing (four USB ports) are numbers too. A four-digit number written
 as a year (2019年, "since 1999", "in 2020") has the dimension ``year``. "G" after a number
 is grams or, where the product data states storage, gigabytes (``Quantity.alternatives``).
 """
@@ -57,6 +57,10 @@ _EN_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "
 EN_QUANTITY = re.compile(r"(?<![a-z])(?P<value>" + "|".join(w for w in _EN_WORDS if len(w) > 2) +
                          r")[- ](?P<unit>minutes?|hours?|years?|months?|days?|weeks?|seconds?|pairs?|pieces?|"
                          r"litres?|liters?|inches|inch|feet|watts?|people|persons?)(?![a-z])")
+# a number word counting a thing ("four USB ports", "three zip pockets"): a number like "4 ports" is
+# (one to two words, the last a plural noun; "four seasons" is an idiom, not a count)
+EN_COUNT = re.compile(r"(?<![a-z-])(?P<value>" + "|".join(w for w in _EN_WORDS if len(w) > 3 or w in ("two", "six", "ten"))
+                      + r") (?:[a-z]+[- ])?(?P<unit>(?!seasons\b)[a-z]{2,}s)(?![a-z])")
 YEAR = re.compile(r"(?:(?<=since )|(?<=inception in )|(?<=founded in )|(?<=established in )|(?<=est\. )|(?<=始于))"
                   r"(?P<value>\d{4})(?!\d)|(?:(?<=in )|(?<=year )|(?<=founded )|(?<=established ))"
                   r"(?P<value3>1[89]\d\d|20\d\d)(?!\d)|(?P<value2>1[89]\d\d|20\d\d)(?=年(?!质保|保修|保质))")
@@ -139,6 +143,11 @@ def _worded(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
         dimension, factor = UNITS.get(unit, UNITS.get(unit + "s", ("count", 1.0)))
         value = _EN_WORDS[m.group("value")]
         out.append(Quantity(m.start(), m.end(), m.group(0), dimension, value * factor, value * factor, unit))
+    counted = [(q.start, q.end) for q in out]
+    for m in EN_COUNT.finditer(text):
+        value = _EN_WORDS[m.group("value")]
+        if not any(s < m.end() and m.start() < e for s, e in counted):
+            out.append(Quantity(m.start(), m.end(), m.group(0), "number", value, value, "counted"))
     for m in YEAR.finditer(text):
         group = next(g for g in ("value", "value3", "value2") if m.group(g))
         value, span = float(m.group(group)), m.span(group)
