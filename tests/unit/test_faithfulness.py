@@ -45,3 +45,26 @@ def test_evidence_map_marks_spans_and_supporting_attributes():
     assert text[claim.start:claim.end] == "4390 mAh" and claim.evidence == "5000 mah"
     assert [(c.text, c.status) for c in second.claims] == [("steel", "contradicted")]
     assert report.rate("contradicted") == 2 / 3
+
+
+def test_number_words_counting_a_thing_are_numbers():
+    hub = ProductRecord.model_validate({"id": "h", "locale": "en", "title": "Acme USB hub",
+                                        "attributes": {"ports": "4", "colour": "black"}})
+    bare = hub.model_copy(update={"attributes": {"colour": "black"}})
+    claims = {c.text: c.status for c in check_faithfulness("A black hub with four USB ports.", hub).claims}
+    assert claims["four USB ports"] == "supported"
+    claims = {c.text: c.status for c in check_faithfulness("A black hub that charges two devices at once.",
+                                                          bare).claims}
+    assert claims["two devices"] == "unsupported"
+    assert not [c for c in check_faithfulness("Suits all four seasons.", bare).claims if c.kind == "number"]
+    # a counted part is judged by its detail claim, once
+    pockets = [c for c in check_faithfulness("Jeans with two side pockets.", bare).claims]
+    assert [c.kind for c in pockets if "pocket" in c.text] == ["detail:pockets"]
+
+
+def test_markup_is_stripped_from_outputs():
+    from shopscribe.generation.generator import clean_output
+
+    assert clean_output("<strong>Black</strong> USB <br/>hub with **four** ports.") == "Black USB hub with four ports."
+    assert clean_output("## Blue jeans\nslim fit") == "Blue jeans\nslim fit"
+    assert clean_output("Fits 3 < 5 kg and a > b") == "Fits 3 < 5 kg and a > b"
