@@ -7,10 +7,12 @@ import csv
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pyarrow as pa
@@ -56,6 +58,9 @@ def config(model: Path, products: Path, out: Path, *more: tuple[str, object]) ->
 
 def test_every_product_once_and_a_rerun_skips_committed_shards(tiny_model_dir, tmp_path, local_ray):
     products = catalog(tmp_path / "catalog", 18)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     with (products / "a.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps({"id": "bad", "locale": "xx", "title": "Shirt"}) + "\n")
     out = tmp_path / "out"
@@ -69,7 +74,10 @@ def test_every_product_once_and_a_rerun_skips_committed_shards(tiny_model_dir, t
     assert rejects[0]["id"] == "bad" and rejects[0]["problems"][0]["field"] == "locale"
     table = pa.concat_tables(pq.read_table(p) for p in sorted((out / "shards").glob("*.parquet")))
     assert table.num_rows == 18 and set(table.column("guard_status").to_pylist()) <= {"pass", "flagged"}
-    again = run_batch(config(tiny_model_dir, products, out), log=lambda _: None)
+    again = run_batch(config(tiny_model_dir, products, out, ("metrics_port", port)), log=lambda _: None)
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    assert "shopscribe_batch_products_total 18.0" in metrics and "shopscribe_batch_products_done 18.0" in metrics
+    assert f"shopscribe_batch_products_flagged {float(first.flagged)}" in metrics
     assert again.shards_written == 0 and again.shards_skipped == 5 and again.complete
     with pytest.raises(GenerationError, match="other settings .*task"):
         run_batch(config(tiny_model_dir, products, out, ("task", {"name": "title", "max_chars": 30})),
