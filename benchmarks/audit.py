@@ -96,6 +96,34 @@ def checker_named(rows: list[dict], data: Path | None) -> int | None:
     return named
 
 
+def recut(rows: list[dict], data: Path | None) -> dict | None:
+    """Today's guard re-applied to the audited written texts (its check and clause cut; not its regeneration,
+    which would need the model): how many it would pass, and how many of those still hold an audited claim."""
+    if data is None or not data.is_file():
+        return None
+    from shopscribe.catalog import load_catalog
+    from shopscribe.generation.generator import drop_clauses
+    from shopscribe.generation.guard import PublishingGuard, must_keep_terms
+    from shopscribe.quality.families import learn_families
+    from shopscribe.tasks import load_task
+
+    records = {r.id: r for r in load_catalog(data).records}
+    guard = PublishingGuard(load_task("describe"), families=learn_families(list(records.values())))
+    passed = invented = impossible = 0
+    for r in rows:
+        record = records[r["id"]]
+        verdict = guard.verdict(r["text"], record)
+        protected = tuple(t for alts in must_keep_terms(record) for t in alts)
+        text, _ = drop_clauses(r["text"], verdict, protected)
+        if not text or not guard.verdict(text, record).ok:
+            continue
+        passed += 1
+        invented += any(c["span"] in text for c in r["claims"])
+        impossible += any(c["span"] in text and c["label"] == "impossible" for c in r["claims"])
+    return {"published": passed, "with_invented": invented / max(passed, 1),
+            "with_impossible": impossible / max(passed, 1)}
+
+
 def main() -> None:
     import sys
 
@@ -111,8 +139,9 @@ def main() -> None:
     out = {}
     print("| set | system | outputs audited | written with an invented detail | published (passed) "
           "| published with an invented detail | published with an impossible claim | invented claims written "
-          "| guard recall | checker recall (current) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| guard recall | checker recall (current) | current guard, re-cut: published / with invented / with "
+          "impossible |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for (set_name, system), rows in sorted(groups.items()):
         claims = [(r, c) for r in rows for c in r["claims"]]
         named = sum(guard_named(r, c["span"]) for r, c in claims)
@@ -120,6 +149,7 @@ def main() -> None:
         n = len(rows)
         data = rows[0].get("products")
         checker = checker_named(rows, Path(data) if data else None)
+        today = recut(rows, Path(data) if data else None)
         npub = max(len(published), 1)
         stats = {"outputs": n, "written_with_invented": sum(bool(r["claims"]) for r in rows) / n,
                  "published": len(published),
@@ -129,13 +159,15 @@ def main() -> None:
                  "claims": len(claims), "named_by_guard": named, "named_by_checker": checker,
                  "checker_recall": checker / len(claims) if claims and checker is not None else None,
                  "guard_recall": named / len(claims) if claims else None,
-                 "flagged": sum((r.get("guard") or {}).get("status") == "flagged" for r in rows) / n}
+                 "flagged": sum((r.get("guard") or {}).get("status") == "flagged" for r in rows) / n,
+                 "current_guard_recut": today}
         out[f"{set_name}/{system}"] = stats
         recall = f"{stats['guard_recall']:.2f}" if stats["guard_recall"] is not None else "–"
         checker_recall = f"{stats['checker_recall']:.2f}" if stats["checker_recall"] is not None else "–"
         print(f"| {set_name} | {system} | {n} | {stats['written_with_invented']:.2f} | {len(published)} "
               f"| {stats['with_invented']:.2f} | {stats['with_impossible']:.2f} | {len(claims)} | {recall} "
-              f"| {checker_recall} |")
+              f"| {checker_recall} | " + (f"{today['published']} / {today['with_invented']:.2f} / "
+                                          f"{today['with_impossible']:.2f} |" if today else "– |"))
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "audit.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
 

@@ -1,6 +1,8 @@
 """Issue 10: details grounded or caught, numbers bound to their role, units and numerals, phrase
 superlatives and strict packs, clause cutting and clause-level target cleaning."""
 
+import pytest
+
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.quality.faithfulness import check_faithfulness, cut_clauses
@@ -115,3 +117,22 @@ def test_claims_commands_name_bad_rows_and_show_verdicts(tmp_path):
                                   "--on-error", "skip"])
     assert ok.exit_code == 0 and "impossible" in ok.output
     assert (tmp_path / "c.rejects.jsonl").read_text().count("\n") == 1
+
+
+@pytest.mark.parametrize("text,product,impossible", [
+    ("这款裙子采用v领设计，修饰了腿部线条。", {"类型": "裙", "裙领型": "v领"}, True),
+    ("腰部的翻领设计，更有层次感。", {"类型": "上衣", "衣领型": "翻领"}, True),
+    ("拉链的设计，可以很好的遮盖脖颈。", {"类型": "裤", "裤款式": "拉链"}, True),
+    ("宽松的版型，修饰颈部线条。", {"类型": "上衣", "版型": "宽松"}, True),
+    ("v领设计，修饰脸型。", {"类型": "上衣", "衣领型": "v领"}, False),
+    ("圆领设计，修饰颈部线条。", {"类型": "裙", "裙领型": "圆领"}, False),
+    ("高腰设计，拉长腿部比例。", {"类型": "裤", "裤腰型": "高腰"}, False),
+    ("喇叭袖的设计，修饰手臂线条。", {"类型": "上衣", "衣袖型": "喇叭袖"}, False),
+    ("短款上衣，拉长腿部比例。", {"类型": "上衣", "衣长": "短款"}, False),
+    ("吊带领设计，修饰颈部线条。", {"类型": "裤", "裤长": "连体裤"}, False),
+])
+def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(text, product, impossible):
+    record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": product})
+    found = [c for c in check_faithfulness(text, record).claims if c.kind == "detail:placement"]
+    assert bool(found) == impossible, found
+    assert all(c.status == "contradicted" and c.impossible for c in found)

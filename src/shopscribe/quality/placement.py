@@ -1,0 +1,106 @@
+"""Where a part sits and what it can flatter: senseless sentences about a garment, caught as impossible.
+
+Chinese copy states what a detail does for the body ("V领修饰颈部线条", "高腰拉长腿部比例") and where a
+part sits ("腰部的翻领"). A part has body zones it can sit at or act on (a neckline: the neck, face and
+chest; sleeves: the arms); a product has zones it covers (trousers: the waist and legs). A claim that a
+part acts on, or sits at, a zone outside its own (a V-neck that "flatters the legs", a collar "at the
+waist", a zip on trousers that "covers the neck", a loose fit that "hides the face") is impossible for the
+product: contradicted, with the reason. A part without zones (a zip, a pocket) falls back to the zones of
+the product's category; a category without zones (a bag, a phone) is not judged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# body zones and their words (normalised text); single characters only where no family word holds them
+ZONE_WORDS: dict[str, list[str]] = {
+    "neck": ["肩颈", "颈部", "脖颈", "脖子", "颈部线条", "锁骨", "颈"],
+    "face": ["脸部", "脸型", "面部", "小脸", "脸"],
+    "arm": ["手臂", "胳膊", "拜拜肉", "臂部", "臂"],
+    "waist": ["腰部", "腰间", "腰身", "腰线", "小蛮腰", "腹部", "小肚子"],
+    "leg": ["腿部", "腿型", "腿长", "小腿", "大腿", "腿", "脚踝"],
+    "chest": ["胸部", "胸型", "胸前"],
+}
+# the zones a part of a claim family sits at or acts on
+FAMILY_ZONES: dict[str, set[str]] = {
+    "neckline": {"neck", "face", "chest"}, "hood": {"neck", "face"},
+    "sleeve_length": {"arm"}, "sleeve_style": {"arm"},
+    "waistband": {"waist", "leg"}, "rise": {"waist", "leg"},
+    "leg_shape": {"leg", "waist"}, "hem": {"leg", "waist"}, "length": {"leg", "waist"},
+    "fit": {"waist", "leg", "arm", "chest"}, "padding": {"chest"}, "wiring": {"chest"},
+}
+# a part of the zone itself named near the effect, known to a family or not ("吊带领设计，修饰颈部",
+# "衣袖直筒设计，修饰手臂"): the effect is that part's, and possible
+ZONE_PARTS: dict[str, re.Pattern] = {
+    "neck": re.compile(r"领"), "face": re.compile(r"领|帽"), "arm": re.compile(r"袖|肩"),
+    "waist": re.compile(r"腰"), "leg": re.compile(r"裤脚|裤腿|裙摆|下摆|腰|腿|裤型|裙长|长度"),
+    "chest": re.compile(r"胸|领"),
+}
+# the zones a product category covers (categories of ``FamilySet.categories_of``); a short top lengthens the legs
+CATEGORY_ZONES: dict[str, set[str]] = {
+    "top": {"neck", "face", "arm", "waist", "chest", "leg"},
+    "outerwear": {"neck", "face", "arm", "waist", "chest", "leg"},
+    "dress": {"neck", "face", "arm", "waist", "leg", "chest"}, "bottom": {"waist", "leg"},
+    "innerwear_bottom": {"waist", "leg"}, "bra": {"chest"}, "footwear": {"leg"},
+}
+_ZONE_OF = {w: zone for zone, words in ZONE_WORDS.items() for w in words}
+_ZONE_RE = "|".join(sorted(map(re.escape, _ZONE_OF), key=len, reverse=True))
+# "修饰(出)(纤细的)腿部线条", "遮住脸部赘肉", "拉长腿部比例": what a part does for a zone
+EFFECT = re.compile(rf"(?:修饰|遮住|遮盖|遮挡|遮|拉长|勾勒|衬托|凸显|拉伸|显)(?:出|了|得)?"
+                    rf"(?:[纤细修长优美迷人白皙精致的]{{0,5}})(?P<zone>{_ZONE_RE})")
+# "腰部(处)(的|采用了)…领口": where a part sits
+WHERE = re.compile(rf"(?P<zone>{_ZONE_RE})(?:部|处|间)?(?:处)?(?:的|采用了?|设计了?|有|添加了?|加入了?|摆放了?"
+                   rf"|点缀了?|饰以|配以|为)")
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+_CLAUSE_END = re.compile(r"[，,、]")
+
+
+@dataclass(frozen=True)
+class Placement:
+    start: int
+    end: int
+    text: str
+    reason: str
+
+
+def senseless_placements(norm: str, mentions: list, categories: set[str]) -> list[Placement]:
+    """Impossible placements and effects in normalised Chinese ``norm`` (``mentions``: its claim-family
+    mentions; ``categories``: the product's categories)."""
+    found: list[Placement] = []
+    covered = set().union(*(CATEGORY_ZONES[c] for c in categories if c in CATEGORY_ZONES)) if categories else set()
+    judged_category = any(c in CATEGORY_ZONES for c in categories)
+    for m in EFFECT.finditer(norm):
+        zone, (window, part) = _ZONE_OF[m.group("zone")], _subject(norm, m.start(), mentions)
+        if ZONE_PARTS[zone].search(norm, window, m.start()):
+            continue
+        if part is not None and part.family in FAMILY_ZONES:
+            if zone not in FAMILY_ZONES[part.family]:  # the effect is what is senseless, not the part
+                found.append(Placement(m.start(), m.end(), m.group(0),
+                                       f"impossible: {part.text} cannot act on the {zone}"))
+        elif judged_category and zone not in covered:
+            found.append(Placement(m.start(), m.end(), m.group(0),
+                                   f"impossible: this product does not reach the {zone}"))
+    for m in WHERE.finditer(norm):
+        zone = _ZONE_OF[m.group("zone")]
+        clause_end = _next_break(norm, m.end(), _CLAUSE_END)
+        part = next((p for p in mentions if m.end() <= p.start < min(clause_end, m.end() + 10)), None)
+        if part is not None and part.family in FAMILY_ZONES and zone not in FAMILY_ZONES[part.family]:
+            found.append(Placement(m.start(), part.end, norm[m.start():part.end],
+                                   f"impossible: {part.text} does not sit at the {zone}"))
+    return found
+
+
+def _subject(norm: str, at: int, mentions: list):
+    """Where the words about an effect start (its sentence: "X的设计，…，修饰颈部线条"), and the part it speaks
+    of: the last claim-family mention there before it, if any."""
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(norm, 0, at)), default=0)
+    before = [p for p in mentions if sentence_start <= p.start and p.end <= at]
+    return sentence_start, (before[-1] if before else None)
+
+
+def _next_break(norm: str, at: int, pattern: re.Pattern) -> int:
+    m = pattern.search(norm, at)
+    end = _SENTENCE_END.search(norm, at)
+    return min(x.start() for x in (m, end) if x) if (m or end) else len(norm)
