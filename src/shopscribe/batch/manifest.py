@@ -19,6 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from shopscribe.appendlog import read_intact
 from shopscribe.errors import GenerationError
 from shopscribe.generation.generate import changed_settings
 
@@ -114,24 +115,7 @@ class Manifest:
 def read_commits(log: Path) -> dict[str, dict]:
     """The committed shards of a commit log; a line cut short by a crash is cut off the file (its shard is
     redone)."""
-    committed: dict[str, dict] = {}
-    if not log.is_file():
-        return committed
-    good = 0
-    with log.open("rb") as fh:
-        for line in fh:
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                break
-            if not line.endswith(b"\n"):
-                break
-            committed[entry["shard"]] = entry
-            good += len(line)
-    if good != log.stat().st_size:
-        with log.open("r+b") as fh:
-            fh.truncate(good)
-    return committed
+    return {entry["shard"]: entry for entry in read_intact(log)}
 
 
 def verify(out: Path) -> dict:

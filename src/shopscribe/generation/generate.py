@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from shopscribe.appendlog import read_intact
 from shopscribe.catalog.loaders import load_catalog
 from shopscribe.catalog.spreadsheet import OUTPUT_FIELDS, output_csv_row
 from shopscribe.errors import GenerationError
@@ -49,24 +50,7 @@ def progress_path(out: Path) -> Path:
 
 def read_done(path: Path) -> dict[str, dict]:
     """Rows already written; a torn last line (killed mid-write) is cut off the file."""
-    done: dict[str, dict] = {}
-    if not path.is_file():
-        return done
-    good_bytes = 0
-    with path.open("rb") as fh:
-        for line in fh:
-            try:
-                row = json.loads(line)
-            except ValueError:
-                break
-            if not line.endswith(b"\n"):
-                break
-            done[row["id"]] = row
-            good_bytes += len(line)
-    if good_bytes != path.stat().st_size:
-        with path.open("r+b") as fh:
-            fh.truncate(good_bytes)
-    return done
+    return {row["id"]: row for row in read_intact(path)}
 
 
 def model_fingerprint(model: str | Path) -> str:
