@@ -136,3 +136,27 @@ def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(tex
     found = [c for c in check_faithfulness(text, record).claims if c.kind == "detail:placement"]
     assert bool(found) == impossible, found
     assert all(c.status == "contradicted" and c.impossible for c in found)
+
+
+@pytest.mark.parametrize("text,attributes,kind,status", [
+    ("Navy shirt, worn by celebrities such as Rihanna and Beyonce.", {"gender": "Men"}, "detail:endorsement",
+     "unsupported"),
+    ("Parx has been supplying men with formal wear since the early nineteenth century.", {"gender": "Men"},
+     "detail:origin", "unsupported"),
+    ("The brand is now owned by the same family that owns a department store.", {"gender": "Men"}, "detail:origin",
+     "unsupported"),
+    ("A unisex fragrance that can be worn by both men and women.", {"gender": "Women"}, "detail:gender",
+     "contradicted"),
+    ("Brown open-toed oxfords.", {"gender": "Men"}, "detail:toe", "unsupported"),
+])
+def test_endorsements_brand_histories_and_gender_claims_are_checked(text, attributes, kind, status):
+    record = ProductRecord.model_validate({"id": "e", "locale": "en", "title": "Item", "attributes": attributes})
+    found = {c.kind: c.status for c in check_faithfulness(text, record).claims}
+    assert found.get(kind) == status, found
+
+
+def test_unisex_on_a_unisex_product_is_supported():
+    record = ProductRecord.model_validate({"id": "u", "locale": "en", "title": "Backpack",
+                                           "attributes": {"gender": "Unisex"}})
+    assert {c.status for c in check_faithfulness("A unisex backpack for men and women.", record).claims} <= {
+        "supported"}
