@@ -152,6 +152,9 @@ def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(tex
     ("A unisex fragrance that can be worn by both men and women.", {"gender": "Women"}, "detail:gender",
      "contradicted"),
     ("Brown open-toed oxfords.", {"gender": "Men"}, "detail:toe", "unsupported"),
+    ("The label has been in business since September.", {"gender": "Men"}, "detail:origin", "unsupported"),
+    ("It is one of India's premier brands.", {"gender": "Men"}, "detail:origin", "unsupported"),
+    ("A mist that reduces redness around the eyes.", {"gender": "Women"}, "detail:benefit", "unsupported"),
 ])
 def test_endorsements_brand_histories_and_gender_claims_are_checked(text, attributes, kind, status):
     record = ProductRecord.model_validate({"id": "e", "locale": "en", "title": "Item", "attributes": attributes})
