@@ -167,3 +167,62 @@ def test_unisex_on_a_unisex_product_is_supported():
                                            "attributes": {"gender": "Unisex"}})
     assert {c.status for c in check_faithfulness("A unisex backpack for men and women.", record).claims} <= {
         "supported"}
+
+
+def _zh(attributes, title=None, category=None):
+    return ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "title": title, "category": category,
+                                         "attributes": attributes})
+
+
+def test_a_garment_part_on_a_product_of_no_known_category_that_is_no_garment_is_impossible():
+    oat_drink = _zh({"单瓶净含量": ["1000mL"], "包装种类": ["瓶装"]}, title="某品牌咖啡大师燕麦露1L*2")
+    status, reason = _verdicts("燕麦露采用V领设计。", oat_drink)["v领"]
+    assert status == "contradicted" and "not a garment" in reason
+    status, reason = _verdicts("V领设计。", _zh({}, title="某品牌谷物饮料1L"))["v领"]
+    assert status == "contradicted" and "on food" in reason
+    garment_hint = _zh({"颜色": ["黑色"]}, title="某品牌女装新款")
+    assert _verdicts("V领设计。", garment_hint)["v领"][0] == "unsupported"
+
+
+def test_a_skirt_named_in_the_attributes_narrows_the_type_and_has_no_sleeves():
+    skirt = _zh({"类型": ["裙"], "裙长": ["半身裙"], "裙腰型": ["高腰"]}, category="裙")
+    assert _verdicts("半身裙采用七分袖设计。", skirt)["七分袖"][0] == "contradicted"
+    assert _verdicts("高腰设计。", skirt)["高腰"][0] == "supported"
+    dress = _zh({"类型": ["裙"], "裙长": ["连衣裙"]}, category="裙")
+    assert _verdicts("七分袖设计。", dress)["七分袖"][0] == "unsupported"
+
+
+def test_a_value_the_data_negates_is_contradicted_and_a_literal_value_is_supported():
+    purifier = _zh({"功效": ["非直饮"], "功能": ["深层过滤、除氯"]}, title="家用前置过滤器")
+    families = learn_families([purifier, _zh({"功效": ["直饮"]}, title="净水器")])
+    assert _verdicts("可直饮。", purifier, families)["直饮"][0] == "contradicted"
+    bra = ProductRecord(id="b", locale="en", title="Striped Non Padded Bralette Bra", attributes={"gender": ["Women"]})
+    assert _verdicts("A padded bra.", bra)["padded"][0] != "supported"
+
+
+def test_a_part_whose_key_the_data_holds_is_there_whatever_its_value():
+    shoe = _zh({"里料材质": ["头层猪皮"], "款式": ["板鞋"]}, title="小白鞋")
+    assert _verdicts("头层猪皮内里。", shoe)["内里"][0] == "supported"
+    unisex = ProductRecord(id="u", locale="en", title="Item", attributes={"gender": ["Women"]})
+    assert _verdicts("A unisex scent.", unisex)["unisex"][0] == "contradicted"
+
+
+def test_a_belt_the_data_lists_on_a_dress_is_not_another_product():
+    dress = _zh({"类型": ["裙"], "裙款式": ["腰带"]}, category="裙")
+    assert _verdicts("腰带收腰。", dress).get("腰带", ("supported",))[0] == "supported"
+
+
+def test_grams_or_millilitres_as_a_seller_writes_them():
+    shampoo = _zh({"化妆品净含量": ["800g/mL"]}, title="洗发水")
+    assert _verdicts("净含量800mL。", shampoo)["800ml"][0] == "supported"
+    assert _verdicts("净含量500mL。", shampoo)["500ml"][0] == "contradicted"
+
+
+@pytest.mark.parametrize("text,flagged", [
+    ("The cure time for the glue is 24 hours.", False),
+    ("A bestselling author's cookbook stand.", False),
+    ("Our bestselling stand for cookbooks.", True),
+    ("This cream cures acne overnight.", True),
+])
+def test_look_alikes_a_few_words_away_stay_legal(text, flagged):
+    assert bool(ComplianceChecker.for_locale("en").check(text)) is flagged

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from shopscribe.catalog.record import ProductRecord
-from shopscribe.quality.families import FamilySet, Mention, packaged_families
+from shopscribe.quality.families import FamilySet, Mention, bounded, packaged_families
 from shopscribe.quality.placement import senseless_placements
 from shopscribe.quality.units import Quantity, find_quantities
 
@@ -35,6 +35,7 @@ SENTENCE = re.compile(r"[^\n]+?(?:[。！？!?；;]+|\.(?=\s|$)|(?=\n)|$)")
 # a clause: up to a comma, a sentence end, or two run-together sentences ("lockOne handle", Myntra)
 CLAUSE = re.compile(r"[^\n,，、;；。！？!?]+?(?:[,，、;；。！？!?]+|\.(?=\s|$)|(?=\n)|$)")
 NEGATED_KEY = re.compile(r"^(?:是否(?:有|支持|带|可|为)?|有无|has |is |with )", re.IGNORECASE)
+NEGATED_VALUE = re.compile(r"^(?:非|not |non-|non )(\S.+)$", re.IGNORECASE)
 NEGATIVE_VALUE = re.compile(r"^(?:否|无|不支持|不带|没有|no|none|false|not supported)$", re.IGNORECASE)
 RUN_TOGETHER = re.compile(r"(?<=[a-z]{2})[A-Z][a-z]{2}")
 PRICE_KEY = re.compile(r"price|\bmrp\b|_mrp|cost|价格|售价|原价", re.IGNORECASE)
@@ -134,6 +135,9 @@ class ProductFacts:
         # "是否有预约功能: 否": a feature the data says the product does not have
         self.negated = [_norm(NEGATED_KEY.sub("", k)) for k, vs in record.attributes.items()
                         if NEGATED_KEY.search(k) and vs and all(NEGATIVE_VALUE.match(_norm(v).strip()) for v in vs)]
+        # "功效: 非直饮", "not waterproof": the value names what the product is not
+        self.negated += [m.group(1) for vs in record.attributes.values() for v in vs
+                         if (m := NEGATED_VALUE.match(_norm(v).strip()))]
         self.detail_text = "\n".join(line for line in self.text.split("\n")
                                      if not any(n and n in line and NEGATED_KEY.search(line) for n in self.negated))
         self.details = self._detail_values()
@@ -165,23 +169,42 @@ class ProductFacts:
         """(status, evidence, reason) of a detail mention; None for a generic part word that is possible."""
         fam = self.families.families[m.family]
         generic = m.canon is None and not fam.patterns  # "sleeves", "鞋底": checked only for impossibility
-        if m.canon is not None:
-            supported = m.canon in self.details.get(fam.name, ())
-        else:
-            supported = _norm(m.text) in self.detail_text
+        negated = any(_norm(m.text) in n for n in self.negated)
+        presence = m.canon is None or [c for c in fam.values if c not in fam.learned] == [m.canon]
+        supported = not negated and (self.states(m.text) or (m.canon in self.details.get(fam.name, ()))
+                                     or (presence and not fam.patterns and not fam.exclusive and self.holds_family_key(fam)))
         if supported:
             return None if generic else (SUPPORTED, m.text, None)
         if fam.applies_to and self.categories and not self.categories & set(fam.applies_to):
             cats = ", ".join(sorted(self.categories))
             return CONTRADICTED, cats, f"impossible: {fam.name} on {cats}"
+        if fam.applies_to and not self.categories and set(fam.applies_to) <= APPAREL and not self.apparel:
+            return CONTRADICTED, None, f"impossible: {fam.name} on a product that is not a garment"
         if generic:
             return None
-        if any(_norm(m.text) in n for n in self.negated):
+        if negated:
             return CONTRADICTED, ", ".join(self.negated), "the data says the product does not have it"
         held = (self.keyed_details if fam.exclusive == "keyed" else self.details).get(fam.name, set())
         if m.canon is not None and any(fam.excludes(m.canon, other) for other in held):
             return CONTRADICTED, ", ".join(sorted(held)), f"the data states another {fam.name}"
         return UNSUPPORTED, None, f"{fam.kind} ({fam.name}) the data does not state"
+
+    def states(self, surface: str) -> bool:
+        """Whether the data's text holds ``surface`` itself, not negated (非直饮 does not state 直饮)."""
+        return bool(re.search(r"(?<!非)(?<!不)(?<!无)(?<!non-)(?<!non )(?<!not )(?<!no )" + bounded(_norm(surface)),
+                              self.detail_text))
+
+    def holds_family_key(self, fam) -> bool:
+        """Whether the data holds a value under one of the family's keys: the part is there (里料材质 for the
+        lining, whatever it is made of)."""
+        return any(fam.holds_key(k) and any(_norm(v).strip() not in ("其他", "other", "其它", "无", "none", "")
+                                            for v in vs) for k, vs in self.record.attributes.items())
+
+    @property
+    def apparel(self) -> bool:
+        if not hasattr(self, "_apparel"):
+            self._apparel = self.families.looks_like_apparel(self.record)
+        return self._apparel
 
     def _keyed_terms(self, kind: str, hints: tuple[str, ...]) -> set[str]:
         values = [v for k, vs in self.record.attributes.items() if any(h in _norm(k) for h in hints) for v in vs]
@@ -320,7 +343,7 @@ def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
 _OTHER_PRODUCT_CUE = re.compile(r"(?:\bwith|\bfor|\bpair|\bstyle|\bmatch|\binto|\bin your|\bor|搭配|配|放|装|适合|收纳)"
                                 r"[\w\s'.-]{0,12}$")
 _NOUN_AFTER = re.compile(r"\s+(?!with\b|has\b|in\b|for\b|from\b|by\b|that\b|which\b|and\b|featuring\b)[a-z]")
-APPAREL = {"top", "outerwear", "dress", "bottom", "bra", "innerwear_bottom", "ethnic_accessory"}
+APPAREL = {"top", "outerwear", "dress", "skirt", "bottom", "bra", "innerwear_bottom", "ethnic_accessory"}
 
 
 def _group(category: str) -> str:
@@ -340,7 +363,10 @@ def _product_type_claims(norm: str, facts: ProductFacts, taken: list[tuple[int, 
              if not _OTHER_PRODUCT_CUE.search(norm[max(0, start - 14):start]) and not _NOUN_AFTER.match(norm, stop)]
     if heads:
         cats, start, stop = heads[-1]  # the head noun: the product the first clause names
-        if not any(_group(c) in groups for c in cats) and not any(s < stop and start < e for s, e in taken):
+        other = not any(_group(c) in groups for c in cats) and not any(s < stop and start < e for s, e in taken)
+        if other and facts.states(norm[start:stop]):  # 腰带 on a dress whose data lists a belt: a part of it
+            out.append(Claim("detail:product_type", norm[start:stop], start, stop, SUPPORTED, norm[start:stop]))
+        elif other:
             out.append(Claim("detail:product_type", norm[start:stop], start, stop, CONTRADICTED,
                              ", ".join(sorted(facts.categories)), f"impossible: the copy names {cats[0]} for "
                              f"{', '.join(sorted(facts.categories))}"))

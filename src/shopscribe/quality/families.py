@@ -36,6 +36,8 @@ SKIPPED_KEY = re.compile(r"风格|style|occasion|场景|季节|season|颜色|col
                          r"类型|^type$|category|类目|适用|人群|年龄|流行元素|元素|定位|型号|货号|model|sku|"
                          r"^是否|^有无", re.IGNORECASE)
 _LATIN_EDGE = re.compile(r"[0-9a-z]")
+# attribute keys that name what the product is (款式 "板鞋", 眼部护理单品 "多效修护眼霜")
+TYPE_KEY = re.compile(r"类型|^type$|category|类目|品类|^款式$|单品$|^品名$|^商品名称$|^article type$", re.I)
 
 
 @dataclass
@@ -79,10 +81,13 @@ class Mention:
 class FamilySet:
     """Families plus the product categories; finds detail mentions in normalised text."""
 
-    def __init__(self, families: dict[str, Family], categories: dict[str, list[str]], praise: set[str] | None = None):
+    def __init__(self, families: dict[str, Family], categories: dict[str, list[str]], praise: set[str] | None = None,
+                 apparel_hints: list[str] | None = None):
         self.families = families
         self.categories = categories
         self.praise = praise or set()  # opinions and properties that follow from the data: never a detail
+        # words that show a product of no known category is a garment (衣, 裤, "wear")
+        self.apparel_hints = apparel_hints or []
         self._surface_re: re.Pattern | None = None
         self._surface_of: dict[str, tuple[str, str | None]] = {}
 
@@ -97,7 +102,7 @@ class FamilySet:
                     table.setdefault(s, (fam.name, None))
             self._surface_of = table
             alternatives = sorted(table, key=len, reverse=True)
-            self._surface_re = (re.compile("|".join(f"(?P<s{i}>{_bounded(s, plural=True)})"
+            self._surface_re = (re.compile("|".join(f"(?P<s{i}>{bounded(s, plural=True)})"
                                                     for i, s in enumerate(alternatives)))
                                 if alternatives else re.compile("(?!)"))
             self._alternatives = alternatives
@@ -124,9 +129,12 @@ class FamilySet:
         its category field and its type attribute."""
         out: set[str] = set()
         fields = [record.category or ""] + [v for k, vs in record.attributes.items()
-                                             if re.search(r"类型|^type$|category|类目|品类", k, re.I) for v in vs]
+                                             if TYPE_KEY.search(k) for v in vs]
+        words = {norm(f)[s:e] for f in fields for _, s, e in self.category_mentions(norm(f))}
         for f in fields:
             out |= {c for c, _ in self._category_hits(norm(f))}
+        for narrower, cats in self._narrower_words(record, words):  # 类型 "裙" + 裙长 "半身裙": a skirt
+            out = (out - {c for w in words if w in narrower for c in self._categories_of_word(w)}) | set(cats)
         if not out and record.title:
             title = norm(record.title)
             for part in re.split(r"\bwith\b|\band\b|&|\+|搭配|配", title):
@@ -135,6 +143,30 @@ class FamilySet:
                     head = max(h[1] for h in hits)  # the last category word: the head noun
                     out |= {c for c, end in hits if end == head}
         return out
+
+    def _categories_of_word(self, word: str) -> list[str]:
+        return [c for c, words in self.categories.items() if word in words]
+
+    def _narrower_words(self, record: ProductRecord, words: set[str]) -> list[tuple[str, list[str]]]:
+        """Category words in the other attribute values that narrow a category word of the type fields."""
+        out = []
+        for key, values in record.attributes.items():
+            for v in values:
+                nv = norm(v)
+                for cats, s, e in self.category_mentions(nv):
+                    w = nv[s:e]
+                    if any(x != w and x in w for x in words):
+                        out.append((w, cats))
+        return out
+
+    def looks_like_apparel(self, record: ProductRecord) -> bool:
+        """Whether the data of a product of no known category shows a garment (a word of a garment category or
+        a hint such as 衣 / "wear" in its title, category or attributes)."""
+        text = norm(" ".join([record.title or "", record.category or ""]
+                             + [f"{k} {v}" for k, vs in record.attributes.items() for v in vs]))
+        garments = [w for c in ("top", "outerwear", "dress", "skirt", "bottom", "bra", "innerwear_bottom")
+                    for w in self.categories.get(c, [])]
+        return any(re.search(bounded(w, plural=True), text) for w in garments + self.apparel_hints)
 
     def category_mentions(self, text: str) -> list[tuple[list[str], int, int]]:
         """(categories, start, end) of every category word in normalised ``text``; a word may name several
@@ -145,7 +177,7 @@ class FamilySet:
                 for w in words:
                     cats_of.setdefault(w, []).append(cat)
             words = sorted(cats_of, key=len, reverse=True)
-            self._category_re = re.compile("|".join(f"(?P<c{i}>{_bounded(w, plural=True)})"
+            self._category_re = re.compile("|".join(f"(?P<c{i}>{bounded(w, plural=True)})"
                                                     for i, w in enumerate(words)))
             self._category_names = [cats_of[w] for w in words]
         return [(self._category_names[int(m.lastgroup[1:])], m.start(), m.end())
@@ -167,7 +199,7 @@ class FamilySet:
         return rows
 
 
-def _bounded(surface: str, plural: bool = False) -> str:
+def bounded(surface: str, plural: bool = False) -> str:
     """A surface as a regex: Latin edges must be word edges ("ring" not in "earrings")."""
     body = re.escape(surface)
     if plural and surface[-1:].isalpha() and surface.isascii():
@@ -183,15 +215,17 @@ def packaged_families(folder: str = str(PACKAGED)) -> FamilySet:
     families: dict[str, Family] = {}
     categories: dict[str, list[str]] = defaultdict(list)
     praise: set[str] = set()
+    hints: list[str] = []
     for path in sorted(Path(folder).glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         praise |= {norm(w) for w in data.get("praise") or []}
+        hints += [norm(w) for w in data.get("apparel_hints") or []]
         for cat, words in (data.get("categories") or {}).items():
             categories[cat] += [norm(w) for w in words]
         for name, spec in (data.get("families") or {}).items():
             fam = families.setdefault(name, Family(name))
             _merge(fam, spec or {})
-    return FamilySet(families, dict(categories), praise)
+    return FamilySet(families, dict(categories), praise, hints)
 
 
 def _merge(fam: Family, spec: dict) -> None:
@@ -242,7 +276,7 @@ def learn_families(records: list[ProductRecord], base: FamilySet | None = None) 
             fam.values.setdefault(v, [v])
             fam.learned.setdefault(v, []).append(key)
             known.add(v)
-    return FamilySet(families, base.categories, base.praise)
+    return FamilySet(families, base.categories, base.praise, base.apparel_hints)
 
 
 def _is_value(v: str) -> bool:

@@ -42,7 +42,7 @@ ZONE_PARTS: dict[str, re.Pattern] = {
 CATEGORY_ZONES: dict[str, set[str]] = {
     "top": {"neck", "face", "arm", "waist", "chest", "leg"},
     "outerwear": {"neck", "face", "arm", "waist", "chest", "leg"},
-    "dress": {"neck", "face", "arm", "waist", "leg", "chest"}, "bottom": {"waist", "leg"},
+    "dress": {"neck", "face", "arm", "waist", "leg", "chest"}, "bottom": {"waist", "leg"}, "skirt": {"waist", "leg"},
     "innerwear_bottom": {"waist", "leg"}, "bra": {"chest"}, "footwear": {"leg"},
 }
 _ZONE_OF = {w: zone for zone, words in ZONE_WORDS.items() for w in words}

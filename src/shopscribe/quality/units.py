@@ -172,5 +172,8 @@ def find_quantities(text: str) -> list[Quantity]:
         if any(y.start == m.start() for y in years) and dimension in ("number", "age"):
             continue  # 2019年 / since 1999: a year, not a count of years
         out.append(Quantity(m.start(), m.end(), m.group(0).strip(), dimension, low * factor, high * factor, unit))
+        if unit == "g" and re.match(r"\s*/\s*ml\b", text[m.end():]):  # "800g/mL": a seller's either-or
+            vdim, vfactor = UNITS["ml"]
+            out.append(Quantity(m.start(), m.end(), m.group(0).strip(), vdim, low * vfactor, high * vfactor, "ml"))
     out += [q for q in _worded(text, [(q.start, q.end) for q in out])]
     return sorted(out, key=lambda q: q.start)

@@ -22,7 +22,7 @@ from shopscribe.errors import ConfigError
 
 PACKAGED_RULES = Path(str(resources.files("shopscribe.quality.compliance") / "rules"))
 SEVERITIES = ("high", "medium", "low")
-_ALLOW_WINDOW = 12
+_ALLOW_WINDOW = 40  # characters either side of a hit where a look-alike legal phrase may stand
 
 
 @dataclass(frozen=True)
