@@ -10,7 +10,9 @@ SHOPSCRIBE_BENCH_WORK. Every product of each run's held-out test split, guard on
 (a) transformers  today's path: the transformers engine, batches of 8 products;
 (b) llama.cpp raw llama.cpp's batched decoding of the same prompts (same Mention line) with no controls,
                   no repetition penalty and no guard: the reference to beat;
-(c) default       the new default path (engine=auto: llama.cpp, continuous batching, guard on);
+(c) default       the default path (engine=auto: llama.cpp, continuous batching, guard on; two
+                  single-threaded contexts on one loaded model, engine.pool);
+(c1) one_context  (c) on one context with both threads (contexts=1; the default before engine.pool);
 (c') catalog_vocab (c) with the output layer cut to the catalog's tokens (output_vocab=catalog; start-up
                   includes building the cut GGUF).
 
@@ -38,6 +40,7 @@ from core_loop import RESULTS, WORK  # noqa: E402
 SETS = ["describe-zh", "describe-en"]
 SYSTEMS = {"transformers": "(a) transformers, batch 8", "llama_raw": "(b) llama.cpp raw batched, no controls",
            "default": "(c) default (llama.cpp, guard)",
+           "one_context": "(c1) (c) on one 2-thread context (contexts=1)",
            "catalog_vocab": "(c') (c) + output_vocab=catalog"}
 LATENCY_PRODUCTS = 20
 THREADS = 2
@@ -59,7 +62,8 @@ def run_system(set_name: str, system: str) -> dict:
     cfg = GenerateConfig(model=str(run), products=products, out=out, guard=True,
                          engine="transformers" if system == "transformers" else "llama.cpp",
                          batch_size=8 if system == "transformers" else None,
-                         output_vocab="catalog" if system == "catalog_vocab" else "full")
+                         output_vocab="catalog" if system == "catalog_vocab" else "full",
+                         contexts=1 if system in ("llama_raw", "one_context") else None)
     vocab_texts = None
     if system == "catalog_vocab":
         from shopscribe.generation.generate import catalog_texts
@@ -67,7 +71,8 @@ def run_system(set_name: str, system: str) -> dict:
 
         probe = _generator(cfg, type("Pending", (), {"tokenizer": load_run_tokenizer(run)})())
         vocab_texts = catalog_texts(probe, records, str(run))
-    engine = load_engine(run, cfg.engine, num_threads=THREADS, log=lambda m: None, vocab_texts=vocab_texts)
+    engine = load_engine(run, cfg.engine, num_threads=THREADS, log=lambda m: None, vocab_texts=vocab_texts,
+                         contexts=cfg.contexts)
     startup = time.time() - started
     if system == "llama_raw":
         texts, seconds = raw_decode(cfg, engine, records)

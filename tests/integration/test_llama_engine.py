@@ -23,7 +23,28 @@ PROMPTS = ["A red cotton T-shirt for men, price 1299. Description:",
 def engine():
     from shopscribe.engine import load_engine
 
-    return load_engine("gemma3-270m", "llama.cpp", num_threads=2, slots=4)
+    return load_engine("gemma3-270m", "llama.cpp", num_threads=2, slots=4, contexts=1)
+
+
+def test_two_contexts_on_one_model_write_what_one_context_writes(engine):
+    """engine.pool: the requests dealt to two single-threaded contexts sharing the loaded weights come back in
+    the caller's order, open as on one context, report tokens under the caller's indices, and a lone
+    request gets every thread."""
+    from shopscribe.engine import load_engine
+    from shopscribe.engine.pool import ContextPool
+
+    pool = load_engine("gemma3-270m", "llama.cpp", num_threads=2, slots=4, contexts=2)
+    assert isinstance(pool, ContextPool) and pool.contexts == 2
+    assert pool.engines[1]._model == pool.engines[0]._model  # the weights are loaded once
+    seen: set[int] = set()
+    pooled = [o[0] for o in pool.decode(_requests(pool), DecodingArgs(), lambda i, c, ids: seen.add(i))]
+    single = [o[0] for o in engine.decode(_requests(engine), DecodingArgs())]
+    assert seen == set(range(len(PROMPTS)))
+    assert sum(a[:12] == b[:12] for a, b in zip(pooled, single)) >= 5, list(zip(pooled, single))
+    assert pool.stats["generated_tokens"] > 0 and pool.engines[1].stats["generated_tokens"] > 0
+    alone = pool.decode([_requests(pool)[0]], DecodingArgs())[0][0]
+    assert alone[:12] == single[0][:12] and pool.engines[0].threads == 1
+    pool.close()
 
 
 def _requests(engine, max_new_tokens=40, **controls):

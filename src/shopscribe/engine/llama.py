@@ -54,17 +54,18 @@ class _Call:
     last output finishes (callers on other threads wait on it, see engine.shared)."""
 
     def __init__(self, requests: list[DecodeRequest], prompts: list[list[int]], controls: RowControls,
-                 on_token: OnToken | None):
+                 on_token: OnToken | None, seed_items: list[int] | None = None):
         import threading
 
         self.requests, self.prompts, self.controls, self.on_token = requests, prompts, controls, on_token
+        self.seed_items = seed_items or list(range(len(requests)))  # a request's index in the caller's call
         self.outputs: list[list[list[int]]] = [[[] for _ in range(r.n)] for r in requests]
         self.left = sum(r.n for r in requests)
         self.done = threading.Event()
         self.error: BaseException | None = None
 
     def seqs(self) -> list[_Seq]:
-        return [_Seq(self, i, c, p, 0, rng=self.controls.rng(i, c))
+        return [_Seq(self, i, c, p, 0, rng=self.controls.rng(self.seed_items[i], c))
                 for i, (p, r) in enumerate(zip(self.prompts, self.requests)) for c in range(r.n)]
 
 
@@ -92,7 +93,10 @@ class LlamaCppEngine:
     name = "llama.cpp"
 
     def __init__(self, gguf: Path, tokenizer, *, lora: Path | None = None, num_threads: int | None = None,
-                 slots: int = 32, seq_ctx: int = 1024, n_batch: int = 512, unified: bool = True, vocab=None):
+                 slots: int = 32, seq_ctx: int = 1024, n_batch: int = 512, unified: bool = True, vocab=None,
+                 shared_with: LlamaCppEngine | None = None):
+        """``shared_with``: another engine whose loaded model (weights, LoRA adapter) this one reuses, with a
+        context of its own (engine.pool)."""
         import os
 
         import llama_cpp as L
@@ -107,11 +111,13 @@ class LlamaCppEngine:
         self.slots, self.n_ctx, self.n_batch, self.unified = slots, n_ctx, n_batch, unified
         self.seq_ctx = n_ctx // 2 if unified else seq_ctx  # the most one request may take
         self.gguf, self.lora = Path(gguf), Path(lora) if lora else None
-        self._model = L.llama_model_load_from_file(str(gguf).encode(), L.llama_model_default_params())
+        self._owns_model, self._owner = shared_with is None, shared_with  # the owner outlives its sharers
+        self._model = (shared_with._model if shared_with is not None
+                       else L.llama_model_load_from_file(str(gguf).encode(), L.llama_model_default_params()))
         if not self._model:
             raise EngineError(f"llama.cpp could not load {gguf}")
         params = L.llama_context_default_params()
-        threads = num_threads or min(os.cpu_count() or 1, 8)
+        threads = self.threads = num_threads or min(os.cpu_count() or 1, 8)
         params.n_ctx, params.n_batch, params.n_ubatch = n_ctx, n_batch, n_batch
         params.n_seq_max = slots + 1  # + the shared-prefix sequence
         params.n_threads = params.n_threads_batch = threads
@@ -120,7 +126,7 @@ class LlamaCppEngine:
         if not self._ctx:
             raise EngineError(f"llama.cpp could not create a context for {gguf} (n_ctx={n_ctx}, slots={slots})")
         if lora is not None:
-            self._set_lora(Path(lora))
+            self._set_lora(Path(lora), shared_with)
         self.n_vocab = L.llama_vocab_n_tokens(L.llama_model_get_vocab(self._model))
         self.vocab = vocab  # engine.vocab.VocabMap when the GGUF's output layer was cut to a catalog's tokens
         if vocab is not None:
@@ -141,20 +147,26 @@ class LlamaCppEngine:
         raw = self.L.llama_model_chat_template(self._model, None)
         return raw.decode("utf-8") if raw else None
 
-    def _set_lora(self, path: Path) -> None:
+    def _set_lora(self, path: Path, shared_with: LlamaCppEngine | None = None) -> None:
         L = self.L
-        self._adapter = L.llama_adapter_lora_init(self._model, str(path).encode())
+        self._adapter = (shared_with._adapter if shared_with is not None
+                         else L.llama_adapter_lora_init(self._model, str(path).encode()))
         if not self._adapter:
             raise EngineError(f"llama.cpp could not load the LoRA adapter {path}")
         adapters = (L.llama_adapter_lora_p_ctypes * 1)(self._adapter)
         if L.llama_set_adapters_lora(self._ctx, adapters, 1, (ctypes.c_float * 1)(1.0)) != 0:
             raise EngineError(f"llama.cpp could not apply the LoRA adapter {path}")
 
+    def set_threads(self, threads: int) -> None:
+        """Threads of this context's kernels from the next ``llama_decode`` on."""
+        self.L.llama_set_n_threads(self._ctx, threads, threads)
+
     def close(self) -> None:
         if getattr(self, "_ctx", None):
             self.L.llama_batch_free(self._batch)
             self.L.llama_free(self._ctx)
-            self.L.llama_model_free(self._model)
+            if self._owns_model:
+                self.L.llama_model_free(self._model)
             self._ctx = None
 
     def __del__(self):
@@ -165,8 +177,9 @@ class LlamaCppEngine:
 
     # -- decoding -------------------------------------------------------------------------------
     def decode(self, requests: list[DecodeRequest], decoding: DecodingArgs,
-               on_token: OnToken | None = None) -> list[list[str]]:
-        call = self.prepare(requests, decoding, on_token)
+               on_token: OnToken | None = None, seed_items: list[int] | None = None) -> list[list[str]]:
+        """``seed_items``: each request's index in the caller's whole call (sampling seeds depend on it)."""
+        call = self.prepare(requests, decoding, on_token, seed_items)
         if call is None:
             return []
         pending: deque[_Seq] = deque(call.seqs())
@@ -176,7 +189,7 @@ class LlamaCppEngine:
         return self.texts(call)
 
     def prepare(self, requests: list[DecodeRequest], decoding: DecodingArgs,
-                on_token: OnToken | None = None) -> _Call | None:
+                on_token: OnToken | None = None, seed_items: list[int] | None = None) -> _Call | None:
         """A call's prompts tokenised and checked, its controls built (raises before anything is decoded)."""
         if decoding.strategy == "beam":
             raise EngineError("the llama.cpp engine has no beam search: use decoding.strategy=greedy or sample, "
@@ -192,7 +205,7 @@ class LlamaCppEngine:
                 raise EngineError(f"a prompt of {len(p)} tokens and {r.max_new_tokens} new tokens do not fit the "
                                   f"engine's context of {self.seq_ctx} tokens per sequence: raise seq_ctx")
         controls = RowControls(self.tokenizer, requests, decoding, sorted(self.stop_ids))
-        return _Call(requests, prompts, controls, on_token)
+        return _Call(requests, prompts, controls, on_token, seed_items)
 
     def step(self, pending: deque, active: dict) -> None:
         """One ``llama_decode``: a token for every decoding sequence, prompt tokens of new ones. Sequences of

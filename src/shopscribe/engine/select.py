@@ -46,10 +46,23 @@ def choose_engine(spec: str | Path, engine: str = "auto", strategy: str = "greed
     return supported_engines(spec)[0]
 
 
+def default_threads() -> int:
+    import os
+
+    return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
+
+
+def default_contexts(threads: int) -> int:
+    """One single-threaded llama.cpp context per thread, up to two (measured on 2 cores: docs/engine.md)."""
+    return min(threads, 2)
+
+
 def load_engine(spec: str | Path, engine: str = "auto", *, strategy: str = "greedy", num_threads: int | None = None,
-                slots: int = 32, log: Callable[[str], None] | None = None, vocab_texts: list[str] | None = None):
+                slots: int = 32, log: Callable[[str], None] | None = None, vocab_texts: list[str] | None = None,
+                contexts: int | None = None):
     """Load ``spec`` on the chosen engine (see ``choose_engine``); with ``vocab_texts`` the llama.cpp engine's
-    output layer is cut to the tokens of those texts (``engine.vocab``)."""
+    output layer is cut to the tokens of those texts (``engine.vocab``). llama.cpp runs ``contexts`` contexts
+    on the one loaded model (``engine.pool``; default ``default_contexts``), sharing the threads and the slots."""
     name = choose_engine(spec, engine, strategy, log)
     if name == "llama.cpp":
         from shopscribe.engine.export import gguf_for
@@ -66,7 +79,17 @@ def load_engine(spec: str | Path, engine: str = "auto", *, strategy: str = "gree
             keep = catalog_vocab(tokenizer, vocab_texts)
             model = reduced_gguf(files.model, keep, cache_dir() / "gguf-vocab")
             vocab = VocabMap(keep, len(tokenizer))
-        return LlamaCppEngine(model, tokenizer, lora=files.lora, num_threads=num_threads, slots=slots, vocab=vocab)
+        threads = num_threads or default_threads()
+        contexts = max(1, min(contexts or default_contexts(threads), threads))
+        first = LlamaCppEngine(model, tokenizer, lora=files.lora, num_threads=threads // contexts,
+                               slots=max(1, slots // contexts), vocab=vocab)
+        if contexts == 1:
+            return first
+        from shopscribe.engine.pool import ContextPool
+
+        return ContextPool([first] + [LlamaCppEngine(model, tokenizer, lora=files.lora, num_threads=threads // contexts,
+                                                     slots=max(1, slots // contexts), vocab=vocab, shared_with=first)
+                                      for _ in range(contexts - 1)])
     from shopscribe.engine.hf import TransformersEngine
     from shopscribe.models.loading import load_causal_lm
 

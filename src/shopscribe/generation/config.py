@@ -69,6 +69,9 @@ class CopyArgs(BaseConfig):
     strict_compliance: bool = Field(False, description="Also apply the strict rule packs: contested terms (最新, 首发, "
                                                       "'latest') that some marketplaces reject; findings say why.")
     num_threads: int | None = Field(None, gt=0)
+    contexts: int | None = Field(None, gt=0, description="llama.cpp: contexts decoding side by side on the one loaded "
+                                                         "model, the threads and slots shared among them (default: "
+                                                         "engine.select.default_contexts; docs/engine.md).")
 
     @model_validator(mode="after")
     def _decoding_fits_rerank(self) -> CopyArgs:

@@ -172,10 +172,10 @@ def build_generator(cfg: CopyArgs, task_args, task, records: list, engine_name: 
                        if engine_name == "llama.cpp" and cfg.output_vocab == "catalog" else None)
         generator.engine = load_engine(cfg.model, engine_name, strategy=cfg.decoding.strategy,
                                        num_threads=cfg.num_threads, slots=cfg.parallel, log=log,
-                                       vocab_texts=vocab_texts)
+                                       vocab_texts=vocab_texts, contexts=cfg.contexts)
     engine = generator.engine
-    log(f"engine: {engine.name}" + (f", output layer cut to {len(engine.vocab.keep)} tokens"
-                                    if getattr(engine, "vocab", None) else ""))
+    log(f"engine: {engine.name}" + (f", {engine.contexts} contexts" if getattr(engine, "contexts", 1) > 1 else "")
+        + (f", output layer cut to {len(engine.vocab.keep)} tokens" if getattr(engine, "vocab", None) else ""))
     return generator
 
 

@@ -41,7 +41,7 @@ class ModelHost:
         self.folder = resolve_model(spec)
         self.run_info = read_run_info(self.folder) or {}
         engine = load_engine(spec, settings.engine, num_threads=settings.num_threads, slots=settings.parallel,
-                             log=log.info)
+                             log=log.info, contexts=1)  # one loop joins every request's sequences (engine.shared)
         shared = engine.name == "llama.cpp"  # requests join the running batch; transformers decodes one call at a time
         self.engine = SharedEngine(engine) if shared else engine
         self.tokenizer = self.engine.tokenizer
