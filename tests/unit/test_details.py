@@ -226,3 +226,11 @@ def test_grams_or_millilitres_as_a_seller_writes_them():
 ])
 def test_look_alikes_a_few_words_away_stay_legal(text, flagged):
     assert bool(ComplianceChecker.for_locale("en").check(text)) is flagged
+
+
+def test_a_part_said_to_be_a_whole_garment_is_impossible():
+    overalls = _zh({"类型": ["裤"], "裤型": ["直筒裤", "背带裤"]}, category="裤")
+    status, reason = _verdicts("裤脚采用背带裤的设计，方便穿脱。", overalls)["裤脚采用背带裤"]
+    assert status == "contradicted" and reason.startswith("impossible")
+    assert "这款背带裤采用直筒设计" not in str(_verdicts("这款背带裤采用直筒设计。", overalls))
+    assert "袖口采用衬衫" not in _verdicts("袖口采用衬衫袖设计。", TOP)  # 衬衫袖 is a sleeve style

@@ -27,7 +27,7 @@ import yaml
 
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.families import FamilySet, Mention, bounded, packaged_families
-from shopscribe.quality.placement import senseless_placements
+from shopscribe.quality.placement import garments_as_parts, senseless_placements
 from shopscribe.quality.units import Quantity, find_quantities
 
 SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
@@ -312,7 +312,8 @@ def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
             claims.append(Claim(f"detail:{m.family}", m.text, m.start, m.end, *verdict))
             taken.append((m.start, m.end))
     claims += _product_type_claims(norm, facts, taken)
-    for p in senseless_placements(norm, mentions, facts.categories):
+    for p in senseless_placements(norm, mentions, facts.categories) + garments_as_parts(
+            norm, facts.families.category_mentions(norm), mentions):
         claims.append(Claim("detail:placement", p.text, p.start, p.end, CONTRADICTED, None, p.reason))
     for q in find_quantities(norm):
         if q.unit == "counted" and any(c.start < q.end and q.start < c.end for c in claims):

@@ -92,6 +92,29 @@ def senseless_placements(norm: str, mentions: list, categories: set[str]) -> lis
     return found
 
 
+# a part of a garment said to be made as a whole garment ("裤脚采用背带裤的设计", "袖口采用连衣裙设计")
+GARMENT_PART = re.compile(r"(?P<part>裤脚|裤腿|裤口|袖口|袖子|衣袖|领口|衣领|下摆|裙摆|腰部|腰头|腰间|肩部|背部|口袋|门襟)"
+                          r"(?:处|部分)?(?:采用了?|设计成了?|做成了?|设计为|为|是)[^，。,;；！？]{0,6}$")
+GARMENT_GROUPS = {"top", "outerwear", "dress", "skirt", "bottom", "bra", "innerwear_bottom"}
+
+
+def garments_as_parts(norm: str, category_mentions: list[tuple[list[str], int, int]],
+                      mentions: list) -> list[Placement]:
+    """A part of the product said to be a whole garment (``category_mentions``: FamilySet.category_mentions;
+    one inside a longer claim-family mention, 衬衫 in 衬衫袖, is that detail): impossible."""
+    found = []
+    for cats, start, end in category_mentions:
+        inside = any(p.start <= start and end <= p.end and p.end - p.start > end - start for p in mentions)
+        if inside or not GARMENT_GROUPS & set(cats):
+            continue
+        clause_start = max((m.end() for m in re.finditer(r"[，。,;；！？\n]", norm[:start])), default=0)
+        m = GARMENT_PART.search(norm, clause_start, start)
+        if m:
+            found.append(Placement(m.start(), end, norm[m.start():end],
+                                   f"impossible: the {m.group('part')} cannot be a {norm[start:end]}"))
+    return found
+
+
 def _subject(norm: str, at: int, mentions: list):
     """Where the words about an effect start (its sentence: "X的设计，…，修饰颈部线条"), and the part it speaks
     of: the last claim-family mention there before it, if any."""
