@@ -234,3 +234,14 @@ def test_a_part_said_to_be_a_whole_garment_is_impossible():
     assert status == "contradicted" and reason.startswith("impossible")
     assert "这款背带裤采用直筒设计" not in str(_verdicts("这款背带裤采用直筒设计。", overalls))
     assert "袖口采用衬衫" not in _verdicts("袖口采用衬衫袖设计。", TOP)  # 衬衫袖 is a sleeve style
+
+
+@pytest.mark.parametrize("text,span,expected", [
+    ("This mist helps to remove impurities from your skin. It smells fresh.", "remove impurities", "It smells fresh."),
+    ("The perfume is a refreshing scent that lasts all day, with citrus notes.", "scent", "with citrus notes."),
+    ("Green printed woven top, with short sleeves.", "woven", "Green printed top, with short sleeves."),
+    ("这款上衣采用蕾丝的设计，穿着舒适。", "蕾丝", "穿着舒适。"),
+])
+def test_a_cut_that_would_break_the_first_sentence_takes_the_whole_clause(text, span, expected):
+    start = text.find(span)
+    assert cut_clauses(text, [(start, start + len(span))])[0] == expected

@@ -399,6 +399,12 @@ def clause_spans(text: str, protected: tuple[str, ...] = ()) -> list[tuple[int, 
     return spans
 
 
+# what a cut inside a sentence leaves when the span was a verb's object or a clause's subject ("helps to from
+# your skin", "is a refreshing that"): the whole clause goes instead
+_FUNCTION = r"(?:to|from|with|of|in|for|by|and|or|is|are|was|were|a|an|the|that|which|helps?|can|will|its|your)"
+_BROKEN = re.compile(rf"\b(?:to|from|with|of|in|for|by|a|an|the|helps?|can|will|its|your)\s+{_FUNCTION}\b"
+                     rf"|\b(?:a|an|the)\s+[a-z]+(?:ing|ful|ous|ive|al)\s+(?:that|which|and|from|to)\b"
+                     rf"|(?:采用|采用了|设计了|添加了|带有|具有|拥有|选用|搭配)(?:的|[，。,.]|$)", re.IGNORECASE)
 _DANGLING = re.compile(r"(?:\b(?:has|have|with|and|a|an|the|in|of|featuring|features|is|are|by)\s*)+(?=[,，.。]|$)",
                        re.IGNORECASE)
 
@@ -420,7 +426,8 @@ def cut_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[str, .
                 clause = clause[:a - start] + clause[min(b, end) - start:]
             clause = _DANGLING.sub("", re.sub(r"[ \t]{2,}", " ", clause))
             clause = re.sub(r"\.{2,}", ".", re.sub(r"\s+([,，.。])", r"\1", clause)).strip()
-            if len(re.findall(r"[A-Za-z]{2,}", clause)) >= 2 or len(re.findall(r"[\u4e00-\u9fff]", clause)) >= 3:
+            whole = len(re.findall(r"[A-Za-z]{2,}", clause)) >= 2 or len(re.findall(r"[\u4e00-\u9fff]", clause)) >= 3
+            if whole and not _BROKEN.search(clause):
                 kept.append(clause + ("" if clause[-1:] in ",，、;；。.!！?？" else text[end - 1:end]
                                       if text[end - 1:end] in ",，、;；" else ""))
                 dropped += 1
