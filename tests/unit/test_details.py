@@ -130,6 +130,12 @@ def test_claims_commands_name_bad_rows_and_show_verdicts(tmp_path):
     ("喇叭袖的设计，修饰手臂线条。", {"类型": "上衣", "衣袖型": "喇叭袖"}, False),
     ("短款上衣，拉长腿部比例。", {"类型": "上衣", "衣长": "短款"}, False),
     ("吊带领设计，修饰颈部线条。", {"类型": "裤", "裤长": "连体裤"}, False),
+    ("袖口处采用圆领设计，简约大方。", {"类型": "上衣", "衣领型": "圆领"}, True),
+    ("裤脚采用高腰的设计。", {"类型": "裤", "裤腰型": "高腰"}, True),
+    ("袖口采用荷叶边设计，甜美可爱。", {"类型": "上衣", "衣款式": "荷叶边"}, False),
+    ("棉质面料，很好地遮住你的脸部线条。", {"类型": "裙", "材质": "棉"}, True),
+    ("白色的衬衫，衬托白皙脸庞。", {"类型": "上衣", "颜色": "白色"}, False),
+    ("圆领设计，增添了腰部的层次感。", {"类型": "上衣", "衣领型": "圆领"}, True),
 ])
 def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(text, product, impossible):
     record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": product})
@@ -226,6 +232,16 @@ def test_grams_or_millilitres_as_a_seller_writes_them():
 ])
 def test_look_alikes_a_few_words_away_stay_legal(text, flagged):
     assert bool(ComplianceChecker.for_locale("en").check(text)) is flagged
+
+
+def test_a_cut_learned_from_the_catalog_acts_on_waist_and_legs_only():
+    skirt = _zh({"类型": ["裙"], "裙型": ["a字"]}, category="裙")
+    families = learn_families([skirt])
+    found = [c for c in check_faithfulness("a字的裙型，修饰了脖颈线条。", skirt, families=families).claims
+             if c.kind == "detail:placement"]
+    assert found and found[0].impossible
+    assert not [c for c in check_faithfulness("a字的裙型，修饰腿部线条。", skirt, families=families).claims
+                if c.kind == "detail:placement"]
 
 
 def test_a_part_said_to_be_a_whole_garment_is_impossible():

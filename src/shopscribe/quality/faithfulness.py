@@ -27,7 +27,7 @@ import yaml
 
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.families import FamilySet, Mention, bounded, packaged_families
-from shopscribe.quality.placement import garments_as_parts, senseless_placements
+from shopscribe.quality.placement import garments_as_parts, senseless_placements, unplaced_features
 from shopscribe.quality.units import Quantity, find_quantities
 
 SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
@@ -315,6 +315,10 @@ def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
     for p in senseless_placements(norm, mentions, facts.categories) + garments_as_parts(
             norm, facts.families.category_mentions(norm), mentions):
         claims.append(Claim("detail:placement", p.text, p.start, p.end, CONTRADICTED, None, p.reason))
+    if facts.record.locale == "zh-CN":
+        for p in unplaced_features(norm, mentions, facts.record.attributes):
+            if not any(c.start < p.end and p.start < c.end and c.status == CONTRADICTED for c in claims):
+                claims.append(Claim("detail:placement", p.text, p.start, p.end, UNSUPPORTED, None, p.reason))
     for q in find_quantities(norm):
         if q.unit == "counted" and any(c.start < q.end and q.start < c.end for c in claims):
             continue  # "two pockets": the detail claim on the part judges it

@@ -30,29 +30,42 @@ FAMILY_ZONES: dict[str, set[str]] = {
     "waistband": {"waist", "leg"}, "rise": {"waist", "leg"},
     "leg_shape": {"leg", "waist"}, "hem": {"leg", "waist"}, "length": {"leg", "waist"},
     "fit": {"waist", "leg", "arm", "chest"}, "padding": {"chest"}, "wiring": {"chest"},
+    "attr:裙型": {"waist", "leg"},  # a skirt's cut (a字, 包臀, 百褶), learned from the catalog's 裙型 key
 }
+# parts of a garment that name where another part sits ("袖口采用翻领设计": a collar at the cuffs)
+PART_ZONE_WORDS: dict[str, list[str]] = {
+    "arm": ["袖口", "衣袖", "袖子", "袖身"], "leg": ["裤脚", "裤腿", "裤口"], "waist": ["腰头"],
+}
+# where the parts of a family sit, for families whose parts sit at one place only (a ruffle or a slit may
+# sit at a cuff, a hem or a neckline)
+SITS_AT: dict[str, set[str]] = {"neckline": {"neck", "chest"}, "hood": {"neck"}, "sleeve_length": {"arm"},
+                                "sleeve_style": {"arm"}, "rise": {"waist"}, "leg_shape": {"leg"}}
 # a part of the zone itself named near the effect, known to a family or not ("吊带领设计，修饰颈部",
 # "衣袖直筒设计，修饰手臂"): the effect is that part's, and possible
 ZONE_PARTS: dict[str, re.Pattern] = {
-    "neck": re.compile(r"领"), "face": re.compile(r"领|帽"), "arm": re.compile(r"袖|肩"),
+    "neck": re.compile(r"领"), "face": re.compile(r"领|帽|色"), "arm": re.compile(r"袖|肩"),  # a colour sets off a face
     "waist": re.compile(r"腰"), "leg": re.compile(r"裤脚|裤腿|裙摆|下摆|腰|腿|裤型|裙长|长度"),
     "chest": re.compile(r"胸|领"),
 }
-# the zones a product category covers (categories of ``FamilySet.categories_of``); a short top lengthens the legs
+# the zones a product category covers (categories of ``FamilySet.categories_of``); a short top lengthens the
+# legs; no garment reaches the face but through its collar or hood (ZONE_PARTS: named near the effect)
 CATEGORY_ZONES: dict[str, set[str]] = {
-    "top": {"neck", "face", "arm", "waist", "chest", "leg"},
-    "outerwear": {"neck", "face", "arm", "waist", "chest", "leg"},
-    "dress": {"neck", "face", "arm", "waist", "leg", "chest"}, "bottom": {"waist", "leg"}, "skirt": {"waist", "leg"},
+    "top": {"neck", "arm", "waist", "chest", "leg"},
+    "outerwear": {"neck", "arm", "waist", "chest", "leg"},
+    "dress": {"neck", "arm", "waist", "leg", "chest"}, "bottom": {"waist", "leg"}, "skirt": {"waist", "leg"},
     "innerwear_bottom": {"waist", "leg"}, "bra": {"chest"}, "footwear": {"leg"},
 }
 _ZONE_OF = {w: zone for zone, words in ZONE_WORDS.items() for w in words}
 _ZONE_RE = "|".join(sorted(map(re.escape, _ZONE_OF), key=len, reverse=True))
 # "修饰(出)(纤细的)腿部线条", "遮住脸部赘肉", "拉长腿部比例": what a part does for a zone
-EFFECT = re.compile(rf"(?:修饰|遮住|遮盖|遮挡|遮|拉长|勾勒|衬托|凸显|拉伸|显)(?:出|了|得)?"
+EFFECT = re.compile(rf"(?:修饰|遮住|遮盖|遮挡|遮|拉长|勾勒|衬托|凸显|拉伸|显|增加|增添)(?:出|了|得)?(?:你的|您的)?"
                     rf"(?:[纤细修长优美迷人白皙精致的]{{0,5}})(?P<zone>{_ZONE_RE})")
 # "腰部(处)(的|采用了)…领口": where a part sits
 WHERE = re.compile(rf"(?P<zone>{_ZONE_RE})(?:部|处|间)?(?:处)?(?:的|采用了?|设计了?|有|添加了?|加入了?|摆放了?"
                    rf"|点缀了?|饰以|配以|为)")
+_PART_ZONE_OF = {w: zone for zone, words in PART_ZONE_WORDS.items() for w in words}
+_AT_PART = re.compile("(?P<zone>" + "|".join(sorted(_PART_ZONE_OF, key=len, reverse=True))
+                      + r")(?:处|部分)?(?:的|采用了?|设计了?|有|添加了?|加入了?|饰以|配以|为)")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _CLAUSE_END = re.compile(r"[，,、]")
 
@@ -82,13 +95,44 @@ def senseless_placements(norm: str, mentions: list, categories: set[str]) -> lis
         elif judged_category and zone not in covered:
             found.append(Placement(m.start(), m.end(), m.group(0),
                                    f"impossible: this product does not reach the {zone}"))
-    for m in WHERE.finditer(norm):
-        zone = _ZONE_OF[m.group("zone")]
+    for where, zone_of, zones in ((WHERE, _ZONE_OF, FAMILY_ZONES), (_AT_PART, _PART_ZONE_OF, SITS_AT)):
+        for m in where.finditer(norm):
+            zone = zone_of[m.group("zone")]
+            clause_end = _next_break(norm, m.end(), _CLAUSE_END)
+            part = next((p for p in mentions if m.end() <= p.start < min(clause_end, m.end() + 10)), None)
+            if part is not None and part.family in zones and zone not in zones[part.family]:
+                found.append(Placement(m.start(), part.end, norm[m.start():part.end],
+                                       f"impossible: {part.text} does not sit at the {zone}"))
+    return found
+
+
+# a feature placed at a part of the garment ("裤脚采用拉链设计"): the data must say it sits there, by the key
+# it lists the feature under (裤口, 裙下摆, 衣袖型) or by a value naming the part (袖口开叉)
+LOCATION = re.compile(r"(?P<part>裤脚|裤口|裤腿|袖口|衣袖|袖子|领口|下摆|裙摆|腰部|腰间|腰头|肩部|背部|胸前)"
+                      r"(?:处|部分|部位)?(?:的|采用了?|设计了?|加入了?|饰以|配以|点缀了?|有)")
+LOCATION_STEMS: dict[str, tuple[str, ...]] = {
+    "裤脚": ("裤口", "裤脚", "脚口"), "裤口": ("裤口", "裤脚", "脚口"), "裤腿": ("裤腿", "裤型", "裤口"),
+    "袖口": ("袖",), "衣袖": ("袖",), "袖子": ("袖",), "领口": ("领",), "下摆": ("下摆", "摆"), "裙摆": ("下摆", "摆"),
+    "腰部": ("腰",), "腰间": ("腰",), "腰头": ("腰",), "肩部": ("肩",), "背部": ("背",), "胸前": ("胸",),
+}
+
+
+def unplaced_features(norm: str, mentions: list, attributes: dict[str, list[str]]) -> list[Placement]:
+    """Features of the data said to sit at a part of the garment the data does not place them at (a zip the
+    data lists among the trousers' features, written "at the hems"): unsupported, the place is invented.
+    Families that sit at one place only are judged by ``senseless_placements``."""
+    found = []
+    for m in LOCATION.finditer(norm):
         clause_end = _next_break(norm, m.end(), _CLAUSE_END)
-        part = next((p for p in mentions if m.end() <= p.start < min(clause_end, m.end() + 10)), None)
-        if part is not None and part.family in FAMILY_ZONES and zone not in FAMILY_ZONES[part.family]:
+        part = next((p for p in mentions if m.end() <= p.start < min(clause_end, m.end() + 8)), None)
+        if part is None or part.family in SITS_AT:
+            continue
+        keys = [k for k, vs in attributes.items() for v in vs if part.text in v.lower() or v.lower() in part.text]
+        stems = LOCATION_STEMS[m.group("part")]
+        placed = any(stem in k or any(stem in v for v in attributes[k]) for k in keys for stem in stems)
+        if keys and not placed:
             found.append(Placement(m.start(), part.end, norm[m.start():part.end],
-                                   f"impossible: {part.text} does not sit at the {zone}"))
+                                   f"the data does not place {part.text} at the {m.group('part')}"))
     return found
 
 
