@@ -139,9 +139,23 @@ def test_claims_commands_name_bad_rows_and_show_verdicts(tmp_path):
 ])
 def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(text, product, impossible):
     record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": product})
-    found = [c for c in check_faithfulness(text, record).claims if c.kind == "detail:placement"]
+    found = [c for c in check_faithfulness(text, record).claims if c.kind == "detail:placement" and c.impossible]
     assert bool(found) == impossible, found
-    assert all(c.status == "contradicted" and c.impossible for c in found)
+    assert all(c.status == "contradicted" for c in found)
+
+
+@pytest.mark.parametrize("text,product,unplaced", [
+    ("裤脚采用拉链设计，方便穿脱。", {"类型": "裤", "裤款式": "拉链"}, True),
+    ("袖口的荷叶边设计，甜美可爱。", {"类型": "上衣", "衣款式": "荷叶边"}, True),
+    ("袖口的荷叶边设计，甜美可爱。", {"类型": "上衣", "衣袖型": "荷叶边"}, False),
+    ("下摆的开叉设计，行走自如。", {"类型": "裙", "裙下摆": "开叉"}, False),
+    ("拉链设计，方便穿脱。", {"类型": "裤", "裤款式": "拉链"}, False),
+])
+def test_a_feature_placed_where_the_data_does_not_put_it_is_unsupported(text, product, unplaced):
+    record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": product})
+    found = [c for c in check_faithfulness(text, record).claims if c.kind == "detail:placement"]
+    assert bool(found) == unplaced, found
+    assert all(c.status == "unsupported" and not c.impossible for c in found)
 
 
 @pytest.mark.parametrize("text,attributes,kind,status", [
