@@ -130,8 +130,8 @@ def unplaced_features(norm: str, mentions: list, attributes: dict[str, list[str]
         keys = [k for k, vs in attributes.items() for v in vs if part.text in v.lower() or v.lower() in part.text]
         stems = LOCATION_STEMS[m.group("part")]
         placed = any(stem in k or any(stem in v for v in attributes[k]) for k in keys for stem in stems)
-        if keys and not placed:
-            found.append(Placement(m.start(), part.end, norm[m.start():part.end],
+        if keys and not placed:  # the place is what is invented: a cut of it leaves the feature ("…的拉链设计")
+            found.append(Placement(m.start(), m.end(), norm[m.start():m.end()],
                                    f"the data does not place {part.text} at the {m.group('part')}"))
     return found
 
