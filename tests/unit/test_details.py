@@ -271,6 +271,9 @@ def test_a_part_said_to_be_a_whole_garment_is_impossible():
     ("The perfume is a refreshing scent that lasts all day, with citrus notes.", "scent", "with citrus notes."),
     ("Green printed woven top, with short sleeves.", "woven", "Green printed top, with short sleeves."),
     ("这款上衣采用蕾丝的设计，穿着舒适。", "蕾丝", "穿着舒适。"),
+    ("这款裤子宽松舒适。裤脚采用拼接工艺，修饰腿部线条。高腰设计，拉长比例。", "裤脚采用",
+     "这款裤子宽松舒适。高腰设计，拉长比例。"),
+    ("这款裤子宽松舒适，裤脚采用拼接工艺，修饰腿部线条。", "裤脚采用", "这款裤子宽松舒适，修饰腿部线条。"),
 ])
 def test_a_cut_that_would_break_the_first_sentence_takes_the_whole_clause(text, span, expected):
     start = text.find(span)

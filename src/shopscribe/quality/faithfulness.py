@@ -416,14 +416,21 @@ _DANGLING = re.compile(r"(?:\b(?:has|have|with|and|a|an|the|in|of|featuring|feat
 def cut_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[str, ...] = ()) -> tuple[str, int]:
     """``text`` without the clauses that hold any of ``spans``; the first clause, which names the product,
     loses only the spans themselves ("green printed woven top" -> "green printed top"), unless nothing
-    but function words would be left of it. A cut before a sentence end keeps the end mark, and the text
+    but function words would be left of it. In Chinese a cut clause that opens a sentence takes the rest of
+    the sentence with it (what follows speaks of the part cut). A cut before a sentence end keeps the end mark, and the text
     is tidied (no leading comma, no doubled punctuation, no dangling "has a")."""
     kept, dropped = [], 0
+    orphaned = False  # a Chinese sentence whose opening clause (its subject: "裤脚采用拼接的工艺，") was cut
     for i, (start, end) in enumerate(clause_spans(text, protected)):
         hits = [(a, b) for a, b in spans if start <= a < end]
-        if not hits:
+        opens = i == 0 or text[:start].rstrip()[-1:] in ".。!！?？"
+        if opens:
+            orphaned = False
+        if not hits and not orphaned:
             kept.append(text[start:end])
             continue
+        if hits and opens and i > 0 and re.search(r"[\u4e00-\u9fff]", text[start:end]):
+            orphaned = True  # the rest of its sentence says what the cut part does ("修饰腿部线条"): it goes too
         if i == 0:
             clause = text[start:end]
             for a, b in sorted(hits, reverse=True):
