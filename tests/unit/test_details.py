@@ -144,6 +144,14 @@ def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(tex
     assert all(c.status == "contradicted" for c in found)
 
 
+def test_what_a_sentence_says_of_an_invented_place_goes_with_it():
+    record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": {"类型": "裤", "裤款式": "拉链"}})
+    text = "这款裤子的裤脚采用拉链设计，方便了裤脚的穿脱，休闲百搭。宽松舒适，裤脚很宽。"
+    found = [c for c in check_faithfulness(text, record).claims if c.kind == "detail:placement"]
+    assert [c.text for c in found] == ["裤脚采用", "裤脚"]  # not the 裤脚 of the next sentence
+    assert cut_clauses(text, [(c.start, c.end) for c in found])[0] == "这款裤子的拉链设计，休闲百搭。宽松舒适，裤脚很宽。"
+
+
 @pytest.mark.parametrize("text,product,unplaced", [
     ("裤脚采用拉链设计，方便穿脱。", {"类型": "裤", "裤款式": "拉链"}, True),
     ("袖口的荷叶边设计，甜美可爱。", {"类型": "上衣", "衣款式": "荷叶边"}, True),

@@ -131,8 +131,13 @@ def unplaced_features(norm: str, mentions: list, attributes: dict[str, list[str]
         stems = LOCATION_STEMS[m.group("part")]
         placed = any(stem in k or any(stem in v for v in attributes[k]) for k in keys for stem in stems)
         if keys and not placed:  # the place is what is invented: a cut of it leaves the feature ("…的拉链设计")
-            found.append(Placement(m.start(), m.end(), norm[m.start():m.end()],
-                                   f"the data does not place {part.text} at the {m.group('part')}"))
+            reason = f"the data does not place {part.text} at the {m.group('part')}"
+            found.append(Placement(m.start(), m.end(), norm[m.start():m.end()], reason))
+            # what the sentence goes on to say of that place speaks of the invented placement ("方便裤脚的穿脱")
+            sentence_end = _next_break(norm, m.end(), _SENTENCE_END)
+            for again in re.finditer(re.escape(m.group("part")), norm[:sentence_end]):
+                if again.start() >= m.end():
+                    found.append(Placement(again.start(), again.end(), again.group(0), reason))
     return found
 
 
