@@ -17,6 +17,8 @@ states nor implies; praise and properties that follow from the data are not.
 - published with an invented detail: outputs the guard passes whose published text still holds an
   audited claim;
 - guard recall: audited claims the guard named (cut, or listed in its verdict) over all audited claims;
+- named or cut away: those, plus claims gone from the published text with a clause the guard cut (an effect
+  whose subject the guard cut goes with it);
 - checker recall: audited claims the current claim checker names when it re-reads the audited text.
 The outputs themselves are in the audited generation files named by ``source`` in each row.
 """
@@ -44,6 +46,13 @@ def guard_named(row: dict, span: str) -> bool:
         if start >= 0 and any(f["start"] < start + len(span) and start < f["end"] for f in found):
             return True
     return False
+
+
+def guard_removed(row: dict, span: str) -> bool:
+    """Whether the guard named the claim or cut it away with a clause it cut (an effect whose subject it cut,
+    "修饰腿部线条" after "裤脚采用拼接的工艺"): the claim is not in the published text."""
+    cut = bool(((row.get("guard") or {}).get("before_cut") or {}).get("text"))
+    return guard_named(row, span) or (cut and span not in row.get("published", row["text"]))
 
 
 def remains(row: dict, claim: dict) -> bool:
@@ -139,12 +148,13 @@ def main() -> None:
     out = {}
     print("| set | system | outputs audited | written with an invented detail | published (passed) "
           "| published with an invented detail | published with an impossible claim | invented claims written "
-          "| guard recall | checker recall (current) | current guard, re-cut: published / with invented / with "
+          "| guard recall | named or cut away | checker recall (current) | current guard, re-cut: published / with invented / with "
           "impossible |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (set_name, system), rows in sorted(groups.items()):
         claims = [(r, c) for r in rows for c in r["claims"]]
         named = sum(guard_named(r, c["span"]) for r, c in claims)
+        removed = sum(guard_removed(r, c["span"]) for r, c in claims)
         published = [r for r in rows if (r.get("guard") or {}).get("status") == "pass" and r.get("published", r["text"])]
         n = len(rows)
         data = rows[0].get("products")
@@ -159,10 +169,12 @@ def main() -> None:
                  "claims": len(claims), "named_by_guard": named, "named_by_checker": checker,
                  "checker_recall": checker / len(claims) if claims and checker is not None else None,
                  "guard_recall": named / len(claims) if claims else None,
+                 "guard_removed": removed / len(claims) if claims else None,
                  "flagged": sum((r.get("guard") or {}).get("status") == "flagged" for r in rows) / n,
                  "current_guard_recut": today}
         out[f"{set_name}/{system}"] = stats
         recall = f"{stats['guard_recall']:.2f}" if stats["guard_recall"] is not None else "–"
+        recall += f" | {stats['guard_removed']:.2f}" if stats["guard_removed"] is not None else " | –"
         checker_recall = f"{stats['checker_recall']:.2f}" if stats["checker_recall"] is not None else "–"
         print(f"| {set_name} | {system} | {n} | {stats['written_with_invented']:.2f} | {len(published)} "
               f"| {stats['with_invented']:.2f} | {stats['with_impossible']:.2f} | {len(claims)} | {recall} "
