@@ -286,3 +286,15 @@ def test_a_part_said_to_be_a_whole_garment_is_impossible():
 def test_a_cut_that_would_break_the_first_sentence_takes_the_whole_clause(text, span, expected):
     start = text.find(span)
     assert cut_clauses(text, [(start, start + len(span))])[0] == expected
+
+
+def test_the_clauses_a_cut_leaves_without_their_subject_are_named():
+    from shopscribe.generation.generator import orphan_finding
+    from shopscribe.quality.faithfulness import orphaned_clauses
+
+    text = "这款裤子宽松舒适。裤脚采用拼接工艺，修饰腿部线条，提升比例。高腰设计，拉长比例。"
+    at = text.index("裤脚采用")
+    found = [orphan_finding(text, a, b) for a, b in orphaned_clauses(text, [(at, at + 4)])]
+    assert [f["text"] for f in found] == ["修饰腿部线条", "提升比例"]
+    assert all(text[f["start"]:f["end"]] == f["text"] and f["kind"] == "detail:orphan" for f in found)
+    assert orphaned_clauses("这款裤子宽松舒适，裤脚采用拼接工艺，修饰腿部线条。", [(9, 13)]) == []

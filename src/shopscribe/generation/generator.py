@@ -12,7 +12,7 @@ from shopscribe.engine.request import DecodeRequest
 from shopscribe.generation.config import DecodingArgs, LengthArgs
 from shopscribe.generation.guard import PublishingGuard, must_keep_terms
 from shopscribe.generation.rerank import as_dicts
-from shopscribe.quality.faithfulness import cut_clauses
+from shopscribe.quality.faithfulness import cut_clauses, orphaned_clauses
 from shopscribe.quality.injection import without_injections
 from shopscribe.tasks.keep import keep_brand_and_type, preferred_spelling
 from shopscribe.tasks.length import enforce_length
@@ -120,9 +120,12 @@ class Generator:
     def _cut_or_flag(self, record: ProductRecord, policy, result: Generation, verdict) -> None:
         dropped, before_cut = 0, None
         if verdict.violations or verdict.contradicted or verdict.unsupported:
-            before_cut = {"text": result.text, "findings": verdict.violations + verdict.contradicted
-                          + verdict.unsupported}  # what was cut is kept for the reviewer, never lost
             protected = tuple(t for alts in must_keep_terms(record, self.keywords) for t in alts)
+            findings = verdict.violations + verdict.contradicted + verdict.unsupported
+            # the rest of a sentence whose opening clause is cut speaks of the part cut: named, and cut with it
+            findings += [orphan_finding(result.text, a, b) for a, b in orphaned_clauses(
+                result.text, [(f["start"], f["end"]) for f in findings], protected)]
+            before_cut = {"text": result.text, "findings": findings}  # what was cut is kept for the reviewer
             result.text, dropped = drop_clauses(result.text, verdict, protected)
             verdict = self.guard.verdict(result.text, record)
             result.length_status = enforce_length(result.text, policy).status
@@ -174,6 +177,15 @@ class Generator:
             request.banned = self.guard.banned_terms(record, extra_banned)
             request.allowed_numbers = self.guard.allowed_numbers(record)
         return request
+
+
+def orphan_finding(text: str, start: int, end: int) -> dict:
+    """A clause left without its subject by a cut, as a guard finding."""
+    clause = text[start:end]
+    lead = len(clause) - len(clause.lstrip(" ，,、;；"))
+    body = clause.strip(" ，,、;；。.!！?？")
+    return {"kind": "detail:orphan", "text": body, "start": start + lead, "end": start + lead + len(body),
+            "status": "unsupported", "evidence": None, "reason": "said of a part cut from its sentence"}
 
 
 def drop_clauses(text: str, verdict, protected: tuple[str, ...] = ()) -> tuple[str, int]:

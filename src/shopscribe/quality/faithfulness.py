@@ -413,6 +413,20 @@ _DANGLING = re.compile(r"(?:\b(?:has|have|with|and|a|an|the|in|of|featuring|feat
                        re.IGNORECASE)
 
 
+def orphaned_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+    """The clauses a cut leaves without their subject: in a Chinese sentence (not the first) whose opening
+    clause holds a span ("裤脚采用拼接的工艺，修饰腿部线条。"), the rest of the sentence says what the cut part
+    does, and goes with it."""
+    out, orphaned = [], False
+    for i, (start, end) in enumerate(clause_spans(text, protected)):
+        hit = any(start <= a < end for a, _ in spans)
+        if i == 0 or text[:start].rstrip()[-1:] in ".。!！?？":
+            orphaned = hit and i > 0 and bool(re.search(r"[\u4e00-\u9fff]", text[start:end]))
+        elif orphaned and not hit:
+            out.append((start, end))
+    return out
+
+
 def cut_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[str, ...] = ()) -> tuple[str, int]:
     """``text`` without the clauses that hold any of ``spans``; the first clause, which names the product,
     loses only the spans themselves ("green printed woven top" -> "green printed top"), unless nothing
@@ -420,17 +434,12 @@ def cut_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[str, .
     the sentence with it (what follows speaks of the part cut). A cut before a sentence end keeps the end mark, and the text
     is tidied (no leading comma, no doubled punctuation, no dangling "has a")."""
     kept, dropped = [], 0
-    orphaned = False  # a Chinese sentence whose opening clause (its subject: "裤脚采用拼接的工艺，") was cut
+    spans = list(spans) + orphaned_clauses(text, spans, protected)
     for i, (start, end) in enumerate(clause_spans(text, protected)):
         hits = [(a, b) for a, b in spans if start <= a < end]
-        opens = i == 0 or text[:start].rstrip()[-1:] in ".。!！?？"
-        if opens:
-            orphaned = False
-        if not hits and not orphaned:
+        if not hits:
             kept.append(text[start:end])
             continue
-        if hits and opens and i > 0 and re.search(r"[\u4e00-\u9fff]", text[start:end]):
-            orphaned = True  # the rest of its sentence says what the cut part does ("修饰腿部线条"): it goes too
         if i == 0:
             clause = text[start:end]
             for a, b in sorted(hits, reverse=True):
