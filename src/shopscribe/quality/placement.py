@@ -108,13 +108,13 @@ def senseless_placements(norm: str, mentions: list, categories: set[str]) -> lis
 
 # a feature placed at a part of the garment ("裤脚采用拉链设计"): the data must say it sits there, by the key
 # it lists the feature under (裤口, 裙下摆, 衣袖型) or by a value naming the part (袖口开叉)
-LOCATION = re.compile(r"(?P<part>裤脚|裤口|裤腿|袖口|衣袖|袖子|领口|下摆|裙摆|腰部|腰间|腰头|肩部|背部|胸前)"
-                      r"(?:处|部分|部位)?(?:的|采用了?|设计了?|加入了?|饰以|配以|点缀了?|有)")
 LOCATION_STEMS: dict[str, tuple[str, ...]] = {
     "裤脚": ("裤口", "裤脚", "脚口"), "裤口": ("裤口", "裤脚", "脚口"), "裤腿": ("裤腿", "裤型", "裤口"),
     "袖口": ("袖",), "衣袖": ("袖",), "袖子": ("袖",), "领口": ("领",), "下摆": ("下摆", "摆"), "裙摆": ("下摆", "摆"),
     "腰部": ("腰",), "腰间": ("腰",), "腰头": ("腰",), "肩部": ("肩",), "背部": ("背",), "胸前": ("胸",),
 }
+LOCATION = re.compile("(?P<part>" + "|".join(sorted(LOCATION_STEMS, key=len, reverse=True)) + ")"
+                      r"(?:处|部分|部位)?(?:的|采用了?|设计了?|加入了?|饰以|配以|点缀了?|有)")
 
 
 def unplaced_features(norm: str, mentions: list, attributes: dict[str, list[str]]) -> list[Placement]:
@@ -135,9 +135,8 @@ def unplaced_features(norm: str, mentions: list, attributes: dict[str, list[str]
             found.append(Placement(m.start(), m.end(), norm[m.start():m.end()], reason))
             # what the sentence goes on to say of that place speaks of the invented placement ("方便裤脚的穿脱")
             sentence_end = _next_break(norm, m.end(), _SENTENCE_END)
-            for again in re.finditer(re.escape(m.group("part")), norm[:sentence_end]):
-                if again.start() >= m.end():
-                    found.append(Placement(again.start(), again.end(), again.group(0), reason))
+            for again in re.compile(re.escape(m.group("part"))).finditer(norm, m.end(), sentence_end):
+                found.append(Placement(again.start(), again.end(), again.group(0), reason))
     return found
 
 
