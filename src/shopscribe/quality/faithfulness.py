@@ -431,8 +431,9 @@ def cut_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[str, .
     """``text`` without the clauses that hold any of ``spans``; the first clause, which names the product,
     loses only the spans themselves ("green printed woven top" -> "green printed top"), unless nothing
     but function words would be left of it. In Chinese a cut clause that opens a sentence takes the rest of
-    the sentence with it (what follows speaks of the part cut). A cut before a sentence end keeps the end mark, and the text
-    is tidied (no leading comma, no doubled punctuation, no dangling "has a")."""
+    the sentence with it (``orphaned_clauses``: what follows speaks of the part cut). A cut before a sentence
+    end keeps the end mark, and the text is tidied (no leading comma, no doubled punctuation, no dangling
+    "has a")."""
     kept, dropped = [], 0
     spans = list(spans) + orphaned_clauses(text, spans, protected)
     for i, (start, end) in enumerate(clause_spans(text, protected)):

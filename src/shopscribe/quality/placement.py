@@ -43,12 +43,12 @@ SITS_AT: dict[str, set[str]] = {"neckline": {"neck", "chest"}, "hood": {"neck"},
 # a part of the zone itself named near the effect, known to a family or not ("吊带领设计，修饰颈部",
 # "衣袖直筒设计，修饰手臂"): the effect is that part's, and possible
 ZONE_PARTS: dict[str, re.Pattern] = {
-    "neck": re.compile(r"领"), "face": re.compile(r"领|帽|色"), "arm": re.compile(r"袖|肩"),  # a colour sets off a face
+    "neck": re.compile(r"领"), "face": re.compile(r"领|帽|色"), "arm": re.compile(r"袖|肩"),
     "waist": re.compile(r"腰"), "leg": re.compile(r"裤脚|裤腿|裙摆|下摆|腰|腿|裤型|裙长|长度"),
     "chest": re.compile(r"胸|领"),
 }
 # the zones a product category covers (categories of ``FamilySet.categories_of``); a short top lengthens the
-# legs; no garment reaches the face but through its collar or hood (ZONE_PARTS: named near the effect)
+# legs; no garment reaches the face but through its collar, hood or colour (ZONE_PARTS: named near the effect)
 CATEGORY_ZONES: dict[str, set[str]] = {
     "top": {"neck", "arm", "waist", "chest", "leg"},
     "outerwear": {"neck", "arm", "waist", "chest", "leg"},
