@@ -11,10 +11,13 @@ SHOPSCRIBE_BENCH_WORK. Every product of each run's held-out test split, guard on
 (b) llama.cpp raw llama.cpp's batched decoding of the same prompts (same Mention line) with no controls,
                   no repetition penalty and no guard: the reference to beat;
 (c) default       the default path (engine=auto: llama.cpp, continuous batching, guard on; two
-                  single-threaded contexts on one loaded model, engine.pool);
-(c1) one_context  (c) on one context with both threads (contexts=1; the default before engine.pool);
-(c') catalog_vocab (c) with the output layer cut to the catalog's tokens (output_vocab=catalog; start-up
-                  includes building the cut GGUF).
+                  single-threaded contexts on one loaded model, engine.pool; output_vocab=auto, which on
+                  a trained run cuts the output layer to the run's vocabulary, engine.vocab);
+(c-full) full_vocab (c) with the whole output layer (output_vocab=full; the default before 2026-11-25);
+(c') catalog_vocab (c) with the output layer cut to the run's and these products' tokens
+                  (output_vocab=catalog);
+(c1) one_context  (c-full) on one context with both threads (contexts=1); only with --systems.
+Start-up includes building a cut GGUF when it is not cached yet.
 
 Each system runs in its own process (so peak RSS is its own): start-up (model load, export) is timed
 apart from generating. Then single-product latency at batch 1 on the first LATENCY_PRODUCTS products.
@@ -39,9 +42,12 @@ from core_loop import RESULTS, WORK  # noqa: E402
 
 SETS = ["describe-zh", "describe-en"]
 SYSTEMS = {"transformers": "(a) transformers, batch 8", "llama_raw": "(b) llama.cpp raw batched, no controls",
-           "default": "(c) default (llama.cpp, guard)",
-           "one_context": "(c1) (c) on one 2-thread context (contexts=1)",
-           "catalog_vocab": "(c') (c) + output_vocab=catalog"}
+           "default": "(c) default (llama.cpp, guard, output layer cut to the run's vocabulary)",
+           "full_vocab": "(c-full) (c) with the whole output layer (output_vocab=full)",
+           "catalog_vocab": "(c') (c) + these products' tokens (output_vocab=catalog)",
+           "one_context": "(c1) (c-full) on one 2-thread context (contexts=1)"}
+DEFAULT_SYSTEMS = ["transformers", "llama_raw", "default", "full_vocab", "catalog_vocab"]
+VOCAB = {"default": "auto", "catalog_vocab": "catalog"}
 LATENCY_PRODUCTS = 20
 THREADS = 2
 
@@ -62,15 +68,15 @@ def run_system(set_name: str, system: str) -> dict:
     cfg = GenerateConfig(model=str(run), products=products, out=out, guard=True,
                          engine="transformers" if system == "transformers" else "llama.cpp",
                          batch_size=8 if system == "transformers" else None,
-                         output_vocab="catalog" if system == "catalog_vocab" else "full",
+                         output_vocab=VOCAB.get(system, "full"),
                          contexts=1 if system in ("llama_raw", "one_context") else None)
     vocab_texts = None
-    if system == "catalog_vocab":
-        from shopscribe.generation.generate import catalog_texts
+    if cfg.engine == "llama.cpp":
+        from shopscribe.generation.generate import vocab_texts_for
         from shopscribe.models.loading import load_run_tokenizer
 
         probe = _generator(cfg, type("Pending", (), {"tokenizer": load_run_tokenizer(run)})())
-        vocab_texts = catalog_texts(probe, records, str(run))
+        vocab_texts = vocab_texts_for(cfg.output_vocab, probe, records, str(run))
     engine = load_engine(run, cfg.engine, num_threads=THREADS, log=lambda m: None, vocab_texts=vocab_texts,
                          contexts=cfg.contexts)
     startup = time.time() - started
@@ -152,9 +158,9 @@ def quality(cfg, records, texts: dict[str, str], rows: dict[str, dict]) -> dict:
             "compliance_violations": metrics["compliance_violations"], "flagged_outputs": flagged}
 
 
-def run_set(set_name: str) -> dict:
+def run_set(set_name: str, systems: list[str]) -> dict:
     results = {}
-    for system in SYSTEMS:
+    for system in systems:
         path = WORK / set_name / "throughput" / f"{system}.result.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, __file__, "--one", set_name, system, "--result", str(path)], check=True,
@@ -164,11 +170,11 @@ def run_set(set_name: str) -> dict:
     a, c = results["transformers"]["texts"], results["default"]["texts"]
     same = sum(a[k] == c.get(k) for k in a)
     opening = sum(a[k][:20] == c.get(k, "")[:20] for k in a)
-    cut = results["catalog_vocab"]["texts"]
+    share = {f"identical_outputs_c_{other}": round(sum(c[k] == results[other]["texts"].get(k) for k in c) / len(c), 3)
+             for other in ("full_vocab", "catalog_vocab") if other in results}
     for r in results.values():
         r.pop("texts")
-    return {"systems": results, "identical_outputs_a_c": round(same / len(a), 3),
-            "identical_outputs_c_cprime": round(sum(c[k] == cut.get(k) for k in c) / len(c), 3),
+    return {"systems": results, "identical_outputs_a_c": round(same / len(a), 3), **share,
             "same_opening_20_chars_a_c": round(opening / len(a), 3),
             "speedup_c_over_a": round(results["default"]["products_per_min"]
                                       / results["transformers"]["products_per_min"], 2)}
@@ -187,7 +193,8 @@ def table(results: dict) -> str:
                          f"{q.get('compliance_violations', '')} | {q.get('flagged_outputs', '')} |")
         lines.append(f"| {set_name} | (c) / (a) | {res['speedup_c_over_a']}x | | | | | identical outputs (a)=(c) "
                      f"{res['identical_outputs_a_c']}, same 20-char opening {res['same_opening_20_chars_a_c']}; "
-                     f"(c)=(c') {res.get('identical_outputs_c_cprime', '')} | | | | |")
+                     f"(c)=(c-full) {res.get('identical_outputs_c_full_vocab', '')}, "
+                     f"(c)=(c') {res.get('identical_outputs_c_catalog_vocab', '')} | | | | |")
     return "\n".join(lines)
 
 
@@ -195,6 +202,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--table", action="store_true")
     parser.add_argument("--only", choices=SETS, action="append")
+    parser.add_argument("--systems", nargs="+", choices=list(SYSTEMS), default=DEFAULT_SYSTEMS)
     parser.add_argument("--one", nargs=2, metavar=("SET", "SYSTEM"), help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -205,7 +213,7 @@ def main() -> None:
     results = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     if not args.table:
         for set_name in args.only or SETS:
-            results[set_name] = run_set(set_name)
+            results[set_name] = run_set(set_name, args.systems)
             path.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     print(table(results))
 

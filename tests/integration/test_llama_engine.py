@@ -132,6 +132,26 @@ def test_sampling_does_not_depend_on_the_batch(engine):
     assert [o[0][:10] for o in together] == [o[0][:10] for o in again]
 
 
+def test_a_cut_output_layer_writes_what_the_whole_one_writes_and_reads_any_prompt(engine):
+    """engine.vocab: an output layer cut to texts that hold what the model writes (as a run's training targets
+    hold what a fine-tuned model writes) writes what the whole layer writes, and a prompt word the cut layer
+    lacks is fed as kept pieces of its text."""
+    from shopscribe.engine import load_engine
+
+    whole = [o[0] for o in engine.decode(_requests(engine), DecodingArgs())]
+    cut = load_engine("gemma3-270m", "llama.cpp", num_threads=2, slots=4, contexts=1, vocab_texts=PROMPTS + whole)
+    assert len(cut.vocab.keep) < cut.vocab.full_size / 5
+    short = [o[0] for o in cut.decode(_requests(cut), DecodingArgs())]
+    assert sum(a[:20] == b[:20] for a, b in zip(whole, short)) >= 5, list(zip(whole, short))
+    odd = "饕餮牌 Zyxwqv Quokka 衬衫。商品描述："
+    ids = cut.tokenizer(odd)["input_ids"]
+    fed = cut.vocab.respell(ids)
+    assert fed != ids and cut.tokenizer.decode(fed) == cut.tokenizer.decode(ids)
+    assert all(cut.vocab.to_reduced[i] >= 0 for i in fed)
+    assert cut.decode([DecodeRequest(odd, 20)], DecodingArgs())[0][0].strip()
+    cut.close()
+
+
 def test_a_missing_engine_falls_back_with_how_to_install_it(monkeypatch):
     from shopscribe.engine import select
     from shopscribe.errors import EngineUnavailable

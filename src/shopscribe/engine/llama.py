@@ -197,9 +197,8 @@ class LlamaCppEngine:
         if not requests:
             return None
         prompts = [self.tokenizer(r.prompt, add_special_tokens=True)["input_ids"] for r in requests]
-        if self.vocab is not None:
-            for p in prompts:
-                self.vocab.reduce(p)  # fails now, with a clear message, if a token was cut
+        if self.vocab is not None:  # a token the cut layer lacks is fed as kept pieces of its text
+            prompts = [self.vocab.respell(p) for p in prompts]
         for p, r in zip(prompts, requests):
             if len(p) + r.max_new_tokens > self.seq_ctx:
                 raise EngineError(f"a prompt of {len(p)} tokens and {r.max_new_tokens} new tokens do not fit the "

@@ -73,12 +73,12 @@ def load_engine(spec: str | Path, engine: str = "auto", *, strategy: str = "gree
         tokenizer = load_run_tokenizer(spec)
         model, vocab = files.model, None
         if vocab_texts is not None:
-            from shopscribe.engine.vocab import VocabMap, catalog_vocab, reduced_gguf
+            from shopscribe.engine.vocab import VocabMap, catalog_vocab, reduced_gguf, token_pieces
             from shopscribe.models.sources import cache_dir
 
             keep = catalog_vocab(tokenizer, vocab_texts)
             model = reduced_gguf(files.model, keep, cache_dir() / "gguf-vocab")
-            vocab = VocabMap(keep, len(tokenizer))
+            vocab = VocabMap(keep, token_pieces(tokenizer))
         threads = num_threads or default_threads()
         contexts = max(1, min(contexts or default_contexts(threads), threads))
         first = LlamaCppEngine(model, tokenizer, lora=files.lora, num_threads=threads // contexts,

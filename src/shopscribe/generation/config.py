@@ -53,11 +53,12 @@ class CopyArgs(BaseConfig):
     engine: Literal["auto", "llama.cpp", "transformers"] = Field(
         "auto", description="Decoding backend: auto = the fastest that supports the model (llama.cpp for GGUF "
                             "models and runs on them, transformers otherwise or for beam search).")
-    output_vocab: Literal["full", "catalog"] = Field(
-        "full", description="llama.cpp: catalog = cut the output layer to the tokens of the products' prompts, the "
-                            "run's training targets and their spellings (engine.vocab: faster per token; outputs "
-                            "identical on describe-zh, not on describe-en, see docs/engine.md); full = the whole "
-                            "vocabulary.")
+    output_vocab: Literal["auto", "run", "catalog", "full"] = Field(
+        "auto", description="llama.cpp: cut the output layer to the tokens copy can need (engine.vocab: faster per "
+                            "token, see docs/engine.md). run = the run's training prompts and targets, their "
+                            "spellings and every character of their scripts (one cut model for any product); "
+                            "catalog = run + these products' prompts; full = the whole vocabulary; auto = run for "
+                            "a trained run whose training data is in its folder, else full.")
     parallel: int = Field(32, gt=0, description="llama.cpp: outputs decoded together (continuous batching).")
     on_error: Literal["fail", "skip"] = Field("fail", description="Bad catalog rows: fail, or skip into a rejects file.")
     limit: int | None = Field(None, gt=0, description="Only the first N products.")

@@ -168,8 +168,8 @@ def build_generator(cfg: CopyArgs, task_args, task, records: list, engine_name: 
                           tone=task_args.tone, max_chars=task_args.max_chars, guard=guard, reranker=reranker,
                           keywords=cfg.keywords, tokenizer=load_run_tokenizer(cfg.model) if engine is None else None)
     if engine is None:
-        vocab_texts = (catalog_texts(generator, records, cfg.model)
-                       if engine_name == "llama.cpp" and cfg.output_vocab == "catalog" else None)
+        vocab_texts = (vocab_texts_for(cfg.output_vocab, generator, records, cfg.model)
+                       if engine_name == "llama.cpp" else None)
         generator.engine = load_engine(cfg.model, engine_name, strategy=cfg.decoding.strategy,
                                        num_threads=cfg.num_threads, slots=cfg.parallel, log=log,
                                        vocab_texts=vocab_texts, contexts=cfg.contexts)
@@ -179,14 +179,23 @@ def build_generator(cfg: CopyArgs, task_args, task, records: list, engine_name: 
     return generator
 
 
-def catalog_texts(generator: Generator, records, model: str) -> list[str]:
-    """What a catalog's copy can be made of: the products' prompts (templates, fields, Mention lines, keywords)
-    and, for a trained run, its training targets."""
-    texts = [generator._request(r, 1, [], 1).prompt for r in records] + list(generator.keywords)
+def vocab_texts_for(output_vocab: str, generator: Generator, records, model: str) -> list[str] | None:
+    """What the output layer is cut to (``CopyArgs.output_vocab``): the texts of a trained run's training data
+    (prompts and targets) and the keywords, with ``catalog`` also the prompts of ``records``; None for the
+    whole vocabulary (``full``, or ``auto`` on a model that is not a trained run with its data)."""
+    if output_vocab == "full":
+        return None
     folder = resolve_model(model)
     train_file = folder / "data" / "train.jsonl"
-    if read_run_info(folder) and train_file.is_file():
-        texts += [t for r in load_catalog(train_file).records for t in generator.task.references(r)]
+    has_data = bool(read_run_info(folder)) and train_file.is_file()
+    if output_vocab == "auto" and not has_data:
+        return None
+    texts = list(generator.keywords)
+    if has_data:
+        for r in load_catalog(train_file).records:
+            texts += [generator._request(r, 1, [], 1).prompt, *generator.task.references(r)]
+    if output_vocab == "catalog":
+        texts += [generator._request(r, 1, [], 1).prompt for r in records]
     return texts
 
 
