@@ -209,3 +209,13 @@ def test_mention_line_asks_for_what_the_guard_will_check(tiny_model_dir):
     assert guarded._mention(cap) == ["red", "Acme", "gift"]  # brand, then keywords not already listed
     assert guarded._mention(tea) == ["豆奶", "白色", "维他奶", "gift", "red"]  # the brand in the copy's script
     assert Generator(TransformersEngine(model, tok), task)._mention(cap) == ["red"]  # guard off: attribute values only
+
+
+def test_a_clause_said_again_is_dropped_and_numbers_are_not_split():
+    from shopscribe.tasks.repeats import drop_repeated_clauses
+
+    assert drop_repeated_clauses("纯棉，透气，抗皱，抗皱，抗皱，抗皱，") == "纯棉，透气，抗皱"
+    assert (drop_repeated_clauses("A steel bottle, 750 ml. A steel bottle, keeps cold. a Steel Bottle,")
+            == "A steel bottle, 750 ml. keeps cold.")
+    assert drop_repeated_clauses("A 1.5 cm heel, 1,299 rupees.") == "A 1.5 cm heel, 1,299 rupees."
+    assert drop_repeated_clauses("纯棉面料，舒适透气。") == "纯棉面料，舒适透气。"

@@ -16,6 +16,7 @@ from shopscribe.quality.faithfulness import cut_clauses, orphaned_clauses
 from shopscribe.quality.injection import without_injections
 from shopscribe.tasks.keep import keep_brand_and_type, preferred_spelling
 from shopscribe.tasks.length import enforce_length
+from shopscribe.tasks.repeats import drop_repeated_clauses
 from shopscribe.tasks.task import Task
 from shopscribe.tasks.mention import mentions, wanted_mentions
 from shopscribe.training.data import build_prompt_text
@@ -36,8 +37,8 @@ class Generation:
 class Generator:
     """Writes copy for products with one loaded engine (``shopscribe.engine``); reusable across calls.
 
-    A product flows prompt (task) -> engine (decoding with the guard's controls) -> length and must-keep
-    -> guard verdict, repair or flag -> ``Generation`` row."""
+    A product flows prompt (task) -> engine (decoding with the guard's controls) -> repeated clauses out,
+    length and must-keep -> guard verdict, repair or flag -> ``Generation`` row."""
 
     def __init__(self, engine, task: Task, *, decoding: DecodingArgs | None = None,
                  length: LengthArgs | None = None, tone: str | None = None, max_chars: int | None = None,
@@ -161,10 +162,11 @@ class Generator:
 
     def _decode(self, records: list[ProductRecord], max_new_tokens: int,
                 extra_banned: list[list[str]] | None = None, n: int = 1) -> list[str]:
-        """Decoded outputs, ``n`` per record in record order."""
+        """Decoded outputs, ``n`` per record in record order, as plain text without repeated clauses."""
         requests = [self._request(r, max_new_tokens, (extra_banned or [[]] * len(records))[i], n)
                     for i, r in enumerate(records)]
-        return [clean_output(t) for texts in self.engine.decode(requests, self.decoding) for t in texts]
+        return [drop_repeated_clauses(clean_output(t)) for texts in self.engine.decode(requests, self.decoding)
+                for t in texts]
 
     def _request(self, record: ProductRecord, max_new_tokens: int, extra_banned: list[str], n: int) -> DecodeRequest:
         """The prompt and decoding controls for one product: Mention boosting; with the guard, its banned
