@@ -219,3 +219,8 @@ def test_a_clause_said_again_is_dropped_and_numbers_are_not_split():
             == "A steel bottle, 750 ml. keeps cold.")
     assert drop_repeated_clauses("A 1.5 cm heel, 1,299 rupees.") == "A 1.5 cm heel, 1,299 rupees."
     assert drop_repeated_clauses("纯棉面料，舒适透气。") == "纯棉面料，舒适透气。"
+    # a connective added, a loop cut off mid-clause; a dropped clause's sentence end moves to the one kept
+    assert (drop_repeated_clauses("裤脚收口，而且裤腿的长度更显纤细，裤腿的长度更显纤细，裤腿的长度更显")
+            == "裤脚收口，而且裤腿的长度更显纤细")
+    assert (drop_repeated_clauses("网纱材质，视觉上更加丰富多彩。蝴蝶结的装饰，视觉上更加丰富多彩。")
+            == "网纱材质，视觉上更加丰富多彩。蝴蝶结的装饰。")
