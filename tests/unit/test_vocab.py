@@ -41,3 +41,35 @@ def test_the_kept_vocabulary_spells_any_word_of_the_texts_scripts():
     assert {"r", "e", "d", "z", "q", "</s>", " "} <= latin and not {"红", "蓝", "，"} & latin
     chinese = {pieces[i] for i in catalog_vocab(tok, ["红色"])}
     assert {"红", "色", "蓝", "衬", "，", "z"} <= chinese
+
+
+def test_auto_cuts_the_layer_only_when_the_run_can_write_its_own_held_out_copy(tmp_path):
+    """output_vocab=auto: a run whose training texts spell its dev references token for token gets the cut
+    layer; one whose dev copy is in a script its training never used keeps the whole layer, and says why."""
+    import json
+
+    from shopscribe.engine.vocab import writable_share
+    from shopscribe.generation.generate import vocab_texts_for
+    from shopscribe.generation.generator import Generator
+    from shopscribe.models.loading import RUN_MARKER
+    from shopscribe.tasks import load_task
+    from tests.conftest import SAMPLE, build_char_tokenizer, write_jsonl
+
+    rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
+    english = [r for r in rows if r["locale"] == "en"]
+    chinese = [r for r in rows if r["locale"] != "en"]
+    tok = build_char_tokenizer([json.dumps(r, ensure_ascii=False) for r in rows])
+    assert writable_share(tok, ["red shirt"], ["blue jeans"]) == 1.0
+    assert writable_share(tok, ["red shirt"], ["红色衬衫"]) == 0.0
+    run = tmp_path / "run"
+    (run / "data").mkdir(parents=True)
+    (run / RUN_MARKER).write_text(json.dumps({"task": "describe"}), encoding="utf-8")
+    write_jsonl(run / "data" / "train.jsonl", english[:-4])
+    generator = Generator(None, load_task("describe"), tokenizer=tok)
+    write_jsonl(run / "data" / "dev.jsonl", english[-4:])
+    assert vocab_texts_for("auto", generator, [], str(run))
+    said: list[str] = []
+    write_jsonl(run / "data" / "dev.jsonl", chinese[:4])
+    assert vocab_texts_for("auto", generator, [], str(run), said.append) is None and "whole" in said[0]
+    assert vocab_texts_for("run", generator, [], str(run))  # asked for: cut anyway
+    assert vocab_texts_for("full", generator, [], str(run)) is None

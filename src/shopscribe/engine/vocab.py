@@ -116,6 +116,14 @@ def catalog_vocab(tokenizer, texts: list[str]) -> list[int]:
     return sorted(ids)
 
 
+def writable_share(tokenizer, texts: list[str], held_out: list[str]) -> float:
+    """The share of ``held_out``'s tokens that the vocabulary cut to ``texts`` keeps: how much of unseen copy
+    the cut layer can write token for token (1.0 without held-out text)."""
+    keep = set(catalog_vocab(tokenizer, texts))
+    ids = [i for text in held_out for i in tokenizer(text, add_special_tokens=False)["input_ids"]]
+    return sum(i in keep for i in ids) / len(ids) if ids else 1.0
+
+
 def token_pieces(tokenizer) -> list[str]:
     """Every token id's text, as the tokenizer writes it (spaces as \u2581)."""
     return tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))

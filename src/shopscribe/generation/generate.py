@@ -29,6 +29,7 @@ from shopscribe.quality.families import learn_families
 from shopscribe.generation.rerank import Reranker
 from shopscribe.critic.model import Critic
 from shopscribe.engine.select import choose_engine, load_engine
+from shopscribe.engine.vocab import writable_share
 from shopscribe.models.loading import load_run_tokenizer, read_run_info
 from shopscribe.models.sources import resolve_model
 from shopscribe.tasks.task import load_task
@@ -168,7 +169,7 @@ def build_generator(cfg: CopyArgs, task_args, task, records: list, engine_name: 
                           tone=task_args.tone, max_chars=task_args.max_chars, guard=guard, reranker=reranker,
                           keywords=cfg.keywords, tokenizer=load_run_tokenizer(cfg.model) if engine is None else None)
     if engine is None:
-        vocab_texts = (vocab_texts_for(cfg.output_vocab, generator, records, cfg.model)
+        vocab_texts = (vocab_texts_for(cfg.output_vocab, generator, records, cfg.model, log)
                        if engine_name == "llama.cpp" else None)
         generator.engine = load_engine(cfg.model, engine_name, strategy=cfg.decoding.strategy,
                                        num_threads=cfg.num_threads, slots=cfg.parallel, log=log,
@@ -179,21 +180,36 @@ def build_generator(cfg: CopyArgs, task_args, task, records: list, engine_name: 
     return generator
 
 
-def vocab_texts_for(output_vocab: str, generator: Generator, records, model: str) -> list[str] | None:
+# ``auto`` cuts the output layer only when the run's vocabulary can write, token for token, at least this
+# share of its own held-out copy (the dev split's references, never trained on): describe-zh 0.997,
+# describe-en 0.9xx; a run trained on a few products falls below and keeps the whole layer (docs/engine.md)
+AUTO_VOCAB_COVERAGE = 0.99
+
+
+def vocab_texts_for(output_vocab: str, generator: Generator, records, model: str,
+                    log: Callable[[str], None] = print) -> list[str] | None:
     """What the output layer is cut to (``CopyArgs.output_vocab``): the texts of a trained run's training data
     (prompts and targets) and the keywords, with ``catalog`` also the prompts of ``records``; None for the
-    whole vocabulary (``full``, or ``auto`` on a model that is not a trained run with its data)."""
+    whole vocabulary (``full``, or ``auto`` on a model that is not a trained run with its data, or whose
+    vocabulary writes less than ``AUTO_VOCAB_COVERAGE`` of its held-out references)."""
     if output_vocab == "full":
         return None
     folder = resolve_model(model)
-    train_file = folder / "data" / "train.jsonl"
+    train_file, dev_file = folder / "data" / "train.jsonl", folder / "data" / "dev.jsonl"
     has_data = bool(read_run_info(folder)) and train_file.is_file()
-    if output_vocab == "auto" and not has_data:
+    if output_vocab == "auto" and not (has_data and dev_file.is_file()):
         return None
     texts = list(generator.keywords)
     if has_data:
         for r in load_catalog(train_file).records:
             texts += [generator._request(r, 1, [], 1).prompt, *generator.task.references(r)]
+    if output_vocab == "auto":
+        held_out = [t for r in load_catalog(dev_file).records for t in generator.task.references(r)]
+        share = writable_share(generator.tokenizer, texts, held_out)
+        if share < AUTO_VOCAB_COVERAGE:
+            log(f"output layer kept whole: the run's vocabulary writes {share:.3f} of its held-out copy's tokens "
+                f"(< {AUTO_VOCAB_COVERAGE}); output_vocab=run cuts it anyway")
+            return None
     if output_vocab == "catalog":
         texts += [generator._request(r, 1, [], 1).prompt for r in records]
     return texts
