@@ -183,6 +183,10 @@ def test_a_feature_placed_where_the_data_does_not_put_it_is_unsupported(text, pr
     ("The label has been in business since September.", {"gender": "Men"}, "detail:origin", "unsupported"),
     ("It is one of India's premier brands.", {"gender": "Men"}, "detail:origin", "unsupported"),
     ("A mist that reduces redness around the eyes.", {"gender": "Women"}, "detail:benefit", "unsupported"),
+    ("Parx has teamed up with designer brand, The North Face to create these khakis.", {"gender": "Men"},
+     "detail:endorsement", "unsupported"),
+    ("Trousers created in collaboration with a famous designer.", {"gender": "Men"}, "detail:endorsement",
+     "unsupported"),
 ])
 def test_endorsements_brand_histories_and_gender_claims_are_checked(text, attributes, kind, status):
     record = ProductRecord.model_validate({"id": "e", "locale": "en", "title": "Item", "attributes": attributes})
@@ -298,3 +302,16 @@ def test_the_clauses_a_cut_leaves_without_their_subject_are_named():
     assert [f["text"] for f in found] == ["修饰腿部线条", "提升比例"]
     assert all(text[f["start"]:f["end"]] == f["text"] and f["kind"] == "detail:orphan" for f in found)
     assert orphaned_clauses("这款裤子宽松舒适，裤脚采用拼接工艺，修饰腿部线条。", [(9, 13)]) == []
+
+
+def test_a_shirt_named_after_formal_derbys_is_another_product_and_formal_is_no_cue():
+    # "formal" begins with "for": the product type after it is still the one the copy names
+    v = _verdicts("Brown men's tan leather formal derby shirt", SHOES)
+    assert v["shirt"][0] == "contradicted" and v["shirt"][1].startswith("impossible")
+    assert "shirt" not in _verdicts("Brown leather derbys to wear with a formal shirt.", SHOES)
+
+
+def test_a_claim_running_past_a_comma_is_cut_to_its_end():
+    text = "Khaki trousers Parx has teamed up with designer brand, The North Face to create these khakis."
+    claim = [c for c in check_faithfulness(text, SHOES).claims if c.kind == "detail:endorsement"][0]
+    assert cut_clauses(text, [(claim.start, claim.end)]) == ("Khaki trousers Parx.", 2)

@@ -345,7 +345,9 @@ def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
 
 
 # another product the copy mentions ("pair it with chinos", 搭配小白鞋, "fits your handbag")
-_OTHER_PRODUCT_CUE = re.compile(r"(?:\bwith|\bfor|\bpair|\bstyle|\bmatch|\binto|\bin your|\bor|搭配|配|放|装|适合|收纳)"
+# whole words: "formal" is not "for", "order" is not "or"
+_OTHER_PRODUCT_CUE = re.compile(r"(?:\b(?:with|for|pair(?:ed|s|ing)?|style[ds]?|styling|match(?:es|ed|ing)?|into|in your|or)\b"
+                                r"|搭配|配|放|装|适合|收纳)"
                                 r"[\w\s'.-]{0,12}$")
 _NOUN_AFTER = re.compile(r"\s+(?!with\b|has\b|in\b|for\b|from\b|by\b|that\b|which\b|and\b|featuring\b)[a-z]")
 APPAREL = {"top", "outerwear", "dress", "skirt", "bottom", "bra", "innerwear_bottom", "ethnic_accessory"}
@@ -437,14 +439,14 @@ def cut_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[str, .
     kept, dropped = [], 0
     spans = list(spans) + orphaned_clauses(text, spans, protected)
     for i, (start, end) in enumerate(clause_spans(text, protected)):
-        hits = [(a, b) for a, b in spans if start <= a < end]
+        hits = [(a, b) for a, b in spans if a < end and b > start]  # a claim running on past a comma cuts on
         if not hits:
             kept.append(text[start:end])
             continue
         if i == 0:
             clause = text[start:end]
             for a, b in sorted(hits, reverse=True):
-                clause = clause[:a - start] + clause[min(b, end) - start:]
+                clause = clause[:max(a, start) - start] + clause[min(b, end) - start:]
             clause = _DANGLING.sub("", re.sub(r"[ \t]{2,}", " ", clause))
             clause = re.sub(r"\.{2,}", ".", re.sub(r"\s+([,，.。])", r"\1", clause)).strip()
             whole = len(re.findall(r"[A-Za-z]{2,}", clause)) >= 2 or len(re.findall(r"[\u4e00-\u9fff]", clause)) >= 3
