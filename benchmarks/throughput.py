@@ -42,7 +42,7 @@ from core_loop import RESULTS, WORK  # noqa: E402
 
 SETS = ["describe-zh", "describe-en"]
 SYSTEMS = {"transformers": "(a) transformers, batch 8", "llama_raw": "(b) llama.cpp raw batched, no controls",
-           "default": "(c) default (llama.cpp, guard, output layer cut to the run's vocabulary)",
+           "default": "(c) default (llama.cpp, guard, output_vocab=auto)",
            "full_vocab": "(c-full) (c) with the whole output layer (output_vocab=full)",
            "catalog_vocab": "(c') (c) + these products' tokens (output_vocab=catalog)",
            "one_context": "(c1) (c-full) on one 2-thread context (contexts=1)"}
