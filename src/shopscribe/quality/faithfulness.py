@@ -346,8 +346,8 @@ def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
 
 # another product the copy mentions ("pair it with chinos", 搭配小白鞋, "fits your handbag")
 # whole words: "formal" is not "for", "order" is not "or"
-_OTHER_PRODUCT_CUE = re.compile(r"(?:\b(?:with|for|pair(?:ed|s|ing)?|style[ds]?|styling|match(?:es|ed|ing)?|into|in your|or)\b"
-                                r"|搭配|配|放|装|适合|收纳)"
+_OTHER_PRODUCT_CUE = re.compile(r"(?:\b(?:with|for|pair(?:ed|s|ing)?|style[ds]?|styling|match(?:es|ed|ing)?|into"
+                                r"|in your|or)\b|搭配|配|放|装|适合|收纳)"
                                 r"[\w\s'.-]{0,12}$")
 _NOUN_AFTER = re.compile(r"\s+(?!with\b|has\b|in\b|for\b|from\b|by\b|that\b|which\b|and\b|featuring\b)[a-z]")
 APPAREL = {"top", "outerwear", "dress", "skirt", "bottom", "bra", "innerwear_bottom", "ethnic_accessory"}
