@@ -103,8 +103,9 @@ def run_with_kills(cfg, tmp_path: Path, workers: int, products: int = 48) -> tup
                            records=records, rejects=[], created_by="test")
     procs = [start_worker(cfg, tmp_path, f"w{i}") for i in range(workers)]
     deadline = time.time() + 240
-    while store.get_job(db, job.id).done < 8 and time.time() < deadline:
-        time.sleep(0.05)
+    while not (store.get_job(db, job.id).done >= 8 and holds_claims(db, job.id, procs[0].pid)) \
+            and time.time() < deadline:
+        time.sleep(0.02)
     procs[0].send_signal(signal.SIGKILL)
     procs[0].wait()
     killed_at = store.get_job(db, job.id).done
@@ -123,6 +124,13 @@ def run_with_kills(cfg, tmp_path: Path, workers: int, products: int = 48) -> tup
     results = list(store.results(db, job.id))
     assert [r["id"] for r in results] == [f"p{i:03d}" for i in range(products)]  # none lost, none twice
     return items, killed_at
+
+
+def holds_claims(db, job_id: str, pid: int) -> bool:
+    """Whether the worker process ``pid`` holds a lease on products it has not written yet."""
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM job_items WHERE job_id = :j AND status = 'pending' "
+                                 "AND claimed_by LIKE :owner"), {"j": job_id, "owner": f"%:{pid}:%"}).scalar() > 0
 
 
 def load_catalog_row():
