@@ -16,7 +16,8 @@ from shopscribe.errors import EngineUnavailable
 
 ENGINES = ("auto", "llama.cpp", "transformers")
 INSTALL_HINT = ("the llama.cpp engine needs llama-cpp-python, built from source (about 6 min on 2 cores): "
-                "run install.sh, or CMAKE_ARGS='-DGGML_NATIVE=ON' pip install llama-cpp-python==0.3.36")
+                "run install.sh, or CMAKE_ARGS=\"-DGGML_NATIVE=ON -DCMAKE_C_FLAGS='-mno-amx-int8' "
+                "-DCMAKE_CXX_FLAGS='-mno-amx-int8'\" pip install llama-cpp-python==0.3.36 (docs/engine.md)")
 
 
 def has_llama_cpp() -> bool:
