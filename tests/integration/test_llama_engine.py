@@ -52,13 +52,44 @@ def _requests(engine, max_new_tokens=40, **controls):
 
 
 def test_continuous_batching_matches_one_at_a_time(engine):
-    """Six products through four slots (slots are reused mid-call) against each decoded alone: quantised
-    kernels may part ways with the batch size after a while, so the openings must match."""
+    """Six products through four slots (slots are reused mid-call) against each decoded alone. The quantised
+    kernels differ with the batch size, so two greedy outputs may part ways, but only where the model's two
+    best next tokens are a near-tie; a slot, position or cache mix-up would part them on a clear choice."""
     batched = [o[0] for o in engine.decode(_requests(engine), DecodingArgs())]
     alone = [engine.decode([r], DecodingArgs())[0][0] for r in _requests(engine)]
     assert all(t.strip() for t in batched)
-    opening = sum(a[:12] == b[:12] for a, b in zip(batched, alone))
-    assert opening >= 5, list(zip(batched, alone))
+    scorer = _Scorer(engine)
+    for prompt, b, a in zip(PROMPTS, batched, alone):
+        gap = scorer.gap_where_they_part(prompt, b, a)
+        assert gap is None or gap < 1.0, (prompt, b, a, gap)
+
+
+class _Scorer:
+    """Next-token logits of the packaged GGUF, one sequence at a time, for outputs that part ways."""
+
+    def __init__(self, engine):
+        from llama_cpp import Llama
+
+        from shopscribe.models.sources import _gemma_gguf
+
+        self.tokenizer = engine.tokenizer
+        self.llm = Llama(model_path=str(_gemma_gguf()), n_threads=2, n_ctx=512, logits_all=True, verbose=False)
+
+    def gap_where_they_part(self, prompt: str, one: str, other: str) -> float | None:
+        """The logit gap between the two outputs' tokens where they first differ (None if one output is the
+        other's start)."""
+        ids = [self.tokenizer(t, add_special_tokens=False)["input_ids"] for t in (one, other)]
+        k = next((i for i, (x, y) in enumerate(zip(*ids)) if x != y), None)
+        if k is None:
+            return None
+        context = self.tokenizer(prompt, add_special_tokens=True)["input_ids"] + ids[0][:k]
+        self.llm.reset()
+        self.llm.eval(context)
+        penalty = DecodingArgs().repetition_penalty  # as the engine's controls apply it, over prompt and output
+        one, other = (float(self.llm.scores[len(context) - 1][i[k]]) for i in ids)
+        one, other = (x / penalty if i[k] in context and x > 0 else x * penalty if i[k] in context else x
+                      for x, i in ((one, ids[0]), (other, ids[1])))
+        return abs(one - other)
 
 
 def test_callers_on_many_threads_join_one_running_batch(engine):
