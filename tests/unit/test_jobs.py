@@ -103,8 +103,7 @@ def run_with_kills(cfg, tmp_path: Path, workers: int, products: int = 48) -> tup
                            records=records, rejects=[], created_by="test")
     procs = [start_worker(cfg, tmp_path, f"w{i}") for i in range(workers)]
     deadline = time.time() + 240
-    while not (store.get_job(db, job.id).done >= 8 and holds_claims(db, job.id, procs[0].pid)) \
-            and time.time() < deadline:
+    while not (store.get_job(db, job.id).done >= 8 and mid_job(db, job.id, procs[0].pid)) and time.time() < deadline:
         time.sleep(0.02)
     procs[0].send_signal(signal.SIGKILL)
     procs[0].wait()
@@ -126,11 +125,14 @@ def run_with_kills(cfg, tmp_path: Path, workers: int, products: int = 48) -> tup
     return items, killed_at
 
 
-def holds_claims(db, job_id: str, pid: int) -> bool:
-    """Whether the worker process ``pid`` holds a lease on products it has not written yet."""
+def mid_job(db, job_id: str, pid: int) -> bool:
+    """Whether the worker process ``pid`` has written products and holds a lease on more (a worker claims its
+    first products before it loads the model)."""
     with db.engine.connect() as conn:
-        return conn.execute(text("SELECT count(*) FROM job_items WHERE job_id = :j AND status = 'pending' "
-                                 "AND claimed_by LIKE :owner"), {"j": job_id, "owner": f"%:{pid}:%"}).scalar() > 0
+        counts = dict(conn.execute(text("SELECT status, count(*) FROM job_items WHERE job_id = :j AND "
+                                        "claimed_by LIKE :owner GROUP BY status"),
+                                   {"j": job_id, "owner": f"%:{pid}:%"}).all())
+    return counts.get("done", 0) > 0 and counts.get("pending", 0) > 0
 
 
 def load_catalog_row():
