@@ -78,6 +78,10 @@ class _Scorer:
     def gap_where_they_part(self, prompt: str, one: str, other: str) -> float | None:
         """The logit gap between the two outputs' tokens where they first differ (None if one output is the
         other's start)."""
+        import torch
+
+        from shopscribe.engine.controls import penalise_repeats
+
         ids = [self.tokenizer(t, add_special_tokens=False)["input_ids"] for t in (one, other)]
         k = next((i for i, (x, y) in enumerate(zip(*ids)) if x != y), None)
         if k is None:
@@ -85,11 +89,9 @@ class _Scorer:
         context = self.tokenizer(prompt, add_special_tokens=True)["input_ids"] + ids[0][:k]
         self.llm.reset()
         self.llm.eval(context)
-        penalty = DecodingArgs().repetition_penalty  # as the engine's controls apply it, over prompt and output
-        one, other = (float(self.llm.scores[len(context) - 1][i[k]]) for i in ids)
-        one, other = (x / penalty if i[k] in context and x > 0 else x * penalty if i[k] in context else x
-                      for x, i in ((one, ids[0]), (other, ids[1])))
-        return abs(one - other)
+        scores = torch.tensor(self.llm.scores[len(context) - 1])
+        penalise_repeats(scores, context, DecodingArgs().repetition_penalty)  # as the engine's controls do
+        return abs(float(scores[ids[0][k]] - scores[ids[1][k]]))
 
 
 def test_callers_on_many_threads_join_one_running_batch(engine):

@@ -49,9 +49,7 @@ class RowControls:
 
         d = self.decoding
         if d.repetition_penalty != 1.0:
-            seen = torch.tensor(sorted(set(prompt) | set(generated)), dtype=torch.long)
-            picked = scores[seen]
-            scores[seen] = torch.where(picked < 0, picked * d.repetition_penalty, picked / d.repetition_penalty)
+            penalise_repeats(scores, prompt + generated, d.repetition_penalty)
         if d.no_repeat_ngram_size:
             banned = repeated_ngram_next(prompt + generated, d.no_repeat_ngram_size)
             if banned:
@@ -65,6 +63,15 @@ class RowControls:
         if greedy or len(ids) == 1:
             return ids[0]  # best first
         return ids[sample(scores[ids], d, rng)]
+
+
+def penalise_repeats(scores, tokens: list[int], penalty: float) -> None:
+    """transformers' repetition penalty, in place: the logits of ``tokens`` move towards unlikely."""
+    import torch
+
+    seen = torch.tensor(sorted(set(tokens)), dtype=torch.long)
+    picked = scores[seen]
+    scores[seen] = torch.where(picked < 0, picked * penalty, picked / penalty)
 
 
 def sample(scores, d: DecodingArgs, rng) -> int:
