@@ -112,7 +112,7 @@ def recut(rows: list[dict], data: Path | None) -> dict | None:
         return None
     from shopscribe.catalog import load_catalog
     from shopscribe.generation.generator import drop_clauses
-    from shopscribe.generation.guard import PublishingGuard, must_keep_terms
+    from shopscribe.quality.guard import PublishingGuard, must_keep_terms
     from shopscribe.quality.families import learn_families
     from shopscribe.tasks import load_task
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from shopscribe.catalog import load_catalog  # noqa: E402
-from shopscribe.quality.claims_eval import evaluate_claim_labels  # noqa: E402
+from shopscribe.evaluation.claims import evaluate_claim_labels  # noqa: E402
 from tests.conftest import SAMPLE  # noqa: E402
 from tests.unit.test_compliance import precision_recall  # noqa: E402
 

@@ -78,7 +78,7 @@ def run_one(name: str, rescore: bool = False) -> dict:
 def reference_metrics(run_dir: Path, task_name: str) -> dict:
     """The held-out products' own human copy, scored like a system: the level real copy reaches."""
     from shopscribe.catalog import load_catalog
-    from shopscribe.quality import score_system
+    from shopscribe.evaluation.metrics import score_system
     from shopscribe.tasks import load_task
 
     task = load_task(task_name, run_dir / "templates")

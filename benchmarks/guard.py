@@ -51,7 +51,7 @@ def run(only: list[str] | None = None) -> dict:
 def _flagged(folder, guard: bool, run_dir) -> dict[str, int]:
     """Outputs the guard would flag (re-checked with the current guard, so plain outputs count too)."""
     from shopscribe.catalog import load_catalog
-    from shopscribe.generation.guard import PublishingGuard
+    from shopscribe.quality.guard import PublishingGuard
     from shopscribe.models.loading import read_run_info
     from shopscribe.tasks import load_task
 

@@ -20,7 +20,7 @@ def main() -> None:
     from shopscribe.catalog import load_catalog
     from shopscribe.config import load_config
     from shopscribe.generation import GenerateConfig, generate, read_done
-    from shopscribe.quality import score_system
+    from shopscribe.evaluation.metrics import score_system
     from shopscribe.tasks import load_task
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

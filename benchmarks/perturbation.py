@@ -65,7 +65,7 @@ def run_set(name: str) -> dict:
 def score(run_dir, records, perturbed: dict, outputs: dict[str, dict[str, str]]) -> dict:
     from shopscribe.evaluation.perturbations import facts, followed_injection
     from shopscribe.models.loading import read_run_info
-    from shopscribe.quality import score_system
+    from shopscribe.evaluation.metrics import score_system
     from shopscribe.quality.text import normalise
     from shopscribe.tasks import load_task
 

@@ -86,8 +86,9 @@ def score_systems(run_dir, systems: dict[str, dict[str, str]], critic_dir) -> di
     from shopscribe.catalog import load_catalog
     from shopscribe.critic import Critic
     from shopscribe.models.loading import read_run_info
-    from shopscribe.quality import score_system
-    from shopscribe.quality.metrics import self_bleu, source_text
+    from shopscribe.evaluation.metrics import score_system
+    from shopscribe.evaluation.metrics import self_bleu
+    from shopscribe.quality.evidence import source_text
     from shopscribe.tasks import load_task
 
     task = load_task(read_run_info(run_dir)["task"], run_dir / "templates")

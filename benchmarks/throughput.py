@@ -55,8 +55,7 @@ THREADS = 2
 def run_system(set_name: str, system: str) -> dict:
     """One system on one set, in this process."""
     from shopscribe.catalog import load_catalog
-    from shopscribe.engine import load_engine
-    from shopscribe.generation import GenerateConfig, generate, read_done
+    from shopscribe.generation import CopyModel, GenerateConfig, generate, read_done
 
     run = WORK / set_name / "run"
     products = run / "data" / "test.jsonl"
@@ -70,21 +69,15 @@ def run_system(set_name: str, system: str) -> dict:
                          batch_size=8 if system == "transformers" else None,
                          output_vocab=VOCAB.get(system, "full"),
                          contexts=1 if system in ("llama_raw", "one_context") else None)
-    vocab_texts = None
-    if cfg.engine == "llama.cpp":
-        from shopscribe.generation.generate import vocab_texts_for
-        from shopscribe.models.loading import load_run_tokenizer
-
-        probe = _generator(cfg, type("Pending", (), {"tokenizer": load_run_tokenizer(run)})())
-        vocab_texts = vocab_texts_for(cfg.output_vocab, probe, records, str(run))
-    engine = load_engine(run, cfg.engine, num_threads=THREADS, log=lambda m: None, vocab_texts=vocab_texts,
-                         contexts=cfg.contexts)
+    cfg = cfg.model_copy(update={"num_threads": THREADS})
+    model = CopyModel.load(str(run), cfg.engine_args(), catalog=records, log=lambda m: None)
+    engine = model.engine
     startup = time.time() - started
     if system == "llama_raw":
-        texts, seconds = raw_decode(cfg, engine, records)
+        texts, seconds = raw_decode(cfg, model, records)
     else:
         started = time.time()
-        generate(cfg, log=lambda m: None, engine=engine)
+        generate(cfg, log=lambda m: None, model=model)
         seconds = time.time() - started
         rows = read_done(out)
         texts = {pid: row["text"] for pid, row in rows.items()}
@@ -93,48 +86,33 @@ def run_system(set_name: str, system: str) -> dict:
               "generate_s": round(seconds, 1), "products_per_min": round(len(records) / seconds * 60, 1),
               "generated_tokens": tokens, "tokens_per_s": round(tokens / seconds, 1),
               "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)}
-    result["latency"] = latency(cfg, engine, records[:LATENCY_PRODUCTS])
+    result["latency"] = latency(cfg, model, records[:LATENCY_PRODUCTS])
     if system != "llama_raw":
-        result["quality"] = quality(cfg, records, texts, read_done(out))
+        result["quality"] = quality(cfg, model, records, texts, read_done(out))
     result["texts"] = texts
     return result
 
 
-def raw_decode(cfg, engine, records) -> tuple[dict[str, str], float]:
+def raw_decode(cfg, model, records) -> tuple[dict[str, str], float]:
     """The same prompts as the guarded path, decoded with no controls at all."""
-    from shopscribe.generation.config import DecodingArgs
+    from shopscribe.engine.decoding import DecodingArgs
     from shopscribe.generation.generator import clean_output
 
-    generator = _generator(cfg, engine)
+    generator = model.pipeline(cfg.copy_options())
     budget = generator.decoding.max_new_tokens or max(generator.task.length(r.locale, generator.max_chars)
                                                       .max_new_tokens() for r in records)
     requests = [generator._request(r, budget, [], 1) for r in records]
     for r in requests:
         r.banned, r.allowed_numbers, r.boost = None, None, 0.0
     started = time.time()
-    outs = engine.decode(requests, DecodingArgs(repetition_penalty=1.0))
+    outs = model.engine.decode(requests, DecodingArgs(repetition_penalty=1.0))
     seconds = time.time() - started
     return {r.id: clean_output(o[0]) for r, o in zip(records, outs)}, seconds
 
 
-def _generator(cfg, engine):
-    from shopscribe.generation.generate import resolve_task_args
-    from shopscribe.generation.generator import Generator
-    from shopscribe.generation.guard import PublishingGuard
-    from shopscribe.catalog import load_catalog
-    from shopscribe.quality.families import learn_families
-    from shopscribe.tasks import load_task
-
-    task_args = resolve_task_args(cfg)
-    task = load_task(task_args.name, task_args.template_dir)
-    guard = PublishingGuard(task, families=learn_families(load_catalog(cfg.products).records))
-    return Generator(engine, task, decoding=cfg.decoding, tone=task_args.tone, max_chars=task_args.max_chars,
-                     guard=guard)
-
-
-def latency(cfg, engine, records) -> dict:
+def latency(cfg, model, records) -> dict:
     """Seconds to write one product alone (guard on), as a service request would."""
-    generator = _generator(cfg, engine)
+    generator = model.pipeline(cfg.copy_options())
     generator.generate(records[:1])  # warm caches (prefix, pieces)
     times = []
     for r in records:
@@ -145,13 +123,10 @@ def latency(cfg, engine, records) -> dict:
     return {"products": len(times), "p50_s": round(statistics.median(times), 2), "p95_s": round(q[18], 2)}
 
 
-def quality(cfg, records, texts: dict[str, str], rows: dict[str, dict]) -> dict:
-    from shopscribe.generation.generate import resolve_task_args
-    from shopscribe.quality.metrics import score_system
-    from shopscribe.tasks import load_task
+def quality(cfg, model, records, texts: dict[str, str], rows: dict[str, dict]) -> dict:
+    from shopscribe.evaluation.metrics import score_system
 
-    task_args = resolve_task_args(cfg)
-    metrics, _ = score_system(load_task(task_args.name, task_args.template_dir), records, texts, task_args.max_chars)
+    metrics, _ = score_system(model.task(cfg), records, texts, model.task_args(cfg).max_chars)
     flagged = sum((row.get("guard") or {}).get("status") == "flagged" for row in rows.values())
     return {"rougeL": metrics["rougeL"], "attribute_coverage": metrics["attribute_coverage"],
             "unsupported_numbers_per_output": metrics["unsupported_numbers_per_output"],

@@ -43,7 +43,7 @@ def run() -> dict:
 
 def score(run_dir, task_name: str, texts: dict[str, str]) -> dict:
     from shopscribe.catalog import load_catalog
-    from shopscribe.quality import score_system
+    from shopscribe.evaluation.metrics import score_system
     from shopscribe.tasks import load_task
     from shopscribe.tasks.keep import type_spellings
 

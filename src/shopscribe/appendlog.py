@@ -27,3 +27,9 @@ def read_intact(path: Path) -> list[dict]:
         with path.open("r+b") as fh:
             fh.truncate(good_bytes)
     return rows
+
+
+def read_done(path: Path) -> dict[str, dict]:
+    """Rows already written, by id; a torn last line (killed mid-write) is cut off the file. What a rerun of
+    `generate`, `optimize`, `sentiment` or `batch` skips."""
+    return {row["id"]: row for row in read_intact(path)}

@@ -6,7 +6,7 @@ import pytest
 
 from shopscribe.engine import DecodeRequest
 from shopscribe.engine.select import has_llama_cpp
-from shopscribe.generation.config import DecodingArgs
+from shopscribe.engine.decoding import DecodingArgs
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(not has_llama_cpp(), reason="llama-cpp-python is not installed (run install.sh)")]

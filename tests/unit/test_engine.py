@@ -4,7 +4,7 @@ import pytest
 
 from shopscribe.engine import DecodeRequest
 from shopscribe.engine.controls import RowControls, repeated_ngram_next, sample
-from shopscribe.generation.config import DecodingArgs
+from shopscribe.engine.decoding import DecodingArgs
 
 
 def _row_by_row(model, tokenizer, request: DecodeRequest, decoding: DecodingArgs, stop_ids: list[int]) -> str:

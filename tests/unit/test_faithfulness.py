@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from shopscribe.catalog import ProductRecord, load_catalog
-from shopscribe.quality.claims_eval import evaluate_claim_labels
+from shopscribe.evaluation.claims import evaluate_claim_labels
 from shopscribe.quality.faithfulness import check_faithfulness
 from shopscribe.quality.units import find_quantities
 from tests.conftest import SAMPLE

@@ -1,5 +1,6 @@
 from shopscribe.catalog import ProductRecord
-from shopscribe.quality import bleu4, distinct_n, numbers, rouge, score_system, tokenize
+from shopscribe.evaluation.metrics import bleu4, distinct_n, rouge, score_system
+from shopscribe.quality.text import numbers, tokenize
 from shopscribe.tasks import load_task
 
 

@@ -12,7 +12,7 @@ from shopscribe.errors import ConfigError, ShopScribeError
 from shopscribe.generation import GenerateConfig, generate, read_done
 from shopscribe.generation.config import RerankArgs
 from shopscribe.generation.rerank import Reranker
-from shopscribe.quality.metrics import self_bleu
+from shopscribe.evaluation.metrics import self_bleu
 from shopscribe.tasks import load_task
 from tests.conftest import SAMPLE, write_jsonl
 

@@ -49,10 +49,8 @@ def test_auto_cuts_the_layer_only_when_the_run_can_write_its_own_held_out_copy(t
     import json
 
     from shopscribe.engine.vocab import writable_share
-    from shopscribe.generation.generate import vocab_texts_for
-    from shopscribe.generation.generator import Generator
+    from shopscribe.generation.pipeline import CopyModel
     from shopscribe.models.loading import RUN_MARKER
-    from shopscribe.tasks import load_task
     from tests.conftest import SAMPLE, build_char_tokenizer, write_jsonl
 
     rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
@@ -65,11 +63,12 @@ def test_auto_cuts_the_layer_only_when_the_run_can_write_its_own_held_out_copy(t
     (run / "data").mkdir(parents=True)
     (run / RUN_MARKER).write_text(json.dumps({"task": "describe"}), encoding="utf-8")
     write_jsonl(run / "data" / "train.jsonl", english[:-4])
-    generator = Generator(None, load_task("describe"), tokenizer=tok)
     write_jsonl(run / "data" / "dev.jsonl", english[-4:])
-    assert vocab_texts_for("auto", generator, [], str(run))
     said: list[str] = []
+    model = CopyModel.describe(str(run))
+    model.tokenizer, model.log = tok, said.append
+    assert model.vocab_texts("auto", [])
     write_jsonl(run / "data" / "dev.jsonl", chinese[:4])
-    assert vocab_texts_for("auto", generator, [], str(run), said.append) is None and "whole" in said[0]
-    assert vocab_texts_for("run", generator, [], str(run))  # asked for: cut anyway
-    assert vocab_texts_for("full", generator, [], str(run)) is None
+    assert model.vocab_texts("auto", []) is None and "whole" in said[0]
+    assert model.vocab_texts("run", [])  # asked for: cut anyway
+    assert model.vocab_texts("full", []) is None

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from shopscribe.appendlog import read_intact
 from shopscribe.errors import GenerationError
-from shopscribe.generation.generate import changed_settings
+from shopscribe.generation.settings import changed_settings
 
 PARQUET_FIELDS = ["id", "locale", "text", "length_chars", "length_status", "attempts", "guard_status", "task",
                   "model", "guard_json", "rerank_json"]

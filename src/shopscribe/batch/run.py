@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,9 +22,9 @@ from shopscribe.batch.progress import JobProgress, serve_metrics
 from shopscribe.batch.shards import assign, ids_digest, read_catalog, shard_count
 from shopscribe.engine.select import choose_engine
 from shopscribe.errors import ConfigError, GenerationError
-from shopscribe.generation.generate import generation_settings, resolve_task_args
-from shopscribe.quality.families import learn_families
-from shopscribe.tasks.task import load_task
+from shopscribe.generation.pipeline import CopyModel
+from shopscribe.generation.settings import generation_settings
+from shopscribe.models.sources import model_fingerprint
 
 @dataclass
 class BatchResult:
@@ -52,13 +51,13 @@ def run_batch(cfg: BatchConfig, log: Callable[[str], None] = print,
     if cfg.output_vocab == "catalog":
         raise ConfigError("output_vocab=catalog is not available in batch (the output layer would be cut to one "
                           "shard's products); use `shopscribe generate` for it")
-    task_args = resolve_task_args(cfg)
-    task = load_task(task_args.name, task_args.template_dir)
+    task = CopyModel.describe(cfg.model).task(cfg)
     cfg.out.mkdir(parents=True, exist_ok=True)
     catalog = read_catalog(cfg.products, cfg.out / "rejects", on_error=cfg.on_error,
                            required_fields=task.required_fields, limit=cfg.limit)
     engine_name = choose_engine(cfg.model, cfg.engine, cfg.decoding.strategy)
-    settings = {**generation_settings(cfg, task), "engine": engine_name}
+    settings = {**generation_settings(cfg.model, model_fingerprint(cfg.model), cfg.copy_options(), task,
+                                      cfg.output_vocab), "engine": engine_name}
     manifest = Manifest.open(cfg.out, settings, shards=shard_count(len(catalog.records), cfg.shard_size),
                              shard_size=cfg.shard_size)
     by_shard = assign(catalog.records, manifest.shards)
@@ -77,7 +76,7 @@ def run_batch(cfg: BatchConfig, log: Callable[[str], None] = print,
     if pending:
         started_ray = connect(cfg.ray_address, log)
         try:
-            for shard, ids, shard_rows, made in _stream(ray, cfg, catalog.records, by_shard, digests, pending, log):
+            for shard, ids, shard_rows, made in _stream(ray, cfg, by_shard, digests, pending, log):
                 _check_rows(shard, by_shard[shard], shard_rows)
                 if manifest.commit(shard, ids, shard_rows, made):
                     written += 1
@@ -93,7 +92,7 @@ def run_batch(cfg: BatchConfig, log: Callable[[str], None] = print,
                        manifest.data["complete"])
 
 
-def _stream(ray, cfg: BatchConfig, records, by_shard, digests, pending, log):
+def _stream(ray, cfg: BatchConfig, by_shard, digests, pending, log):
     """(shard, ids digest, rows, how it was made) for every pending shard, as the actor pool finishes them."""
     from ray.data import ActorPoolStrategy, DataContext
 
@@ -110,9 +109,8 @@ def _stream(ray, cfg: BatchConfig, records, by_shard, digests, pending, log):
     items = [{"shard": shard, "ids": digests[shard],
               "records": json.dumps([r.model_dump(mode="json") for r in by_shard[shard]], ensure_ascii=False)}
              for shard in pending]
-    families = pickle.dumps(learn_families(records))
     dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
-        ShardWriter, fn_constructor_args=(actor_cfg.model_dump_json(), families), batch_size=1,
+        ShardWriter, fn_constructor_args=(actor_cfg.model_dump_json(),), batch_size=1,
         compute=ActorPoolStrategy(min_size=least, max_size=most, max_tasks_in_flight_per_actor=1),
         num_cpus=threads, max_task_retries=cfg.max_retries)
     # each output block as soon as its shard is done (iter_rows' prefetching would hold finished shards back)

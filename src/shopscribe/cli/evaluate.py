@@ -10,7 +10,7 @@ from rich.table import Table
 from shopscribe.cli.common import BatchProgress, console, handle_errors, log, progress_bar
 from shopscribe.config import load_config
 from shopscribe.evaluation import EvaluateConfig, evaluate
-from shopscribe.quality.report import HEADLINE
+from shopscribe.evaluation.report import HEADLINE
 
 
 @handle_errors

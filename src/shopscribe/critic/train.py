@@ -22,9 +22,9 @@ from shopscribe.config import BaseConfig
 from shopscribe.critic.model import Critic, critic_features
 from shopscribe.errors import ShopScribeError
 from shopscribe.linear import LinearHead
-from shopscribe.quality.metrics import source_text
+from shopscribe.quality.evidence import source_text
 from shopscribe.tasks.task import load_task
-from shopscribe.training.config import TaskArgs
+from shopscribe.tasks.args import TaskArgs
 
 
 class CriticConfig(BaseConfig):

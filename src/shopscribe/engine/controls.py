@@ -10,9 +10,9 @@ softmax); Python loops run over the row's own tokens and its top-k candidates.
 from __future__ import annotations
 
 from shopscribe.engine.request import DecodeRequest
-from shopscribe.generation.boost import MentionBoostProcessor
-from shopscribe.generation.config import DecodingArgs
-from shopscribe.generation.constraints import TextConstraintProcessor
+from shopscribe.engine.boost import MentionBoostProcessor
+from shopscribe.engine.decoding import DecodingArgs
+from shopscribe.engine.constraints import TextConstraintProcessor
 
 
 class RowControls:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from shopscribe.engine.request import DecodeRequest, OnToken
-from shopscribe.generation.boost import MentionBoostProcessor
-from shopscribe.generation.config import DecodingArgs
-from shopscribe.generation.constraints import TextConstraintProcessor
+from shopscribe.engine.boost import MentionBoostProcessor
+from shopscribe.engine.decoding import DecodingArgs
+from shopscribe.engine.constraints import TextConstraintProcessor
 from shopscribe.models.loading import stop_token_ids
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from shopscribe.engine.controls import RowControls
 from shopscribe.engine.request import DecodeRequest, OnToken
 from shopscribe.errors import EngineError
-from shopscribe.generation.config import DecodingArgs
+from shopscribe.engine.decoding import DecodingArgs
 from shopscribe.models.loading import stop_token_ids
 
 STOP_TEXT = "\n\n"  # the text ends at the first blank line, as on the transformers path

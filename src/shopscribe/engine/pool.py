@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 
 from shopscribe.engine.request import DecodeRequest, OnToken
-from shopscribe.generation.config import DecodingArgs
+from shopscribe.engine.decoding import DecodingArgs
 
 
 class ContextPool:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:  # generation imports the engine, not the other way round
-    from shopscribe.generation.config import DecodingArgs
+from shopscribe.engine.decoding import DecodingArgs
 
 
 @dataclass

@@ -8,7 +8,7 @@ import threading
 from collections import deque
 
 from shopscribe.engine.request import DecodeRequest, OnToken
-from shopscribe.generation.config import DecodingArgs
+from shopscribe.engine.decoding import DecodingArgs
 
 
 class SharedEngine:

@@ -8,8 +8,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from shopscribe.config import BaseConfig
-from shopscribe.generation.config import DecodingArgs
-from shopscribe.training.config import TaskArgs
+from shopscribe.engine.decoding import DecodingArgs
+from shopscribe.tasks.args import TaskArgs
 
 System = Literal["baseline", "zero_shot", "fine_tuned"]
 

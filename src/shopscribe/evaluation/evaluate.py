@@ -17,14 +17,15 @@ from shopscribe.catalog.loaders import load_catalog
 from shopscribe.errors import ConfigError
 from shopscribe.evaluation.config import EvaluateConfig
 from shopscribe.generation.config import GenerateConfig
-from shopscribe.generation.generate import generate, read_done
+from shopscribe.appendlog import read_done
+from shopscribe.generation.generate import generate
 from shopscribe.models.loading import read_run_info
 from shopscribe.models.sources import DEFAULT_MODEL
-from shopscribe.quality.metrics import score_system
-from shopscribe.quality.report import write_html, write_json
+from shopscribe.evaluation.metrics import score_system
+from shopscribe.evaluation.report import write_html, write_json
 from shopscribe.tasks.baseline import baseline_text
 from shopscribe.tasks.task import load_task
-from shopscribe.training.config import TaskArgs
+from shopscribe.tasks.args import TaskArgs
 from shopscribe.training.model_card import add_eval_metrics
 
 SYSTEM_TITLES = {"baseline": "template baseline", "zero_shot": "zero-shot base model", "fine_tuned": "fine-tuned"}

@@ -1,4 +1,5 @@
-"""GenerateConfig: one pydantic model for `shopscribe generate`."""
+"""The options of the copy pipeline (``CopyOptions``: what decides one product's copy, the same for every
+front end), how its model is run (``EngineArgs``), and the configs of `shopscribe generate` built on them."""
 
 from __future__ import annotations
 
@@ -8,21 +9,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from shopscribe.config import BaseConfig
-from shopscribe.training.config import TaskArgs
-
-
-class DecodingArgs(BaseConfig):
-    strategy: Literal["greedy", "beam", "sample"] = Field("greedy", description="Decoding strategy.")
-    num_beams: int = Field(4, gt=1, description="Beams for strategy=beam.")
-    temperature: float = Field(0.8, gt=0, description="Sampling temperature (strategy=sample).")
-    top_p: float = Field(0.95, gt=0, le=1, description="Nucleus sampling mass (strategy=sample).")
-    top_k: int = Field(50, ge=0, description="Top-k for sampling (0 = off).")
-    repetition_penalty: float = Field(1.1, ge=1.0, description="Penalty on already generated tokens (1 = off).")
-    no_repeat_ngram_size: int = Field(0, ge=0, description="Forbid repeating n-grams of this size (0 = off).")
-    max_new_tokens: int | None = Field(None, gt=0, description="Token budget; default from the task's max_chars.")
-    mention_boost: float | None = Field(None, ge=0, description="Logit bonus for the first token of a Mention-line "
-                                    "term not yet written (0 = off; default: the task's, per locale; generation.boost).")
-    seed: int = Field(0, description="Seed for sampling.")
+from shopscribe.engine.decoding import DecodingArgs
+from shopscribe.tasks.args import TaskArgs
 
 
 class LengthArgs(BaseConfig):
@@ -42,14 +30,44 @@ class RerankArgs(BaseConfig):
     compliance_weight: float = Field(1.0, ge=0, description="Penalty per compliance finding.")
 
 
-class CopyArgs(BaseConfig):
-    """What decides the copy and how it is decoded: shared by `generate` and `batch`."""
+class CopyOptions(BaseConfig):
+    """What decides one product's copy and its guard: the one options type of the copy pipeline
+    (``generation.pipeline``), taken by `generate`, `batch`, `evaluate`, `optimize`, the HTTP copy routes and
+    catalog jobs alike (the HTTP bodies are thin pydantic models that convert to it)."""
 
-    model: str = Field(description="A trained run folder, packaged model name, .gguf, local folder or hub id.")
     task: TaskArgs = Field(default_factory=TaskArgs)
     decoding: DecodingArgs = Field(default_factory=DecodingArgs)
     length: LengthArgs = Field(default_factory=LengthArgs)
     rerank: RerankArgs = Field(default_factory=RerankArgs)
+    guard: bool = Field(True, description="Publishing guard: block banned terms and unsupported numbers while "
+                                          "decoding, check compliance and claims, repair or flag. false = raw output.")
+    keywords: list[str] = Field(default_factory=list, description="Terms every output must keep: asked for in the "
+                                                                  "prompt's Mention line, checked by the guard.")
+    rule_dirs: list[Path] = Field(default_factory=list, description="Extra compliance rule-pack folders.")
+    strict_compliance: bool = Field(False, description="Also apply the strict rule packs: contested terms (最新, 首发, "
+                                                      "'latest') that some marketplaces reject; findings say why.")
+
+    @model_validator(mode="after")
+    def _decoding_fits_rerank(self):
+        if self.rerank.candidates > 1 and self.decoding.strategy == "greedy":
+            raise ValueError("rerank.candidates > 1 needs decoding.strategy=sample (or beam): greedy decoding "
+                             "gives one candidate")
+        if self.decoding.strategy == "beam" and self.rerank.candidates > self.decoding.num_beams:
+            raise ValueError("rerank.candidates cannot exceed decoding.num_beams with beam search")
+        return self
+
+    def copy_options(self) -> CopyOptions:
+        """The options alone (a command config that extends them carries more)."""
+        return CopyOptions.model_validate(self.model_dump(include=set(CopyOptions.model_fields)))
+
+    def key(self) -> str:
+        """A stable string of the options: equal options build the same pipeline."""
+        return self.copy_options().model_dump_json()
+
+
+class EngineArgs(BaseConfig):
+    """How the model is run: the backend, its output layer, threads and slots."""
+
     engine: Literal["auto", "llama.cpp", "transformers"] = Field(
         "auto", description="Decoding backend: auto = the fastest that supports the model (llama.cpp for GGUF "
                             "models and runs on them, transformers otherwise or for beam search).")
@@ -60,28 +78,21 @@ class CopyArgs(BaseConfig):
                             "catalog = run + these products' prompts; full = the whole vocabulary; auto = run for "
                             "a trained run whose training data is in its folder, else full.")
     parallel: int = Field(32, gt=0, description="llama.cpp: outputs decoded together (continuous batching).")
-    on_error: Literal["fail", "skip"] = Field("fail", description="Bad catalog rows: fail, or skip into a rejects file.")
-    limit: int | None = Field(None, gt=0, description="Only the first N products.")
-    guard: bool = Field(True, description="Publishing guard: block banned terms and unsupported numbers while "
-                                          "decoding, check compliance and claims, repair or flag. false = raw output.")
-    keywords: list[str] = Field(default_factory=list, description="Terms every output must keep: asked for in the "
-                                                                  "prompt's Mention line, checked by the guard.")
-    rule_dirs: list[Path] = Field(default_factory=list, description="Extra compliance rule-pack folders.")
-    strict_compliance: bool = Field(False, description="Also apply the strict rule packs: contested terms (最新, 首发, "
-                                                      "'latest') that some marketplaces reject; findings say why.")
     num_threads: int | None = Field(None, gt=0)
     contexts: int | None = Field(None, gt=0, description="llama.cpp: contexts decoding side by side on the one loaded "
                                                          "model, the threads and slots shared among them (default: "
                                                          "engine.select.default_contexts; docs/engine.md).")
 
-    @model_validator(mode="after")
-    def _decoding_fits_rerank(self) -> CopyArgs:
-        if self.rerank.candidates > 1 and self.decoding.strategy == "greedy":
-            raise ValueError("rerank.candidates > 1 needs decoding.strategy=sample (or beam): greedy decoding "
-                             "gives one candidate")
-        if self.decoding.strategy == "beam" and self.rerank.candidates > self.decoding.num_beams:
-            raise ValueError("rerank.candidates cannot exceed decoding.num_beams with beam search")
-        return self
+    def engine_args(self) -> EngineArgs:
+        return EngineArgs.model_validate(self.model_dump(include=set(EngineArgs.model_fields)))
+
+
+class CopyArgs(CopyOptions, EngineArgs):
+    """A model, the copy options and how the model runs: shared by `generate` and `batch`."""
+
+    model: str = Field(description="A trained run folder, packaged model name, .gguf, local folder or hub id.")
+    on_error: Literal["fail", "skip"] = Field("fail", description="Bad catalog rows: fail, or skip into a rejects file.")
+    limit: int | None = Field(None, gt=0, description="Only the first N products.")
 
 
 class GenerateConfig(CopyArgs):

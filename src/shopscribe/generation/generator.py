@@ -5,21 +5,22 @@ from __future__ import annotations
 import re
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.engine.request import DecodeRequest
-from shopscribe.generation.config import DecodingArgs, LengthArgs
-from shopscribe.generation.guard import PublishingGuard, must_keep_terms
+from shopscribe.engine.decoding import DecodingArgs
+from shopscribe.generation.config import LengthArgs
 from shopscribe.generation.rerank import as_dicts
+from shopscribe.catalog.injection import without_injections
 from shopscribe.quality.faithfulness import cut_clauses, orphaned_clauses
-from shopscribe.quality.injection import without_injections
+from shopscribe.quality.guard import GuardReport, PublishingGuard, must_keep_terms
 from shopscribe.tasks.keep import keep_brand_and_type, preferred_spelling
 from shopscribe.tasks.length import enforce_length
 from shopscribe.tasks.repeats import drop_repeated_clauses
 from shopscribe.tasks.task import Task
 from shopscribe.tasks.mention import mentions, wanted_mentions
-from shopscribe.training.data import build_prompt_text
+from shopscribe.tasks.prompt import build_prompt_text
 
 
 @dataclass
@@ -30,8 +31,12 @@ class Generation:
     length_chars: int
     length_status: str
     attempts: int
-    guard: dict | None = None  # status pass/flagged, violations, contradicted claims, missing terms
+    guard: GuardReport | None = None  # the guard's verdict (None: guard off)
     rerank: dict | None = None  # best-of-n: chosen index and every candidate's score
+
+    def as_row(self, task: str, model: str) -> dict:
+        """The product's output row, as every front end writes it (JSONL, job results, batch shards)."""
+        return {"task": task, "model": model, **asdict(self)}
 
 
 class Generator:
@@ -85,7 +90,7 @@ class Generator:
         if self.guard is not None:
             self._repair(records, policies, budget, results)
             for result, injected_fields in zip(results, injected):
-                result.guard["injected_fields"] = injected_fields
+                result.guard.injected_fields = injected_fields
         return results
 
     def _best_of_n(self, records, policies, flat: list[str]) -> tuple[list[str], list[dict]]:
@@ -135,11 +140,10 @@ class Generator:
         type_cut = any(f.get("kind") == "detail:product_type" for f in (before_cut or {}).get("findings", []))
         if type_cut:
             verdict.missing_terms.append("product type")
-        result.guard = {"status": verdict.status if result.text and not type_cut else "flagged",
-                        "violations": verdict.violations,
-                        "contradicted": verdict.contradicted, "unsupported": verdict.unsupported,
-                        "missing_terms": verdict.missing_terms, "dropped_clauses": dropped,
-                        "before_cut": before_cut}
+        result.guard = GuardReport(verdict.status if result.text and not type_cut else "flagged",
+                                   violations=verdict.violations, contradicted=verdict.contradicted,
+                                   unsupported=verdict.unsupported, missing_terms=verdict.missing_terms,
+                                   dropped_clauses=dropped, before_cut=before_cut)
 
     def _mention(self, record: ProductRecord) -> list[str]:
         """The Mention line: every copy attribute value but prices; with the guard on, the must-keep terms it

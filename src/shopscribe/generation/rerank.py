@@ -18,7 +18,7 @@ from shopscribe.critic.model import Critic
 from shopscribe.generation.config import RerankArgs
 from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.quality.faithfulness import CONTRADICTED, UNSUPPORTED, check_faithfulness
-from shopscribe.quality.metrics import source_text
+from shopscribe.quality.evidence import source_text
 from shopscribe.tasks.length import fits
 from shopscribe.tasks.task import LengthPolicy, Task
 

@@ -197,3 +197,12 @@ def drop_quantizer_state(model) -> None:
     model.is_quantized = False
     if hasattr(model.config, "quantization_config"):
         delattr(model.config, "quantization_config")
+
+
+def model_fingerprint(model: str | Path) -> str:
+    """A short hash of a model's weight files (names, sizes, times): changes when the model does."""
+    folder = resolve_model(model)
+    weights = sorted(p for p in folder.rglob("*") if p.suffix in (".safetensors", ".bin", ".gguf") and p.is_file()
+                     and "checkpoints" not in p.relative_to(folder).parts and "engine" not in p.relative_to(folder).parts)
+    return hashlib.sha256("".join(f"{p.relative_to(folder)}:{p.stat().st_size}:{p.stat().st_mtime_ns};"
+                                  for p in weights).encode()).hexdigest()[:16]

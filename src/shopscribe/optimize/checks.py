@@ -10,7 +10,7 @@ from shopscribe.catalog.record import ProductRecord
 from shopscribe.optimize.plan import Plan
 from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.quality.faithfulness import SENTENCE, SUPPORTED, check_faithfulness
-from shopscribe.quality.metrics import source_text, unsupported_numbers
+from shopscribe.quality.evidence import source_text, unsupported_numbers
 from shopscribe.quality.text import normalise
 from shopscribe.tasks.length import fits
 from shopscribe.tasks.task import Task

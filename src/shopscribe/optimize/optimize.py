@@ -25,12 +25,15 @@ from shopscribe.catalog.loaders import load_catalog
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.config import BaseConfig
 from shopscribe.errors import ConfigError
-from shopscribe.generation.config import DecodingArgs
-from shopscribe.generation.generate import read_done
+from shopscribe.engine.decoding import DecodingArgs
+from shopscribe.generation.config import CopyOptions, EngineArgs
+from shopscribe.generation.pipeline import CopyModel
+from shopscribe.appendlog import read_done
 from shopscribe.optimize.checks import RewriteCheck, check_rewrite
 from shopscribe.optimize.plan import Plan, compose, plan_rewrite
 from shopscribe.quality.compliance import ComplianceChecker
-from shopscribe.quality.report import html_page
+from shopscribe.evaluation.report import html_page
+from shopscribe.tasks.args import TaskArgs
 from shopscribe.tasks.task import load_task
 
 
@@ -149,26 +152,28 @@ def _why(check: RewriteCheck) -> str:
 
 
 def _polisher(cfg: OptimizeConfig, task):
-    from shopscribe.engine import load_engine
+    model = CopyModel.load(cfg.model, EngineArgs(engine=cfg.engine, output_vocab="full"),
+                           strategy=cfg.decoding.strategy)
+    return polisher_for(model, cfg)
 
-    return polisher_for(load_engine(cfg.model, cfg.engine, strategy=cfg.decoding.strategy), cfg, task)
+
+def polish_options(cfg: OptimizeConfig) -> CopyOptions:
+    """The copy pipeline's options for the model's polish of a draft (the optimize task, guard on)."""
+    task = TaskArgs(name="optimize", **{k: v for k, v in (("tone", cfg.tone), ("max_chars", cfg.max_chars)) if v})
+    return CopyOptions(task=task, decoding=cfg.decoding, keywords=cfg.keywords, rule_dirs=cfg.rule_dirs)
 
 
-def polisher_for(engine, cfg: OptimizeConfig, task):
-    """The model's polish of checked drafts, on an engine already loaded (the service shares its own)."""
-    from shopscribe.generation.generator import Generator
-    from shopscribe.generation.guard import PublishingGuard
-
+def polisher_for(model: CopyModel, cfg: OptimizeConfig):
+    """The model's polish of checked drafts, through the copy pipeline of a model already loaded (the
+    service shares its own)."""
     context: dict[str, dict] = {}
-    generator = Generator(engine, task, decoding=cfg.decoding, tone=cfg.tone,
-                          max_chars=cfg.max_chars, guard=PublishingGuard(task, cfg.keywords, cfg.rule_dirs),
-                          prompt_extra=lambda r: context[r.id])
+    pipeline = model.pipeline(polish_options(cfg), prompt_extra=lambda r: context[r.id])
 
     def polish(batch: list[ProductRecord], plans: list[Plan], drafts: list[str]) -> list[str]:
         for r, plan, draft in zip(batch, plans, drafts):
             context[r.id] = {"draft": draft, "keywords": ", ".join(plan.keywords), "audience": cfg.audience,
                              "insights": _insight_line(plan)}
-        return [g.text for g in generator.generate(batch)]
+        return [g.text for g in pipeline.generate(batch)]
 
     return polish
 

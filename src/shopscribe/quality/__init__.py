@@ -1,6 +1,7 @@
-"""Quality: metrics for product copy and evaluation reports."""
+"""Quality: the checks copy must pass before it is published — compliance rule packs, claims against the
+product data (faithfulness, claim families), and the publishing guard that applies them and gives a verdict."""
 
-from shopscribe.quality.metrics import ExampleScore, bleu4, distinct_n, rouge, score_example, score_system
+from shopscribe.quality.guard import GuardReport, GuardVerdict, PublishingGuard
 from shopscribe.quality.text import numbers, tokenize
 
-__all__ = ["ExampleScore", "bleu4", "distinct_n", "numbers", "rouge", "score_example", "score_system", "tokenize"]
+__all__ = ["GuardReport", "GuardVerdict", "PublishingGuard", "numbers", "tokenize"]

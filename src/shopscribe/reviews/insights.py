@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from shopscribe.config import BaseConfig
-from shopscribe.quality.report import html_page
+from shopscribe.evaluation.report import html_page
 from shopscribe.reviews.aspects import GroupInsights, find_mentions, summarise
 from shopscribe.reviews.data import load_reviews
 from shopscribe.reviews.sentiment import SentimentModel

@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from shopscribe.appendlog import read_done
 from shopscribe.config import BaseConfig
 from shopscribe.embeddings import load_encoder
 from shopscribe.errors import ShopScribeError
@@ -172,8 +173,6 @@ class ScoreResult:
 def score_reviews(model_dir: Path, reviews_path: Path, out: Path, *, on_error: str = "fail", chunk: int = 512,
                   log: Callable[[str], None] = print, progress: Progress | None = None) -> ScoreResult:
     """Label every review; JSONL rows ``id, label, confidence, p_positive``; resumable."""
-    from shopscribe.generation.generate import read_done
-
     model = SentimentModel.load(model_dir)
     loaded = load_reviews(reviews_path, on_error=on_error, rejects_path=out.with_name(out.stem + ".rejects.jsonl"))
     out.parent.mkdir(parents=True, exist_ok=True)

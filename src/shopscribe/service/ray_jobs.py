@@ -9,9 +9,12 @@ import json
 import logging
 import threading
 import time
-from dataclasses import asdict
 
 from shopscribe.batch.cluster import connect, require_ray
+from shopscribe.catalog.record import ProductRecord
+from shopscribe.generation.pipeline import options_from_json
+from shopscribe.service.hosting import ModelHost
+from shopscribe.service.settings import ServiceSettings
 from shopscribe.storage import open_database
 from shopscribe.storage.jobs import claim, complete, fail_job, release_dead_claims, worker_id
 
@@ -22,19 +25,14 @@ class CopyActor:
     """One model's copy pipeline inside a Ray actor."""
 
     def __init__(self, settings_json: str, model_id: str):
-        from shopscribe.service.hosting import ModelHost
-        from shopscribe.service.settings import ServiceSettings
-
         settings = ServiceSettings(**json.loads(settings_json))
         self.host = ModelHost(model_id, settings.models[model_id], settings)
 
     def write(self, options: dict, records: list[dict]) -> list[dict]:
-        from shopscribe.catalog.record import ProductRecord
-        from shopscribe.service.hosting import CopyOptions
-
-        options = CopyOptions(**{**options, "keywords": tuple(options.get("keywords", ()))})
-        rows = self.host.generator(options).generate([ProductRecord.model_validate(r) for r in records])
-        return [{"task": options.task, "model": self.host.version, **asdict(row)} for row in rows]
+        copy_options = options_from_json(options)
+        pipeline = self.host.generator(copy_options)
+        rows = pipeline.generate([ProductRecord.model_validate(r) for r in records])
+        return [row.as_row(pipeline.task.name, self.host.version) for row in rows]
 
 
 def run_ray_worker(settings, stop: threading.Event | None = None) -> None:

@@ -6,6 +6,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shopscribe.engine.decoding import DecodingArgs
+from shopscribe.generation import config as pipeline
+from shopscribe.quality.guard import GuardReport
+from shopscribe.tasks.args import TaskArgs
+from shopscribe.tasks.task import copy_task_names
+
+# the copy tasks of the task registry (describe, title, summarize): the routes and jobs offer these
+CopyTask = Literal[tuple(copy_task_names())]  # type: ignore[valid-type]
+
 PRODUCT_EXAMPLE = {"id": "sku-1", "locale": "en", "title": "Roadster Men Navy Blue Slim Fit Jeans",
                    "brand": "Roadster", "attributes": {"gender": "Men", "primary_color": "Blue"}}
 
@@ -39,6 +48,16 @@ class CopyOptions(BaseModel):
     guard: bool = Field(True, description="The publishing guard: compliance, faithfulness, must-keep terms.")
     candidates: int = Field(1, ge=1, le=8, description="Best-of-n: candidates sampled and reranked.")
     strict_compliance: bool = Field(False, description="Also the strict packs (contested terms such as 最新).")
+
+    def to_copy_options(self, task: str) -> pipeline.CopyOptions:
+        """The pipeline's options (``generation.config.CopyOptions``) this body asks for."""
+        tone = ", ".join(t for t in (self.tone, f"for {self.audience}" if self.audience else None) if t) or None
+        task_args = TaskArgs(name=task, **{k: v for k, v in (("tone", tone), ("max_chars", self.max_chars)) if v})
+        sample = self.candidates > 1  # best-of-n samples its candidates
+        return pipeline.CopyOptions(task=task_args, keywords=list(self.keywords), guard=self.guard,
+                                    strict_compliance=self.strict_compliance,
+                                    decoding=DecodingArgs(strategy="sample") if sample else DecodingArgs(),
+                                    rerank=pipeline.RerankArgs(candidates=self.candidates))
 
 
 class CopyRequest(CopyOptions):
@@ -74,8 +93,9 @@ class CopyResult(BaseModel):
     task: str
     text: str
     length: Length
-    guard: dict[str, Any] | None = Field(None, description="status pass | flagged, violations, contradicted and "
-                                         "unsupported claims, missing terms, clauses cut, what was cut")
+    guard: GuardReport | None = Field(None, description="The guard's verdict (quality.guard.GuardReport, as in "
+                                      "JSONL rows and job results): status pass | flagged, violations, contradicted "
+                                      "and unsupported claims, missing terms, clauses cut, what was cut; null: guard off")
     claims: list[Claim] = Field(default_factory=list, description="The claim evidence map of the final text.")
     attempts: int
     model: str
@@ -85,6 +105,26 @@ class CopyResult(BaseModel):
 
 class BatchCopyResult(BaseModel):
     results: list[CopyResult]
+
+
+class JobRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    task: CopyTask = "describe"
+    model: str | None = None
+    path: str | None = Field(None, description="A catalog file under the server's data folder (data_dir).")
+    products: list[dict[str, Any]] | None = Field(None, description="Products inline, instead of a file.")
+    tone: str | None = Field(None, max_length=200)
+    max_chars: int | None = Field(None, ge=10, le=5000)
+    keywords: list[str] = Field(default_factory=list, max_length=20)
+    guard: bool = True
+    strict_compliance: bool = False
+
+    def to_copy_options(self) -> pipeline.CopyOptions:
+        task_args = TaskArgs(name=self.task, **{k: v for k, v in (("tone", self.tone), ("max_chars", self.max_chars))
+                                                if v})
+        return pipeline.CopyOptions(task=task_args, keywords=list(self.keywords), guard=self.guard,
+                                    strict_compliance=self.strict_compliance)
 
 
 # --- OpenAI-compatible ------------------------------------------------------------------------------

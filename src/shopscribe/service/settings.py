@@ -29,6 +29,9 @@ class ServiceSettings(BaseSettings):
                                          "for /v1/reviews/sentiment and /insights.")
     engine: str = Field("auto", description="auto | llama.cpp | transformers (see docs/engine.md).")
     parallel: int = Field(32, ge=1, le=256, description="Outputs the llama.cpp engine decodes together.")
+    output_vocab: Literal["auto", "run", "full"] = Field(
+        "auto", description="llama.cpp: the output layer cut as `shopscribe generate` cuts it (auto: a trained "
+                            "run's vocabulary when it writes >= 99% of its held-out copy; full: never cut).")
     num_threads: int | None = Field(None, ge=1, description="Engine threads (default: the machine's cores, at most 8).")
     auth: bool = Field(True, description="Require an API key (Authorization: Bearer …). Off only for local trials.")
     queue_size: int = Field(256, ge=1, description="Products waiting for the engine before requests get 503.")

@@ -12,10 +12,10 @@ import logging
 import sys
 import threading
 import time
-from dataclasses import asdict
 
 from shopscribe.catalog.record import ProductRecord
-from shopscribe.service.hosting import CopyOptions, ModelHost
+from shopscribe.generation.pipeline import options_from_json
+from shopscribe.service.hosting import ModelHost
 from shopscribe.service.settings import ServiceSettings
 from shopscribe.storage import open_database
 from shopscribe.storage.jobs import claim, complete, fail_job, release_dead_claims, worker_id
@@ -47,14 +47,12 @@ def run_worker(settings: ServiceSettings, stop: threading.Event | None = None) -
         try:
             host = hosts.get(job.model) or hosts.setdefault(job.model, _host(settings, job.model))
             records = [ProductRecord.model_validate(i.record) for i in items]
-            options = CopyOptions(**{**job.options, "keywords": tuple(job.options.get("keywords", ()))})
-            rows = host.generator(options).generate(records)
+            rows = host.generator(options_from_json(job.options)).generate(records)
         except Exception as exc:  # a model that cannot load or a pipeline error: the job says why
             log.exception(f"job {job.id} failed")
             fail_job(db, job.id, f"{type(exc).__name__}: {exc}")
             continue
-        results = [(item.id, {"task": job.task, "model": host.version, **asdict(row)})
-                   for item, row in zip(items, rows)]
+        results = [(item.id, row.as_row(job.task, host.version)) for item, row in zip(items, rows)]
         complete(db, job.id, owner, results)
     for host in hosts.values():
         host.close()

@@ -21,6 +21,7 @@ import random
 import re
 import unicodedata
 
+from shopscribe.catalog.injection import is_injection
 from shopscribe.catalog.record import ProductRecord
 
 COMMERCIAL_KEY = re.compile(r"price|\bmrp\b|_mrp|discount|\bcost\b|_cost|价格|售价|原价|优惠|折扣", re.IGNORECASE)
@@ -51,8 +52,6 @@ def mentions(text: str, value: str) -> bool:
 def wanted_mentions(record: ProductRecord) -> list[str]:
     """What generated copy should mention by default: each copy attribute's short values, commercial ones,
     free text and injected instructions left out."""
-    from shopscribe.quality.injection import is_injection  # quality imports tasks: imported here, not above
-
     values = [v.strip() for k, vs in record.copy_attributes().items() if not COMMERCIAL_KEY.search(k) for v in vs]
     return list(dict.fromkeys(v for v in values if v and len(v) <= MAX_TERM_CHARS and not is_injection(v)))
 

@@ -155,3 +155,15 @@ def load_task(name: str, template_dir: str | Path | None = None) -> Task:
 def task_names(template_dir: str | Path | None = None) -> list[str]:
     folder = Path(template_dir) if template_dir else TEMPLATE_DIR
     return sorted((yaml.safe_load((folder / "tasks.yaml").read_text(encoding="utf-8")) or {}).keys())
+
+
+# placeholders a caller fills per product beyond its data (optimize: the draft and the review insights)
+_CONTEXT_PLACEHOLDERS = {"draft", "insights"}
+
+
+def copy_task_names(template_dir: str | Path | None = None) -> list[str]:
+    """The tasks that write copy from a product's data alone (the copy routes, jobs and `generate`); a task
+    whose template takes a draft or insights (optimize) has a workflow of its own."""
+    return [name for name in task_names(template_dir)
+            if not any(_CONTEXT_PLACEHOLDERS & set(_PLACEHOLDER.findall(t))
+                       for t in load_task(name, template_dir).templates.values())]

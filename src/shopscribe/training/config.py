@@ -9,13 +9,7 @@ from pydantic import Field, model_validator
 
 from shopscribe.config import BaseConfig
 from shopscribe.models.sources import DEFAULT_MODEL
-
-
-class TaskArgs(BaseConfig):
-    name: str = Field("describe", description="Task to learn: describe, title or summarize.")
-    template_dir: Path | None = Field(None, description="Folder with tasks.yaml and prompt templates (default: packaged).")
-    tone: str | None = Field(None, description="Tone/style written into the prompt (default: the task's).")
-    max_chars: int | None = Field(None, gt=0, description="Maximum output length in characters (default: the task's).")
+from shopscribe.tasks.args import TaskArgs
 
 
 class DataArgs(BaseConfig):

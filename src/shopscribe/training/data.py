@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shopscribe.catalog.record import ProductRecord
-from shopscribe.models.loading import format_prompt
 from shopscribe.tasks.mention import training_mentions
+from shopscribe.tasks.prompt import build_prompt_text
 from shopscribe.tasks.task import Task
 
 IGNORE_INDEX = -100
@@ -17,13 +17,6 @@ class EncodeStats:
     examples: int = 0
     truncated: int = 0
     without_target: int = 0
-
-
-def build_prompt_text(task: Task, tokenizer, record: ProductRecord, tone: str | None, max_chars: int | None,
-                      extra: dict[str, str | None] | None = None, mention: list[str] | None = None) -> str:
-    prompt = format_prompt(tokenizer, task.build_prompt(record, tone=tone, max_chars=max_chars, extra=extra,
-                                                        mention=mention))
-    return prompt if getattr(tokenizer, "chat_template", None) else prompt + "\n"
 
 
 def encode_examples(records: list[ProductRecord], task: Task, tokenizer, *, max_seq_len: int,

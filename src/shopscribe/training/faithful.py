@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.faithfulness import check_faithfulness, cut_clauses, is_invented
 from shopscribe.quality.families import FamilySet
-from shopscribe.quality.metrics import source_text, unsupported_numbers
+from shopscribe.quality.evidence import source_text, unsupported_numbers
 from shopscribe.tasks.task import Task
 
 

@@ -12,12 +12,12 @@ from shopscribe.catalog.loaders import record_from_dict
 from shopscribe.quality.faithfulness import check_faithfulness
 from shopscribe.service.deps import require
 from shopscribe.service.schemas import ERRORS
-from shopscribe.service.hosting import CopyOptions as Options
 from shopscribe.service.schemas import BatchCopyRequest, BatchCopyResult, CopyOptions, CopyRequest, CopyResult
 from shopscribe.storage import audit
+from shopscribe.tasks.task import copy_task_names
 
 router = APIRouter(prefix="/v1/copy", tags=["copy"], responses=ERRORS)
-TASKS = ("describe", "title", "summarize")
+TASKS = tuple(copy_task_names())  # from the task registry
 
 
 def _add(task: str) -> None:
@@ -45,11 +45,9 @@ async def write_copy(request: Request, task_name: str, body: CopyOptions, produc
         raise HTTPException(413, f"{len(products)} products in one call; the limit is "
                                  f"{state.settings.max_products_per_call} (max_products_per_call), or use a job")
     host = state.hosts.get(body.model)
-    task = host.task(task_name)
+    options = body.to_copy_options(task_name)
+    task = host.task(options)
     records = validated_records(products, task.required_fields, where, batch=where[-1] == "products")
-    tone = ", ".join(t for t in (body.tone, f"for {body.audience}" if body.audience else None) if t) or None
-    options = Options(task_name, tone, body.max_chars, tuple(body.keywords), body.guard, body.candidates,
-                      body.strict_compliance)
     started = time.monotonic()
     work = host.copy_work(options, records)
     rows = await asyncio.wrap_future(state.hosts.submit(host, work))
@@ -57,7 +55,7 @@ async def write_copy(request: Request, task_name: str, body: CopyOptions, produc
                "total_ms": round((time.monotonic() - started) * 1000, 1)}
     results = [_result(task, host, r, row, timings) for r, row in zip(records, rows)]
     for res in results:
-        state.metrics.guard.labels(host.model_id, (res.guard or {}).get("status", "off")).inc()
+        state.metrics.guard.labels(host.model_id, res.guard.status if res.guard else "off").inc()
     await asyncio.to_thread(audit.record, state.db, request.state.key_name, f"copy.{task_name}",
                             ",".join(r.id for r in records)[:2000], model=host.version, products=len(records))
     return results

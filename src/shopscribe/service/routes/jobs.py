@@ -9,19 +9,18 @@ import io
 import json
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from shopscribe.catalog.loaders import load_catalog
 from shopscribe.catalog.spreadsheet import OUTPUT_FIELDS, output_csv_row
 from shopscribe.errors import CatalogError
 from shopscribe.service.deps import require
-from shopscribe.service.schemas import ERRORS
-from shopscribe.service.hosting import CopyOptions
+from shopscribe.service.schemas import ERRORS, JobRequest
 from shopscribe.storage import audit
 from shopscribe.storage import jobs as store
 
@@ -34,28 +33,15 @@ UPLOAD_DOC = {"requestBody": {"content": {
         "options": {"type": "string", "description": "JobRequest fields (without path/products) as JSON"}}}}}}}
 
 
-class JobRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    task: Literal["describe", "title", "summarize"] = "describe"
-    model: str | None = None
-    path: str | None = Field(None, description="A catalog file under the server's data folder (data_dir).")
-    products: list[dict[str, Any]] | None = Field(None, description="Products inline, instead of a file.")
-    tone: str | None = Field(None, max_length=200)
-    max_chars: int | None = Field(None, ge=10, le=5000)
-    keywords: list[str] = Field(default_factory=list, max_length=20)
-    guard: bool = True
-    strict_compliance: bool = False
-
-
 @router.post("", status_code=202, summary="Start a catalog job", openapi_extra=UPLOAD_DOC)
 async def create_job(request: Request, key=Depends(require("jobs"))) -> dict:
     state = request.app.state
     body, upload = await _read_request(request)
     host = state.hosts.get(body.model)
+    options = body.to_copy_options()
     with tempfile.TemporaryDirectory() as tmp:
         path = _catalog_path(state.settings.data_dir, body, upload, Path(tmp))
-        task = host.task(body.task)
+        task = host.task(options)
         try:
             loaded = await asyncio.to_thread(load_catalog, path, on_error="skip",
                                              rejects_path=Path(tmp) / "rejects.jsonl", required_fields=task.required_fields)
@@ -65,11 +51,9 @@ async def create_job(request: Request, key=Depends(require("jobs"))) -> dict:
                for p in loaded.problems]
     if not loaded.records:
         raise HTTPException(422, {"message": "no valid product in the catalog", "rejects": rejects[:50]})
-    options = CopyOptions(body.task, body.tone, body.max_chars, tuple(body.keywords), body.guard, 1,
-                          body.strict_compliance)
     source = body.path or (upload[0] if upload else "inline")
     job = await asyncio.to_thread(store.create_job, state.db, task=body.task, model=host.model_id,
-                                  options=_options_dict(options), source=source, records=loaded.records,
+                                  options=options.model_dump(mode="json"), source=source, records=loaded.records,
                                   rejects=rejects, created_by=request.state.key_name)
     await asyncio.to_thread(audit.record, state.db, request.state.key_name, "job.create", job.id,
                             products=job.total, rejected=job.rejected, source=source)
@@ -184,11 +168,3 @@ def confined(data_dir: Path, relative: str) -> Path:
         raise RequestValidationError([{"type": "value_error", "loc": ["body", "path"],
                                        "msg": f"no file '{relative}' in the data folder"}])
     return candidate
-
-
-def _options_dict(o: CopyOptions) -> dict:
-    from dataclasses import asdict
-
-    d = asdict(o)
-    d["keywords"] = list(d["keywords"])
-    return d

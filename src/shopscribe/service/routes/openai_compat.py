@@ -17,11 +17,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
 from shopscribe.engine.request import DecodeRequest
-from shopscribe.generation.config import DecodingArgs
+from shopscribe.engine.decoding import DecodingArgs
 from shopscribe.service.deps import require
 from shopscribe.service.schemas import ERRORS
 from shopscribe.service.routes.copy import write_copy
 from shopscribe.service.schemas import ChatCompletionRequest, CompletionRequest, CopyOptions
+from shopscribe.tasks.task import copy_task_names
 from shopscribe.storage import audit
 
 router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)
@@ -33,7 +34,7 @@ async def list_models(request: Request, key=Depends(require("generate"))) -> dic
     return {"object": "list", "data": [
         {"id": mid, "object": "model", "created": int(h.folder.stat().st_mtime), "owned_by": "shopscribe",
          "shopscribe": {"version": h.version, "engine": h.engine.name, "source": h.spec,
-                        "task": h.run_info.get("task")}} for mid, h in hosts.items()]}
+                        "task": h.model.run_info.get("task")}} for mid, h in hosts.items()]}
 
 
 @router.post("/chat/completions", summary="Chat completion (OpenAI format); extras: task, product, guard")
@@ -151,8 +152,8 @@ def _event(rid, kind, created, host, index: int, text: str | None = None, *, rol
 async def _copy_as_chat(body: ChatCompletionRequest, request: Request):
     if body.product is None:
         raise HTTPException(422, "product: a task request needs the product (extra body field)")
-    if body.task not in ("describe", "title", "summarize"):
-        raise HTTPException(422, f"task: '{body.task}' is not one of describe, title, summarize")
+    if body.task not in copy_task_names():
+        raise HTTPException(422, f"task: '{body.task}' is not one of {', '.join(copy_task_names())}")
     options = CopyOptions(model=body.model, guard=body.guard)
     product = body.product.model_dump(exclude_unset=True)
     result = (await write_copy(request, body.task, options, [product], ("body", "product")))[0]

@@ -13,7 +13,9 @@ from typing import Any
 from fastapi import Depends, HTTPException, Request
 from pydantic import Field
 
+from shopscribe.optimize.optimize import OptimizeConfig, polish_options, polisher_for, rewrite_batch
 from shopscribe.quality.compliance import ComplianceChecker
+from shopscribe.reviews.insights import review_insights
 from shopscribe.service.batcher import CopyWork
 from shopscribe.service.deps import require
 from shopscribe.service.routes.copy import product_dict, router, validated_records
@@ -33,12 +35,13 @@ class OptimizeRequest(CopyOptions):
 
 @router.post("/optimize", summary="optimize: rewrite existing copy with review insights")
 async def optimize_copy(body: OptimizeRequest, request: Request, key=Depends(require("generate"))) -> dict:
-    from shopscribe.optimize.optimize import OptimizeConfig, polisher_for, rewrite_batch
-    from shopscribe.reviews.insights import review_insights
-
     state = request.app.state
     host = state.hosts.get(body.model)
-    task = host.task("optimize")
+    tone = ", ".join(t for t in (body.tone, f"for {body.audience}" if body.audience else None) if t) or None
+    cfg = OptimizeConfig(products=Path("request"), out=Path("request"), keywords=body.keywords, tone=tone,
+                         audience=body.audience, max_chars=body.max_chars, insights_by="group",
+                         insights_group="request")
+    task = host.task(polish_options(cfg))
     record = validated_records([product_dict(body.product)], task.required_fields, ("body", "product"),
                                batch=False)[0]
     insights = body.insights
@@ -49,15 +52,11 @@ async def optimize_copy(body: OptimizeRequest, request: Request, key=Depends(req
         rows = [replace(r, product_id=record.id) for r in review_rows(request, body)]
         groups, positive = await asyncio.to_thread(review_insights, rows, state.sentiment, "product")
         insights = next(({**asdict(g), "positive_reviews": positive[g.group]} for g in groups), None)
-    tone = ", ".join(t for t in (body.tone, f"for {body.audience}" if body.audience else None) if t) or None
-    cfg = OptimizeConfig(products=Path("request"), out=Path("request"), keywords=body.keywords, tone=tone,
-                         audience=body.audience, max_chars=body.max_chars, insights_by="group",
-                         insights_group="request")
     checkers = {loc: ComplianceChecker.for_locale(loc) for loc in ("en", "zh-CN")}
     groups = {"request": insights} if insights else {}
 
     def run(records: list) -> list:  # on the model's batcher thread: the engine is never used concurrently
-        polisher = polisher_for(host.engine, cfg, task) if body.polish else None
+        polisher = polisher_for(host.model, cfg) if body.polish else None
         return rewrite_batch(records, cfg, task, groups, checkers, polisher)
 
     started = time.monotonic()

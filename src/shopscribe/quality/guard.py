@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.compliance import ComplianceChecker
-from shopscribe.generation.constraints import allowed_number_strings
+from shopscribe.engine.constraints import allowed_number_strings
 from shopscribe.quality.faithfulness import CONTRADICTED, UNSUPPORTED, check_faithfulness, price_only_numbers
 from shopscribe.quality.families import FamilySet
-from shopscribe.quality.metrics import source_text
+from shopscribe.quality.evidence import source_text
 from shopscribe.tasks.keep import type_spellings
 from shopscribe.tasks.task import Task
 
@@ -38,6 +38,24 @@ class GuardVerdict:
     @property
     def ok(self) -> bool:
         return not (self.violations or self.contradicted or self.missing_terms or self.unsupported)
+
+
+@dataclass
+class GuardReport:
+    """The guard's verdict on a published text, as every front end returns it: a JSONL row's ``guard``, an
+    HTTP response's ``guard`` and a job result's ``guard`` are this object (``dataclasses.asdict``).
+
+    Findings are dicts: a violation has rule_id, text, start, end, severity, fix; a claim has kind, text,
+    start, end, status, evidence, reason (``quality.faithfulness.Claim``)."""
+
+    status: str  # "pass": publishable as written; "flagged": a person must look (the findings say why)
+    violations: list[dict] = field(default_factory=list)  # compliance findings left in the text
+    contradicted: list[dict] = field(default_factory=list)  # claims the product data contradicts
+    unsupported: list[dict] = field(default_factory=list)  # details, materials, numbers the data does not back
+    missing_terms: list[str] = field(default_factory=list)  # must-keep terms (brand, type, keywords) not written
+    dropped_clauses: int = 0  # clauses the guard cut
+    before_cut: dict | None = None  # the text before the cut and the findings that caused it (for a reviewer)
+    injected_fields: list[str] = field(default_factory=list)  # product fields left out of the prompt as injections
 
 
 def must_keep_terms(record: ProductRecord, keywords: list[str] | None = None) -> list[list[str]]:

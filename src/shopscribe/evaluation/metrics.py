@@ -17,6 +17,7 @@ from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.quality.faithfulness import check_faithfulness
 from shopscribe.quality.families import FamilySet, learn_families
+from shopscribe.quality.evidence import source_text, unsupported_numbers
 from shopscribe.quality.text import MixedTokenizer, numbers, tokenize
 from shopscribe.tasks.length import fits
 from shopscribe.tasks.mention import mentions
@@ -74,24 +75,11 @@ def self_bleu(texts: list[str], locale: str) -> float:
     return sum(scores) / len(scores)
 
 
-def source_text(record: ProductRecord, task: Task) -> str:
-    """Everything the model was shown about the product (what may support a claim)."""
-    parts = [record.title if task.target_field != "title" else None, record.brand, record.category,
-             record.description if task.target_field != "description" else None, *record.bullet_points]
-    parts += [f"{k} {v}" for k, vs in record.copy_attributes().items() for v in vs]
-    return "\n".join(p for p in parts if p)
-
-
 def attribute_coverage(text: str, record: ProductRecord) -> tuple[list[str], list[str]]:
     """Attribute values that ``text`` mentions (``tasks.mention.mentions``), and those it doesn't."""
     values = list(dict.fromkeys(record.attribute_values()))
     covered = [v for v in values if mentions(text, v)]
     return covered, [v for v in values if v not in covered]
-
-
-def unsupported_numbers(text: str, source: str) -> list[str]:
-    supported = set(numbers(source))
-    return [n for n in numbers(text) if n not in supported]
 
 
 def score_example(task: Task, record: ProductRecord, text: str, max_chars: int | None = None,

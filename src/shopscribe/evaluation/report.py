@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from shopscribe.catalog.record import ProductRecord
-from shopscribe.quality.metrics import ExampleScore
+from shopscribe.evaluation.metrics import ExampleScore
 from shopscribe.tasks.task import Task
 
 HEADLINE = ["rougeL", "rouge1", "rouge2", "bleu4", "distinct1", "distinct2", "attribute_coverage",
