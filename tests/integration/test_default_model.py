@@ -77,20 +77,37 @@ def test_optimize_with_the_default_model_publishes_only_checked_text(tmp_path):
 
 
 def test_a_lora_run_exported_for_llama_cpp_writes_what_transformers_writes(trained_run):
-    """The adapter is converted to GGUF once (cached beside the run) and applied on the Q4_K_M base; quantised
-    kernels may part ways after some tokens, so the openings must match."""
+    """The adapter is converted to GGUF once (cached beside the run) and applied on the Q4_K_M base. The
+    quantised kernels (activations rounded to 8 bits, the adapter in f16) give slightly other logits than the
+    transformers reference, so two greedy outputs may part ways, but only where the reference's scores for
+    the two chosen tokens are a near-tie; a wrong adapter, prompt or scale would part them on a clear choice."""
+    import torch
+
     from shopscribe.engine import load_engine
+    from shopscribe.engine.controls import penalise_repeats
+    from shopscribe.engine.decoding import DecodingArgs
     from shopscribe.engine.select import has_llama_cpp
 
     if not has_llama_cpp():
         pytest.skip("llama-cpp-python is not installed (run install.sh)")
     records = load_catalog(trained_run.out_dir / "data" / "test.jsonl").records[:4]
-    task = load_task("describe")
-    texts = {}
-    for name in ("llama.cpp", "transformers"):
-        engine = load_engine(trained_run.out_dir, name)
-        texts[name] = [g.text for g in Generator(engine, task, max_chars=120).generate(records)]
+    reference = load_engine(trained_run.out_dir, "transformers")
+    prompts = Generator(reference, load_task("describe"), max_chars=120)
+    requests = [prompts._request(r, 48, [], 1) for r in records]
+    texts = {"transformers": [o[0] for o in reference.decode(requests, DecodingArgs())],
+             "llama.cpp": [o[0] for o in load_engine(trained_run.out_dir, "llama.cpp").decode(requests, DecodingArgs())]}
     adapter = trained_run.out_dir / "engine" / "adapter.gguf"
     assert adapter.is_file() and adapter.with_name("adapter.gguf.json").is_file()
-    same_opening = sum(a[:8] == b[:8] for a, b in zip(texts["llama.cpp"], texts["transformers"]))
-    assert same_opening >= len(records) - 1, texts
+    assert all(t.strip() for t in texts["llama.cpp"])
+    tok = reference.tokenizer
+    for request, ours, theirs in zip(requests, texts["llama.cpp"], texts["transformers"]):
+        ids = [tok(t, add_special_tokens=False)["input_ids"] for t in (ours, theirs)]
+        k = next((i for i, (x, y) in enumerate(zip(*ids)) if x != y), None)
+        if k is None:
+            continue
+        context = tok(request.prompt, add_special_tokens=True)["input_ids"] + ids[0][:k]
+        with torch.no_grad():
+            scores = reference.model(torch.tensor([context])).logits[0, -1].float()
+        penalise_repeats(scores, context, DecodingArgs().repetition_penalty)  # as both engines' controls do
+        gap = abs(float(scores[ids[0][k]] - scores[ids[1][k]]))
+        assert gap < 1.0, (request.prompt[-80:], ours, theirs, k, gap)

@@ -54,7 +54,7 @@ class Task:
     metrics: tuple[str, ...] = ()
     source_dir: Path = field(default=TEMPLATE_DIR)
     must_keep: tuple[str, ...] = ()  # "brand", "type": kept by the length step (tasks.keep)
-    mention_boost: dict[str, float] = field(default_factory=dict)  # per locale (generation.boost)
+    mention_boost: dict[str, float] = field(default_factory=dict)  # per locale (engine.boost)
     prices_in_copy: bool = False  # listing rules keep prices out: the guard then blocks the price's digits
 
     def length(self, locale: str, max_chars: int | None = None) -> LengthPolicy:
