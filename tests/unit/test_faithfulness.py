@@ -11,13 +11,20 @@ from tests.conftest import SAMPLE
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
+# accuracy with every prediction scored, measured 2026-12-06: en 0.818 (143 claims), zh-CN 0.728 (136); these
+# sets were labelled before the checker had detail claims, so its detail claims are unlabelled and count as
+# wrong. A regression floor on sets written beside the checker, not a measure of its accuracy on new products
+# (that is benchmarks/claim_families.py and, for unseen categories, benchmarks/claims/cross_category/).
+FLOOR = {"en": 0.80, "zh-CN": 0.70}
+
+
 @pytest.mark.parametrize("locale", ["en", "zh-CN"])
-def test_labelled_claims_accuracy(locale):
+def test_labelled_claims_accuracy_does_not_fall(locale):
     products = {r.id: r for r in load_catalog(SAMPLE).records}
-    result = evaluate_claim_labels(DATA / f"claims_{locale}.jsonl", products, unlabelled_ok=("detail:",))
+    result = evaluate_claim_labels(DATA / f"claims_{locale}.jsonl", products)  # every prediction counts
     sentences = len((DATA / f"claims_{locale}.jsonl").read_text(encoding="utf-8").splitlines())
     assert sentences >= 100
-    assert result.accuracy >= 0.9, result.errors
+    assert result.accuracy >= FLOOR[locale], result.errors
 
 
 def test_units_normalise_across_languages():
