@@ -1,0 +1,124 @@
+"""Claim verification on products of categories the checker was never written for (issue 24).
+
+    python benchmarks/verifier.py                 # the dev part of the cross-category sets, rules alone
+    python benchmarks/verifier.py --part test --final "why now"   # the test part: scored ONCE, recorded
+
+The sets (benchmarks/claims/cross_category/{en,zh-CN}.jsonl, README there) hold one claim per line about a
+real product of ../shared/data in 12 (en) and 11 (zh-CN) non-apparel categories, labelled supported /
+unsupported / contradicted by raters who saw the product data only — never the checker. A claim is judged
+as a whole: the rules' verdict on it is the strictest status among the claims they find in it
+(contradicted > unsupported > supported); a sentence in which they find nothing is supported (the rules
+fail open there). The test part is kept for the one final scoring: `--part test` refuses to run without
+`--final`, and a second final scoring only with `--again` (recorded in results/verifier_test_scorings.json).
+Results: benchmarks/results/verifier.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = Path(os.environ.get("SHOPSCRIBE_DATA", HERE.parent.parent / "shared" / "data"))
+SETS = HERE / "claims" / "cross_category"
+RESULTS = HERE / "results"
+SOURCES = {"myntra-": "describe/en-myntra.dev.jsonl", "openbg-": "title/zh-openbg.dev.jsonl",
+           "cepsum-": "summarize/zh-cepsum.dev.jsonl"}
+LABELS = ("supported", "unsupported", "contradicted")
+STRICTNESS = {"supported": 0, "unsupported": 1, "contradicted": 2}
+
+
+def read_set(locale: str, part: str) -> list[dict]:
+    rows = [json.loads(line) for line in (SETS / f"{locale}.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    return [r for r in rows if r["split"] == part]
+
+
+def load_products(ids: set[str]) -> dict:
+    from shopscribe.catalog import load_catalog
+
+    records = {}
+    for prefix, rel in SOURCES.items():
+        if any(i.startswith(prefix) for i in ids):
+            records.update({r.id: r for r in load_catalog(DATA / rel, on_error="skip").records})
+    missing = ids - set(records)
+    if missing:
+        raise SystemExit(f"products not found in {DATA}: {sorted(missing)[:5]}")
+    return records
+
+
+def rules_verdict(claim: str, record, families) -> str:
+    """The rules' verdict on a whole claim: the strictest status among the claims they find in it (the
+    product's given text counts as its data here)."""
+    from shopscribe.quality.faithfulness import check_faithfulness
+
+    found = check_faithfulness(claim, record, exclude_field=None, families=families).claims
+    return max((c.status for c in found), key=STRICTNESS.get, default="supported")
+
+
+def score(rows: list[dict], verdicts: list[str]) -> dict:
+    confusion = Counter((r["label"], v) for r, v in zip(rows, verdicts))
+    recall = {lab: round(confusion[(lab, lab)] / n, 3) if (n := sum(1 for r in rows if r["label"] == lab)) else None
+              for lab in LABELS}
+    by_category = {}
+    for cat in sorted({r["category"] for r in rows}):
+        pairs = [(r, v) for r, v in zip(rows, verdicts) if r["category"] == cat]
+        by_category[cat] = round(sum(r["label"] == v for r, v in pairs) / len(pairs), 3)
+    return {"claims": len(rows), "accuracy": round(sum(r["label"] == v for r, v in zip(rows, verdicts)) / len(rows), 3),
+            "recall": recall, "confusion": {f"{a}->{b}": n for (a, b), n in sorted(confusion.items())},
+            "by_category": by_category}
+
+
+def run(locale: str, part: str) -> dict:
+    from shopscribe.quality.families import learn_families
+
+    rows = read_set(locale, part)
+    products = load_products({r["product_id"] for r in rows})
+    families = learn_families(list(products.values()))
+    started = time.perf_counter()
+    verdicts = [rules_verdict(r["claim"], products[r["product_id"]], families) for r in rows]
+    ms = (time.perf_counter() - started) * 1000 / len(rows)
+    result = {"rules": {**score(rows, verdicts), "ms_per_claim": round(ms, 2)}}
+    if part == "dev":  # errors are for reading on the dev part only; the test part is never read for tuning
+        result["rules"]["errors"] = [{"product_id": r["product_id"], "claim": r["claim"], "label": r["label"],
+                                      "rules": v} for r, v in zip(rows, verdicts) if r["label"] != v]
+    return result
+
+
+def record_final(note: str, again: bool) -> None:
+    log = RESULTS / "verifier_test_scorings.json"
+    history = json.loads(log.read_text(encoding="utf-8")) if log.is_file() else []
+    if history and not again:
+        raise SystemExit(f"the test part was scored already ({history[-1]}); pass --again to score it once more, "
+                         "and say so wherever the number is reported")
+    history.append({"time": time.strftime("%Y-%m-%d %H:%M"), "note": note})
+    log.write_text(json.dumps(history, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=("dev", "test"), default="dev")
+    parser.add_argument("--final", metavar="NOTE", help="score the test part (once): why now")
+    parser.add_argument("--again", action="store_true")
+    args = parser.parse_args()
+    if args.part == "test":
+        if not args.final:
+            raise SystemExit("the test part is scored once, with the final rules and verifier: pass --final NOTE")
+        record_final(args.final, args.again)
+    path = RESULTS / "verifier.json"
+    results = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    for locale in ("en", "zh-CN"):
+        results.setdefault(locale, {})[args.part] = run(locale, args.part)
+        r = results[locale][args.part]["rules"]
+        print(f"{locale} {args.part}: rules alone accuracy {r['accuracy']} on {r['claims']} claims, recall {r['recall']}, "
+              f"{r['ms_per_claim']} ms/claim")
+    RESULTS.mkdir(exist_ok=True)
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
