@@ -124,3 +124,16 @@ def test_a_run_lends_its_task_tone_and_length_only_to_its_own_task(tmp_path):
     assert (other.name, other.tone, other.max_chars) == ("describe", None, None)
     told = model.task_args(CopyOptions(task={"tone": "warm"}))
     assert (told.name, told.tone, told.max_chars) == ("title", "warm", 33)
+
+
+def test_pipelines_are_built_once_per_options_and_the_cache_stays_bounded(tiny_model_dir, monkeypatch):
+    from shopscribe.generation import pipeline as pipelines
+
+    monkeypatch.setattr(pipelines, "CACHED_PIPELINES", 3)
+    model = CopyModel.load(str(tiny_model_dir), EngineArgs(engine="transformers"), log=lambda m: None)
+    first = model.pipeline(CopyOptions(keywords=["a"]))
+    assert model.pipeline(CopyOptions(keywords=["a"])) is first  # same options: the same pipeline and guard
+    for word in ("b", "c", "d", "e"):
+        model.pipeline(CopyOptions(keywords=[word]))
+    assert len(model._pipelines) == 3 and len(model._guards) == 3
+    assert model.pipeline(CopyOptions(keywords=["a"])) is not first  # evicted, built again

@@ -20,6 +20,7 @@ neither on the products sent with it nor on the front end.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,9 @@ from shopscribe.tasks.task import Task, load_task
 # describe-en 0.954 (kept whole: its human copy uses many words its training copy never does); a run
 # trained on a few products falls below too (docs/engine.md)
 AUTO_VOCAB_COVERAGE = 0.99
+# pipelines and guards kept per model, most recently used first: a service whose clients send many option
+# sets (keywords) keeps memory bounded
+CACHED_PIPELINES = 256
 
 
 @dataclass
@@ -58,8 +62,8 @@ class CopyModel:
     families: FamilySet
     fingerprint: str
     log: Callable[[str], None] = print
-    _pipelines: dict = field(default_factory=dict, repr=False)
-    _guards: dict = field(default_factory=dict, repr=False)
+    _pipelines: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _guards: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     @classmethod
     def load(cls, spec: str, engine: EngineArgs | None = None, *, strategy: str = "greedy",
@@ -117,6 +121,7 @@ class CopyModel:
         task's template takes per product, such as optimize's draft, makes a pipeline of its own)."""
         key = options.key()
         if prompt_extra is None and key in self._pipelines:
+            self._pipelines.move_to_end(key)
             return self._pipelines[key]
         args, task = self.task_args(options), self.task(options)
         reranker = None
@@ -128,17 +133,19 @@ class CopyModel:
                               reranker=reranker, keywords=options.keywords, prompt_extra=prompt_extra,
                               tokenizer=self.tokenizer)
         if prompt_extra is None:
-            self._pipelines[key] = generator
+            _remember(self._pipelines, key, generator)
         return generator
 
     def guard(self, options: CopyOptions, task: Task) -> PublishingGuard:
         """One guard per task, keywords, rule folders and strictness, on the model's claim families."""
         key = (task.name, id(task), tuple(options.keywords), tuple(map(str, options.rule_dirs)),
                options.strict_compliance)
-        if key not in self._guards:
-            self._guards[key] = PublishingGuard(task, list(options.keywords), options.rule_dirs or None,
-                                                families=self.families, strict=options.strict_compliance)
-        return self._guards[key]
+        if key in self._guards:
+            self._guards.move_to_end(key)
+            return self._guards[key]
+        guard = PublishingGuard(task, list(options.keywords), options.rule_dirs or None, families=self.families,
+                                strict=options.strict_compliance)
+        return _remember(self._guards, key, guard)
 
     def vocab_texts(self, output_vocab: str, catalog: list[ProductRecord]) -> list[str] | None:
         """What the output layer is cut to (``EngineArgs.output_vocab``): the prompts (as the default pipeline
@@ -181,6 +188,13 @@ def run_families(folder: Path) -> FamilySet:
     files = [folder / "data" / name for name in ("train.jsonl", "dev.jsonl")]
     records = [r for f in files if f.is_file() for r in load_catalog(f).records]
     return learn_families(records) if records and read_run_info(folder) else packaged_families()
+
+
+def _remember(cache: OrderedDict, key, value):
+    cache[key] = value
+    while len(cache) > CACHED_PIPELINES:
+        cache.popitem(last=False)
+    return value
 
 
 _TASKS: dict[tuple, Task] = {}
