@@ -6,9 +6,11 @@ texts and identical guard verdicts against `generate`.
     python benchmarks/pipeline_parity.py                  # after benchmarks/core_loop.py trained the models
     python benchmarks/pipeline_parity.py --only describe-zh
 
-Where two front ends part, the report names the product and the first differing character, for reading:
-the llama.cpp kernels give slightly different logits for different batch sizes (docs/engine.md), so a
-near-tie of the two best tokens can go either way when the products are decoded in other company.
+`generate` runs twice: with its defaults (two single-threaded llama.cpp contexts on 2 cores, each decoding
+half of the products) and with contexts=1 (one context decoding all 20, as the service's shared loop and a
+Ray actor do). Where two front ends part, the report names the product and the first differing character:
+llama.cpp's kernels give slightly different logits for a sequence in other company (batch size, KV cells),
+so a near-tie of the two best tokens can go either way (tests/integration/test_llama_engine.py).
 Work: SHOPSCRIBE_BENCH_WORK (default /tmp/shopscribe-bench); results: benchmarks/results/pipeline_parity.json.
 """
 
@@ -65,6 +67,10 @@ def run_set(name: str) -> dict:
     shopscribe("generate", str(run), "--products", str(catalog), "--out", str(work / "generate.jsonl"))
     seconds["generate"] = round(time.time() - started, 1)
     fronts["generate"] = by_id(read_jsonl(work / "generate.jsonl"))
+    # the same command on one llama.cpp context: its products decode in the company the other front ends give
+    shopscribe("generate", str(run), "--products", str(catalog), "--out", str(work / "generate_one_context.jsonl"),
+               "contexts=1")
+    fronts["generate contexts=1"] = by_id(read_jsonl(work / "generate_one_context.jsonl"))
     started = time.time()
     shopscribe("batch", str(run), "--products", str(catalog), "--out", str(work / "batch"))
     seconds["batch"] = round(time.time() - started, 1)
@@ -88,14 +94,19 @@ def run_set(name: str) -> dict:
 
 
 def compare(fronts: dict[str, dict]) -> dict:
-    base = fronts["generate"]
-    out: dict = {"identical_texts": {}, "identical_verdicts": {}, "differences": {}}
-    for name, other in fronts.items():
-        if name == "generate":
-            continue
-        out["identical_texts"][name] = sum(base[i]["text"] == other.get(i, {}).get("text") for i in base)
-        out["identical_verdicts"][name] = sum(base[i]["guard"] == other.get(i, {}).get("guard") for i in base)
-        out["differences"][name] = [_difference(i, base[i], other.get(i)) for i in base if base[i] != other.get(i)]
+    """Each front end against `generate` with its defaults, and against `generate contexts=1`."""
+    out: dict = {}
+    for reference in ("generate", "generate contexts=1"):
+        base = fronts[reference]
+        part: dict = {"identical_texts": {}, "identical_verdicts": {}, "differences": {}}
+        for name, other in fronts.items():
+            if name == reference:
+                continue
+            part["identical_texts"][name] = sum(base[i]["text"] == other.get(i, {}).get("text") for i in base)
+            part["identical_verdicts"][name] = sum(base[i]["guard"] == other.get(i, {}).get("guard") for i in base)
+            part["differences"][name] = [_difference(i, base[i], other.get(i)) for i in base
+                                         if base[i] != other.get(i)]
+        out[f"against {reference}"] = part
     return out
 
 
@@ -116,8 +127,10 @@ def main() -> None:
     for name in args.only or SETS:
         results[name] = run_set(name)
         r = results[name]
-        print(f"{name}: {r['products']} products; identical texts vs generate {r['identical_texts']}, "
-              f"identical verdicts {r['identical_verdicts']}", flush=True)
+        for reference in ("generate", "generate contexts=1"):
+            part = r[f"against {reference}"]
+            print(f"{name}: {r['products']} products; against {reference}: identical texts {part['identical_texts']}, "
+                  f"identical verdicts {part['identical_verdicts']}", flush=True)
     RESULTS.mkdir(exist_ok=True)
     path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
