@@ -27,6 +27,19 @@ def test_labelled_claims_accuracy_does_not_fall(locale):
     assert result.accuracy >= FLOOR[locale], result.errors
 
 
+def test_spellings_of_one_quantity_are_one_quantity():
+    """Thousands separators (before a unit only), Chinese numerals with electrical units, and halves."""
+    def one(text):
+        (q,) = find_quantities(text)
+        return q.dimension, q.low
+
+    assert one("a 2,000mah battery") == one("2000 mah") == one("两千毫安") == ("charge", 2000)
+    assert one("1,500 ml") == one("1.5 litres") == ("volume", 1500)
+    assert one("an hour and a half") == one("90 min") == ("time", 90)
+    assert one("half an hour") == ("time", 30) and one("two and a half years")[1] == one("30 months")[1]
+    assert [q.low for q in find_quantities("sizes 36,38,40")] == [36, 38, 40]  # a list, not thirty-six thousand
+
+
 def test_units_normalise_across_languages():
     (ml,) = find_quantities("1700毫升")
     (litre,) = find_quantities("1.7 l")

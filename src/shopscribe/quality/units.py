@@ -49,7 +49,7 @@ UNITS: dict[str, tuple[str, float]] = {
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SCALES = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _CN_UNITS = ("分钟|小时|个月|年|天|周|秒|只|支|双|层|档|瓶|片|盒|袋|套|件|个|条|张|把|人|倍|斤|公斤|千克|克|升|毫升|"
-             "米|厘米|毫米|寸|英寸|瓦|伏|色")
+             "米|厘米|毫米|寸|英寸|千瓦|瓦|伏|毫安时|毫安|流明|色")
 CN_QUANTITY = re.compile(rf"(?P<value>[零〇一二两三四五六七八九十百千万]+半?|半)(?P<unit>{_CN_UNITS})")
 _EN_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
              "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
@@ -61,13 +61,19 @@ EN_QUANTITY = re.compile(r"(?<![a-z])(?P<value>" + "|".join(w for w in _EN_WORDS
 # (one to two words, the last a plural noun; "four seasons" is an idiom, not a count)
 EN_COUNT = re.compile(r"(?<![a-z-])(?P<value>" + "|".join(w for w in _EN_WORDS if len(w) > 3 or w in ("two", "six", "ten"))
                       + r") (?:[a-z]+[- ])?(?P<unit>(?!seasons\b)[a-z]{2,}s)(?![a-z])")
+_HALF_UNITS = r"hours?|minutes?|years?|months?|days?|weeks?|litres?|liters?"
+_HALF_VALUE = r"an?|one|two|three|four|five|six|seven|eight|nine|ten|\d+"
+EN_HALF = re.compile(rf"(?<![a-z0-9])(?:(?P<v1>{_HALF_VALUE}) (?P<u1>{_HALF_UNITS}) and a half"
+                     rf"|(?P<v2>{_HALF_VALUE}) and a half (?P<u2>{_HALF_UNITS})|half an? (?P<u3>{_HALF_UNITS}))(?![a-z])")
 YEAR = re.compile(r"(?:(?<=since )|(?<=inception in )|(?<=founded in )|(?<=established in )|(?<=est\. )|(?<=始于))"
                   r"(?P<value>\d{4})(?!\d)|(?:(?<=in )|(?<=year )|(?<=founded )|(?<=established ))"
                   r"(?P<value3>1[89]\d\d|20\d\d)(?!\d)|(?P<value2>1[89]\d\d|20\d\d)(?=年(?!质保|保修|保质))")
 _UNIT_RE = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"
+# thousands separators ("2,000mAh", "1,500 ml") are read only before a unit: "sizes 36,38" stays two numbers
+_THOUSANDS = rf"\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?=\s*-?\s*(?:{_UNIT_RE})(?![a-z]))"
 QUANTITY = re.compile(
-    rf"(?P<value>(?:\d+-)?\d+/\d+|{_NUM}(?:\s*(?:-|~|–|至|到|to)\s*{_NUM})?)"
+    rf"(?P<value>(?:\d+-)?\d+/\d+|{_THOUSANDS}|{_NUM}(?:\s*(?:-|~|–|至|到|to)\s*{_NUM})?)"
     rf"(?:\s*(?:x|×|\*)\s*{_NUM})*"
     rf"(?:\s*-?\s*(?P<unit>{_UNIT_RE}))?(?![a-z])", re.IGNORECASE)
 
@@ -143,6 +149,7 @@ def _worded(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
         dimension, factor = UNITS.get(unit, UNITS.get(unit + "s", ("count", 1.0)))
         value = _EN_WORDS[m.group("value")]
         out.append(Quantity(m.start(), m.end(), m.group(0), dimension, value * factor, value * factor, unit))
+    out += _halves(text, out)
     counted = [(q.start, q.end) for q in out]
     for m in EN_COUNT.finditer(text):
         value = _EN_WORDS[m.group("value")]
@@ -155,6 +162,21 @@ def _worded(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
     return [q for q in out if not any(s < q.end and q.start < e for s, e in taken)]
 
 
+def _halves(text: str, found: list[Quantity]) -> list[Quantity]:
+    """"an hour and a half" = 90 minutes, "two and a half years", "half an hour" (replacing what the word
+    patterns read inside them)."""
+    out = []
+    for m in EN_HALF.finditer(text):
+        word = m.group("v1") or m.group("v2")
+        unit = m.group("u1") or m.group("u2") or m.group("u3")
+        whole = 0.0 if word is None else float(word) if word.isdigit() else _EN_WORDS[word]
+        dimension, factor = UNITS.get(unit, UNITS.get(unit + "s", ("count", 1.0)))
+        value = (whole + 0.5) * factor
+        found[:] = [q for q in found if not (m.start() <= q.start and q.end <= m.end())]
+        out.append(Quantity(m.start(), m.end(), m.group(0), dimension, value, value, unit))
+    return out
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Quantities in NFKC-normalised, lower-cased ``text`` (positions refer to it)."""
     years = [q for q in _worded(text, []) if q.dimension == "year"]
@@ -164,7 +186,7 @@ def find_quantities(text: str) -> list[Quantity]:
         if "/" in raw:
             low = high = _parse_number(raw)
         else:
-            parts = re.split(r"\s*(?:-|~|–|至|到|to)\s*", raw)
+            parts = re.split(r"\s*(?:-|~|–|至|到|to)\s*", raw.replace(",", ""))
             low, high = float(parts[0]), float(parts[-1])
         dimension, factor = UNITS.get(unit, ("number", 1.0))
         if dimension == "number" and unit:
