@@ -60,10 +60,11 @@ def default_contexts(threads: int) -> int:
 
 def load_engine(spec: str | Path, engine: str = "auto", *, strategy: str = "greedy", num_threads: int | None = None,
                 slots: int = 32, log: Callable[[str], None] | None = None, vocab_texts: list[str] | None = None,
-                contexts: int | None = None):
+                contexts: int | None = None, tokenizer=None):
     """Load ``spec`` on the chosen engine (see ``choose_engine``); with ``vocab_texts`` the llama.cpp engine's
     output layer is cut to the tokens of those texts (``engine.vocab``). llama.cpp runs ``contexts`` contexts
-    on the one loaded model (``engine.pool``; default ``default_contexts``), sharing the threads and the slots."""
+    on the one loaded model (``engine.pool``; default ``default_contexts``), sharing the threads and the slots.
+    ``tokenizer``: the run's tokenizer when the caller has loaded it already (llama.cpp)."""
     name = choose_engine(spec, engine, strategy, log)
     if name == "llama.cpp":
         from shopscribe.engine.export import gguf_for
@@ -71,7 +72,7 @@ def load_engine(spec: str | Path, engine: str = "auto", *, strategy: str = "gree
         from shopscribe.models.loading import load_run_tokenizer
 
         files = gguf_for(spec, progress=log)
-        tokenizer = load_run_tokenizer(spec)
+        tokenizer = tokenizer or load_run_tokenizer(spec)
         model, vocab = files.model, None
         if vocab_texts is not None:
             from shopscribe.engine.vocab import VocabMap, catalog_vocab, reduced_gguf, token_pieces

@@ -23,6 +23,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from shopscribe.catalog.loaders import load_catalog
@@ -74,12 +75,13 @@ class CopyModel:
         wraps the loaded engine (the service's shared continuous-batching loop)."""
         args = engine or EngineArgs()
         folder = resolve_model(spec)
-        model = cls(str(spec), None, load_run_tokenizer(spec), folder, read_run_info(folder) or {},
-                    run_families(folder), model_fingerprint(spec), log)
         name = choose_engine(spec, args.engine, strategy, log)
+        tokenizer = load_run_tokenizer(spec) if name == "llama.cpp" else None  # the transformers engine loads its own
+        model = cls(str(spec), None, tokenizer, folder, read_run_info(folder) or {}, run_families(folder),
+                    model_fingerprint(spec), log)
         vocab = model.vocab_texts(args.output_vocab, catalog or []) if name == "llama.cpp" else None
         loaded = load_engine(spec, name, strategy=strategy, num_threads=args.num_threads, slots=args.parallel,
-                             log=log, vocab_texts=vocab, contexts=args.contexts)
+                             log=log, vocab_texts=vocab, contexts=args.contexts, tokenizer=tokenizer)
         log(f"engine: {loaded.name}" + (f", {loaded.contexts} contexts" if getattr(loaded, "contexts", 1) > 1 else "")
             + (f", output layer cut to {len(loaded.vocab.keep)} tokens" if getattr(loaded, "vocab", None) else ""))
         model.engine = wrap(loaded) if wrap else loaded
@@ -197,20 +199,14 @@ def _remember(cache: OrderedDict, key, value):
     return value
 
 
-_TASKS: dict[tuple, Task] = {}
-_CRITICS: dict[str, Critic] = {}
-
-
+@lru_cache(maxsize=64)
 def _task(name: str, template_dir: str | None) -> Task:
-    if (name, template_dir) not in _TASKS:
-        _TASKS[(name, template_dir)] = load_task(name, Path(template_dir) if template_dir else None)
-    return _TASKS[(name, template_dir)]
+    return load_task(name, Path(template_dir) if template_dir else None)
 
 
+@lru_cache(maxsize=16)
 def _critic(folder: str) -> Critic:
-    if folder not in _CRITICS:
-        _CRITICS[folder] = Critic.load(Path(folder))
-    return _CRITICS[folder]
+    return Critic.load(Path(folder))
 
 
 def options_from_json(text: str | dict) -> CopyOptions:
