@@ -51,13 +51,11 @@ def load_products(ids: set[str]) -> dict:
     return records
 
 
-def rules_verdict(claim: str, record, families) -> str:
-    """The rules' verdict on a whole claim: the strictest status among the claims they find in it (the
-    product's given text counts as its data here)."""
+def rules_claims(claim: str, record, families) -> list:
+    """The claims the rules find in a whole claim sentence (the product's given text counts as its data)."""
     from shopscribe.quality.faithfulness import check_faithfulness
 
-    found = check_faithfulness(claim, record, exclude_field=None, families=families).claims
-    return max((c.status for c in found), key=STRICTNESS.get, default="supported")
+    return check_faithfulness(claim, record, exclude_field=None, families=families).claims
 
 
 def score(rows: list[dict], verdicts: list[str]) -> dict:
@@ -73,19 +71,43 @@ def score(rows: list[dict], verdicts: list[str]) -> dict:
             "by_category": by_category}
 
 
-def run(locale: str, part: str) -> dict:
+def verifier_verdicts(rows: list[dict], products: dict, verifier) -> list:
+    """The verifier's verdict on each claim, the claims of one product judged in one pass."""
+    by_product: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_product.setdefault(r["product_id"], []).append(i)
+    out = [None] * len(rows)
+    for pid, idx in by_product.items():
+        for i, v in zip(idx, verifier.verify(products[pid], [rows[i]["claim"] for i in idx])):
+            out[i] = v
+    return out
+
+
+def run(locale: str, part: str, verifier=None) -> dict:
     from shopscribe.quality.families import learn_families
+    from shopscribe.quality.guard import combine_verdicts
 
     rows = read_set(locale, part)
     products = load_products({r["product_id"] for r in rows})
     families = learn_families(list(products.values()))
     started = time.perf_counter()
-    verdicts = [rules_verdict(r["claim"], products[r["product_id"]], families) for r in rows]
+    found = [rules_claims(r["claim"], products[r["product_id"]], families) for r in rows]
+    verdicts = [max((c.status for c in f), key=STRICTNESS.get, default="supported") for f in found]
     ms = (time.perf_counter() - started) * 1000 / len(rows)
     result = {"rules": {**score(rows, verdicts), "ms_per_claim": round(ms, 2)}}
+    systems = {"rules": verdicts}
+    if verifier is not None:
+        started = time.perf_counter()
+        learned = verifier_verdicts(rows, products, verifier)
+        ms = (time.perf_counter() - started) * 1000 / len(rows)
+        systems["verifier"] = [v.label for v in learned]
+        systems["combined"] = [combine_verdicts(f, v.label) for f, v in zip(found, learned)]
+        result["verifier"] = {**score(rows, systems["verifier"]), "ms_per_claim": round(ms, 2)}
+        result["combined"] = score(rows, systems["combined"])
     if part == "dev":  # errors are for reading on the dev part only; the test part is never read for tuning
-        result["rules"]["errors"] = [{"product_id": r["product_id"], "claim": r["claim"], "label": r["label"],
-                                      "rules": v} for r, v in zip(rows, verdicts) if r["label"] != v]
+        for name, got in systems.items():
+            result[name]["errors"] = [{"product_id": r["product_id"], "claim": r["claim"], "label": r["label"],
+                                       name: v} for r, v in zip(rows, got) if r["label"] != v]
     return result
 
 
@@ -104,6 +126,7 @@ def main() -> None:
     parser.add_argument("--part", choices=("dev", "test"), default="dev")
     parser.add_argument("--final", metavar="NOTE", help="score the test part (once): why now")
     parser.add_argument("--again", action="store_true")
+    parser.add_argument("--verifier", type=Path, help="a claim verifier folder (shopscribe verifier train)")
     args = parser.parse_args()
     if args.part == "test":
         if not args.final:
@@ -111,11 +134,18 @@ def main() -> None:
         record_final(args.final, args.again)
     path = RESULTS / "verifier.json"
     results = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    verifier = None
+    if args.verifier:
+        from shopscribe.quality.verifier import ClaimVerifier
+
+        verifier = ClaimVerifier.load(args.verifier)
+        results["verifier_folder"] = str(args.verifier)
+        results["verifier_info"] = {k: verifier.info.get(k) for k in ("products", "claims", "history", "thresholds")}
     for locale in ("en", "zh-CN"):
-        results.setdefault(locale, {})[args.part] = run(locale, args.part)
-        r = results[locale][args.part]["rules"]
-        print(f"{locale} {args.part}: rules alone accuracy {r['accuracy']} on {r['claims']} claims, recall {r['recall']}, "
-              f"{r['ms_per_claim']} ms/claim")
+        results.setdefault(locale, {})[args.part] = run(locale, args.part, verifier)
+        for name, r in results[locale][args.part].items():
+            print(f"{locale} {args.part} {name}: accuracy {r['accuracy']} on {r['claims']} claims, recall {r['recall']}"
+                  + (f", {r['ms_per_claim']} ms/claim" if "ms_per_claim" in r else ""))
     RESULTS.mkdir(exist_ok=True)
     path.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
 

@@ -83,6 +83,10 @@ class EngineArgs(BaseConfig):
                                                          "model, the threads and slots shared among them (default: "
                                                          "engine.select.default_contexts; docs/engine.md).")
 
+    verifier: str = Field("auto", description="The learned claim verifier the guard uses beside its rules "
+                                            "(quality.verifier; `shopscribe verifier train`): a verifier folder; "
+                                            "auto = the run folder's verifier/ when it has one; none = rules alone.")
+
     def engine_args(self) -> EngineArgs:
         return EngineArgs.model_validate(self.model_dump(include=set(EngineArgs.model_fields)))
 

@@ -108,11 +108,13 @@ class Generator:
         verdicts = [self.guard.verdict(g.text, r) for g, r in zip(results, records)]
         extra: list[list[str]] = [[] for _ in records]
         for _ in range(self.max_repairs):
-            failing = [i for i, v in enumerate(verdicts) if v.violations or v.contradicted]  # missing terms: flagged
+            # regenerated: rule findings (the verifier's sentences are cut below: banning a whole sentence
+            # would cost a decode and teach the decoder nothing); missing terms are flagged
+            failing = [i for i, v in enumerate(verdicts) if v.violations or rule_findings(v.contradicted)]
             if not failing:
                 break
             for i in failing:
-                extra[i] += [v["text"] for v in verdicts[i].violations] + [c["text"] for c in verdicts[i].contradicted]
+                extra[i] += [v["text"] for v in verdicts[i].violations] + [c["text"] for c in rule_findings(verdicts[i].contradicted)]
             texts = self._decode([records[i] for i in failing], budget, extra_banned=[extra[i] for i in failing])
             for i, text in zip(failing, texts):
                 checked = enforce_length(text, policies[i])
@@ -143,7 +145,7 @@ class Generator:
         result.guard = GuardReport(verdict.status if result.text and not type_cut else "flagged",
                                    violations=verdict.violations, contradicted=verdict.contradicted,
                                    unsupported=verdict.unsupported, missing_terms=verdict.missing_terms,
-                                   dropped_clauses=dropped, before_cut=before_cut)
+                                   dropped_clauses=dropped, before_cut=before_cut, sentences=verdict.sentences)
 
     def _mention(self, record: ProductRecord) -> list[str]:
         """The Mention line: every copy attribute value but prices; with the guard on, the must-keep terms it
@@ -219,3 +221,8 @@ def clean_output(text: str) -> str:
         if cut > 0:
             text = text[:cut]
     return text.strip()
+
+
+def rule_findings(claims: list[dict]) -> list[dict]:
+    """The findings of the rules (not the verifier's sentence verdicts)."""
+    return [c for c in claims if c.get("kind") != "verifier"]

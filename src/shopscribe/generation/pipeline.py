@@ -38,6 +38,7 @@ from shopscribe.models.loading import load_run_tokenizer, read_run_info
 from shopscribe.models.sources import model_fingerprint, resolve_model
 from shopscribe.quality.families import FamilySet, learn_families, packaged_families
 from shopscribe.quality.guard import PublishingGuard
+from shopscribe.quality.verifier import ClaimVerifier
 from shopscribe.tasks.args import TaskArgs
 from shopscribe.tasks.task import Task, load_task
 
@@ -63,6 +64,7 @@ class CopyModel:
     families: FamilySet
     fingerprint: str
     log: Callable[[str], None] = print
+    verifier: ClaimVerifier | None = None  # the learned claim verifier every guard of this model uses
     _pipelines: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _guards: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
@@ -86,6 +88,7 @@ class CopyModel:
             + (f", output layer cut to {len(loaded.vocab.keep)} tokens" if getattr(loaded, "vocab", None) else ""))
         model.engine = wrap(loaded) if wrap else loaded
         model.tokenizer = model.engine.tokenizer
+        model.verifier = load_verifier(args.verifier, folder, log)
         return model
 
     @classmethod
@@ -146,7 +149,7 @@ class CopyModel:
             self._guards.move_to_end(key)
             return self._guards[key]
         guard = PublishingGuard(task, list(options.keywords), options.rule_dirs or None, families=self.families,
-                                strict=options.strict_compliance)
+                                strict=options.strict_compliance, verifier=self.verifier)
         return _remember(self._guards, key, guard)
 
     def vocab_texts(self, output_vocab: str, catalog: list[ProductRecord]) -> list[str] | None:
@@ -182,6 +185,18 @@ class CopyModel:
         close = getattr(self.engine, "close", None)
         if close:
             close()
+
+
+def load_verifier(setting: str, folder: Path, log: Callable[[str], None] = print) -> ClaimVerifier | None:
+    """The claim verifier ``EngineArgs.verifier`` names: a folder, the run folder's ``verifier/`` (auto) or none."""
+    if setting in ("none", "off", ""):
+        return None
+    path = folder / "verifier" if setting == "auto" else Path(setting)
+    if setting == "auto" and not (path / "verifier.json").is_file():
+        return None
+    verifier = ClaimVerifier.load(path)
+    log(f"claim verifier: {path}")
+    return verifier
 
 
 def run_families(folder: Path) -> FamilySet:

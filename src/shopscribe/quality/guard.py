@@ -14,14 +14,17 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.engine.constraints import allowed_number_strings
-from shopscribe.quality.faithfulness import CONTRADICTED, UNSUPPORTED, check_faithfulness, price_only_numbers
+from shopscribe.quality.faithfulness import (CONTRADICTED, SENTENCE, SUPPORTED, UNSUPPORTED, check_faithfulness,
+                                            price_only_numbers)
 from shopscribe.quality.families import FamilySet
 from shopscribe.quality.evidence import source_text
+from shopscribe.quality.verifier import ClaimVerifier
 from shopscribe.tasks.keep import type_spellings
 from shopscribe.tasks.task import Task
 
@@ -34,6 +37,8 @@ class GuardVerdict:
     contradicted: list[dict] = field(default_factory=list)
     missing_terms: list[str] = field(default_factory=list)
     unsupported: list[dict] = field(default_factory=list)  # details, materials, numbers the data does not back
+
+    sentences: list[dict] = field(default_factory=list)  # per sentence: the rules' and the verifier's verdicts
 
     @property
     def ok(self) -> bool:
@@ -56,6 +61,9 @@ class GuardReport:
     dropped_clauses: int = 0  # clauses the guard cut
     before_cut: dict | None = None  # the text before the cut and the findings that caused it (for a reviewer)
     injected_fields: list[str] = field(default_factory=list)  # product fields left out of the prompt as injections
+    # with a claim verifier: each sentence's verdict from the rules and from the verifier (label, probabilities)
+    # and the one the guard took (the stricter)
+    sentences: list[dict] = field(default_factory=list)
 
 
 def must_keep_terms(record: ProductRecord, keywords: list[str] | None = None) -> list[list[str]]:
@@ -69,23 +77,38 @@ def must_keep_terms(record: ProductRecord, keywords: list[str] | None = None) ->
     return [t for t in terms if t and all(x and x.strip() for x in t)]
 
 
+STRICTNESS = {SUPPORTED: 0, UNSUPPORTED: 1, CONTRADICTED: 2}
+
+
+def combine_verdicts(rule_claims: list, verifier_label: str | None) -> str:
+    """One verdict on a sentence from the rules' claims in it and the verifier's label: the stricter of the
+    two (a sentence in which the rules find nothing is supported by them)."""
+    rules = max((c.status if hasattr(c, "status") else c["status"] for c in rule_claims),
+                key=STRICTNESS.get, default=SUPPORTED)
+    if verifier_label is None:
+        return rules
+    return max(rules, verifier_label, key=STRICTNESS.get)
+
+
 # unsupported claims the guard cuts: product details, materials, colours, certifications, numbers
 # (seasons and brands are left to the contradiction check)
 def is_publishable_gap(claim: dict) -> bool:
     kind = claim["kind"]
     return claim["status"] == UNSUPPORTED and (kind.startswith(("detail:", "quantity:")) or
-                                               kind in ("material", "colour", "certification", "number"))
+                                               kind in ("material", "colour", "certification", "number", "verifier"))
 
 
 class PublishingGuard:
     def __init__(self, task: Task, keywords: list[str] | None = None, extra_rule_dirs=None,
-                 families: FamilySet | None = None, strict: bool = False):
+                 families: FamilySet | None = None, strict: bool = False, verifier: ClaimVerifier | None = None):
         self.task = task
         self.keywords = keywords or []
         self.extra_rule_dirs = extra_rule_dirs
         self.families = families  # claim families learned from the catalog (None: the packaged ones)
         self.strict = strict  # also the strict compliance packs (contested terms such as 最新, 首发)
+        self.verifier = verifier  # the learned claim verifier (quality.verifier); None: rules alone
         self._checkers: dict[str, ComplianceChecker] = {}
+        self._verified: OrderedDict = OrderedDict()  # (product, sentence) -> verdict: repairs re-check the text
 
     def checker(self, locale: str) -> ComplianceChecker:
         if locale not in self._checkers:
@@ -117,9 +140,45 @@ class PublishingGuard:
         claims = check_faithfulness(text, record, exclude_field=self.task.target_field, families=self.families).claims
         contradicted = [dict(c.__dict__) for c in claims if c.status == CONTRADICTED]
         unsupported = [dict(c.__dict__) for c in claims if is_publishable_gap(c.__dict__)]
+        sentences = self.verified_sentences(text, record, claims) if self.verifier else []
+        for sentence in sentences:
+            if sentence["verifier"] == sentence["status"] != SUPPORTED:  # the verifier is the stricter
+                finding = {"kind": "verifier", "text": sentence["text"], "start": sentence["start"],
+                           "end": sentence["end"], "status": sentence["status"], "evidence": None,
+                           "reason": f"verifier: {sentence['verifier']} (p={sentence['probability']}); "
+                                     f"rules: {sentence['rules']}"}
+                (contradicted if sentence["status"] == CONTRADICTED else unsupported).append(finding)
         lowered = text.lower()
         missing = ["/".join(alts) for alts in must_keep_terms(record, self.keywords)
                    if not any(t.lower() in lowered for t in alts)]
-        v = GuardVerdict("pass", violations, contradicted, missing, unsupported)
+        v = GuardVerdict("pass", violations, contradicted, missing, unsupported, sentences)
         v.status = "pass" if v.ok else "flagged"
         return v
+
+    def verified_sentences(self, text: str, record: ProductRecord, claims: list) -> list[dict]:
+        """Each sentence of ``text`` with the rules' verdict, the verifier's and the stricter (the guard's)."""
+        spans = [(m.start(), m.end()) for m in SENTENCE.finditer(text) if m.group().strip()]
+        todo = [text[a:b].strip() for a, b in spans if (record.id, text[a:b].strip()) not in self._verified]
+        if todo:
+            for verdict in self.verifier.verify(record, todo, exclude_field=self.task.target_field):
+                _remember(self._verified, (record.id, verdict.claim), verdict, VERIFIED_CACHE)
+        out = []
+        for a, b in spans:
+            learned = self._verified[(record.id, text[a:b].strip())]
+            inside = [c for c in claims if c.start < b and c.end > a]
+            rules = combine_verdicts(inside, None)
+            out.append({"text": text[a:b], "start": a, "end": b, "rules": rules, "verifier": learned.label,
+                        "probability": learned.probability, "probabilities": learned.probabilities,
+                        "status": combine_verdicts(inside, learned.label)})
+        return out
+
+
+VERIFIED_CACHE = 4096
+
+
+def _remember(cache: OrderedDict, key, value, bound: int):
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > bound:
+        cache.popitem(last=False)
+    return value

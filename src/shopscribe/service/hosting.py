@@ -20,7 +20,7 @@ class ModelHost:
     def __init__(self, model_id: str, spec: str, settings, on_batch=None):
         self.model_id, self.spec = model_id, spec
         args = EngineArgs(engine=settings.engine, output_vocab=settings.output_vocab, parallel=settings.parallel,
-                          num_threads=settings.num_threads, contexts=1)  # one loop joins every request (engine.shared)
+                          num_threads=settings.num_threads, contexts=1, verifier=settings.verifier)  # one loop joins every request (engine.shared)
         self.model = CopyModel.load(spec, args, log=log.info,
                                     wrap=lambda e: SharedEngine(e) if e.name == "llama.cpp" else e)
         self.engine = self.model.engine

@@ -1,0 +1,45 @@
+"""`shopscribe verifier train --catalog FILE[:TARGET] ... --out DIR [key=value ...]`"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from shopscribe.cli.common import console, handle_errors, log
+from shopscribe.config import load_config, read_yaml
+from shopscribe.training.verifier import VerifierTrainConfig, train_verifier
+from shopscribe.training.verifier_data import build_examples, training_records
+
+app = typer.Typer(help="The learned claim verifier used by the publishing guard (verifier=DIR).",
+                  no_args_is_help=True)
+
+
+@app.command("train")
+@handle_errors
+def train_command(
+    catalogs: list[str] = typer.Option(..., "--catalog", "-c",
+                                       help="Catalog to learn from; FILE:FIELD marks FIELD as a written target, "
+                                            "not product data (e.g. describe data: FILE:description). Repeatable."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the verifier to."),
+    hold_out: Path = typer.Option(None, "--hold-out", help="YAML of category keywords per locale to keep out."),
+    exclude_ids: list[Path] = typer.Option([], "--exclude-ids", help="JSONL whose product_id values are kept out."),
+    overrides: list[str] = typer.Argument(None, help="key=value, e.g. epochs=2 max_products=1500"),
+) -> None:
+    """Build synthetic claims from the catalogs and fine-tune the verifier on them."""
+    base = {"catalogs": catalogs, "out": str(out), "hold_out": str(hold_out) if hold_out else None,
+            "exclude_ids": [str(p) for p in exclude_ids]}
+    cfg = load_config(VerifierTrainConfig, None, overrides or [], base=base)
+    ids = {json.loads(line)["product_id"] for p in cfg.exclude_ids
+           for line in p.read_text(encoding="utf-8").splitlines() if line.strip()}
+    keywords = read_yaml(cfg.hold_out) if cfg.hold_out else None
+    found = training_records(cfg.catalogs, keywords, ids, cfg.max_products, cfg.seed)
+    log(f"{len(found.records)} products; left out: {found.left_out or 'none'}")
+    examples = build_examples(found.records, found.exclude_field_of, seed=cfg.seed, per_product=cfg.per_product)
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    with (cfg.out / "examples.jsonl").open("w", encoding="utf-8") as f:
+        for ex in examples:
+            f.write(json.dumps(ex.__dict__, ensure_ascii=False) + "\n")
+    train_verifier(cfg, examples, log=log)
+    console.print(f"[green]done[/green]: claim verifier → {cfg.out}")
