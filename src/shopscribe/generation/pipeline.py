@@ -19,6 +19,8 @@ neither on the products sent with it nor on the front end.
 
 from __future__ import annotations
 
+import os
+
 import json
 from collections import OrderedDict
 from collections.abc import Callable
@@ -188,12 +190,17 @@ class CopyModel:
 
 
 def load_verifier(setting: str, folder: Path, log: Callable[[str], None] = print) -> ClaimVerifier | None:
-    """The claim verifier ``EngineArgs.verifier`` names: a folder, the run folder's ``verifier/`` (auto) or none."""
+    """The claim verifier ``EngineArgs.verifier`` names: a folder; auto: the run folder's ``verifier/``, else
+    the folder ``$SHOPSCRIBE_VERIFIER`` names; none: rules alone."""
     if setting in ("none", "off", ""):
         return None
-    path = folder / "verifier" if setting == "auto" else Path(setting)
-    if setting == "auto" and not (path / "verifier.json").is_file():
-        return None
+    path = Path(setting)
+    if setting == "auto":
+        path = folder / "verifier"
+        if not (path / "verifier.json").is_file():
+            if not os.environ.get("SHOPSCRIBE_VERIFIER"):
+                return None
+            path = Path(os.environ["SHOPSCRIBE_VERIFIER"])
     verifier = ClaimVerifier.load(path)
     log(f"claim verifier: {path}")
     return verifier

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from shopscribe.catalog.record import ProductRecord
@@ -153,6 +153,16 @@ class ValueBank:
                 self.sentences[r.locale] += sentences(text, r.locale)
             if r.brand_spellings():
                 self.brands[r.locale].add(r.brand_spellings()[0])
+        # the words seen between the same two neighbours in the catalog's text ("a ___ closure": zip, button,
+        # hook): another value of the same detail, for contradictions inside a sentence of the given text
+        self.slots: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
+        for r in records:
+            for text in [r.description, *r.references]:
+                for clause in (c for x in sentences(text, r.locale) for c in detail_clauses(x, r.locale)):
+                    w = words(clause, r.locale)
+                    for i in range(1, len(w) - 1):
+                        if is_slot_word(w[i], r.locale):
+                            self.slots[(r.locale, w[i - 1].lower(), w[i + 1].lower())][w[i].lower()] += 1
         self.colours = {loc: sorted({v for (l, k), vs in self.values.items() if l == loc and COLOUR_KEY.search(k)
                                      for v in vs if len(v) <= 12}) for loc in ("en", "zh-CN")}
 
@@ -160,6 +170,57 @@ class ValueBank:
         pool = [v for v in self.values.get((locale, key), ()) if v != value and v.lower() not in source.lower()
                 and value.lower() not in v.lower() and v.lower() not in value.lower()]
         return rng.choice(sorted(pool)) if pool else None
+
+
+STOP = {"has", "have", "with", "and", "the", "a", "an", "of", "in", "on", "to", "for", "is", "are", "it",
+        "的", "了", "和", "与", "是", "在", "有", "也", "很", "更", "又"}
+
+
+def words(text: str, locale: str) -> list[str]:
+    """The words of ``text`` (jieba for Chinese), spaces and punctuation left out."""
+    return [text[a:b] for a, b in word_spans(text, locale)]
+
+
+def word_spans(text: str, locale: str) -> list[tuple[int, int]]:
+    if locale == "zh-CN":
+        import jieba
+
+        return [(a, b) for _, a, b in jieba.tokenize(text) if text[a:b].strip()]
+    return [m.span() for m in re.finditer(r"[A-Za-z][A-Za-z'-]*|\d+(?:\.\d+)?", text)]
+
+
+def is_slot_word(word: str, locale: str) -> bool:
+    if word.lower() in STOP or not word.strip():
+        return False
+    if locale == "zh-CN":
+        return bool(re.fullmatch(r"[\u4e00-\u9fff]{1,4}|\d+(?:\.\d+)?", word))
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z'-]{2,}|\d+(?:\.\d+)?", word))
+
+
+def swap_slot(clause: str, locale: str, bank: "ValueBank", rng: random.Random, evidence_lower: str) -> str | None:
+    """``clause`` with one word replaced by another the catalog writes between the same neighbours
+    ("has a zip closure" -> "has a button closure"), the new word absent from the data."""
+    spans = word_spans(clause, locale)
+    w = [clause[a:b] for a, b in spans]
+    options = []
+    for i in range(1, len(w) - 1):
+        if not is_slot_word(w[i], locale):
+            continue
+        seen = bank.slots.get((locale, w[i - 1].lower(), w[i + 1].lower()))
+        if not seen or seen[w[i].lower()] < 3:  # only a word the catalog often writes there
+            continue
+        alternatives = [x for x, n in seen.items() if n >= 3 and x != w[i].lower()
+                        and x not in evidence_lower and w[i].lower() not in x and x not in w[i].lower()]
+        if alternatives:
+            options.append((i, alternatives))
+    if not options:
+        return None
+    i, alternatives = rng.choice(options)
+    new = rng.choice(sorted(alternatives))
+    if w[i][:1].isupper():
+        new = new.capitalize()
+    a, b = spans[i]
+    return clause[:a] + new + clause[b:]
 
 
 def swap_number(rng: random.Random, text: str) -> str | None:
@@ -264,7 +325,12 @@ def build_example(record: ProductRecord, bank: ValueBank, rng: random.Random, ex
     donor_parts = [c for t in [donor.description, *donor.references] for x in sentences(t, loc)
                    for c in detail_clauses(x, loc)[1:] if novel(c, low, loc)]
     if donor_parts and donor.id != record.id:
-        candidates.append((reworded(rng.choice(donor_parts), loc, rng), "unsupported", "transplanted detail"))
+        part = rng.choice(donor_parts)
+        # another product's "mandarin collar" on a shirt whose data names a spread collar contradicts it
+        head = words(part, loc)[-1].lower() if loc == "en" else ""
+        clash = len(head) >= 3 and re.search(rf"(?<![a-z]){re.escape(head)}", low) is not None
+        candidates.append((reworded(part, loc, rng), "contradicted" if clash else "unsupported",
+                           "transplanted detail, same part" if clash else "transplanted detail"))
     foreign = [(k, v) for k, v in rng.sample(bank.attributes[loc], k=min(40, len(bank.attributes[loc])))
                if k not in set(keys) and v.lower() not in low and len(v) >= 2]
     if foreign:
@@ -275,6 +341,18 @@ def build_example(record: ProductRecord, bank: ValueBank, rng: random.Random, ex
         other = bank.other_value(rng, loc, k, v, evidence)
         if other:
             candidates.append((rng.choice(ATTRIBUTE_TEMPLATES[loc]).format(k=k, v=other), "contradicted", "swapped value"))
+    kept_parts = [c for c in parts if c not in removed_sents and not any(c in r or r in c for r in removed_sents)
+                  and c.lower()[:25] in low]
+    for c in rng.sample(kept_parts, k=min(2, len(kept_parts))):
+        candidates.append((reworded(c, loc, rng), "supported", "given detail"))
+    swaps = 0
+    for c in rng.sample(kept_parts, k=len(kept_parts)):
+        swapped = swap_slot(c, loc, bank, rng, low)
+        if swapped:
+            candidates.append((reworded(swapped, loc, rng), "contradicted", "swapped detail"))
+            swaps += 1
+            if swaps == 2:
+                break
     values = [v for _, v in kept_attrs]
     for s in rng.sample(kept_sents, k=min(2, len(kept_sents))):
         swapped = swap_known(s, values, rng, bank, loc, key_of, evidence) or (
@@ -299,7 +377,7 @@ def build_example(record: ProductRecord, bank: ValueBank, rng: random.Random, ex
     return ex if len(ex.claims) >= 3 else None
 
 
-def balanced(candidates: list[tuple[str, str, str]], rng: random.Random, per_label: int = 4) -> list[tuple[str, str, str]]:
+def balanced(candidates: list[tuple[str, str, str]], rng: random.Random, per_label: int = 5) -> list[tuple[str, str, str]]:
     """At most ``per_label`` claims of each label, in random order."""
     out, count = [], defaultdict(int)
     for c in candidates:
