@@ -88,3 +88,21 @@ def test_markup_is_stripped_from_outputs():
     assert clean_output("<strong>Black</strong> USB <br/>hub with **four** ports.") == "Black USB hub with four ports."
     assert clean_output("## Blue jeans\nslim fit") == "Blue jeans\nslim fit"
     assert clean_output("Fits 3 < 5 kg and a > b") == "Fits 3 < 5 kg and a > b"
+
+
+def test_run_together_data_still_supports_what_it_states():
+    """Myntra descriptions run sentences together ("3 inner pocketsNon-Padded", "30 mWarranty: 1 year")."""
+    record = ProductRecord(id="w", locale="en", title="Sonata Men Brown Watch",
+                           description="Brown solid backpackHas 3 inner pocketsNon-Padded backWater resistance: "
+                                       "30 mWarranty: 6 monthsWarranty provided by brand")
+    for claim in ("Inside, there are three pockets.", "A six-month warranty is included.", "It takes water to 30 m."):
+        found = check_faithfulness(claim, record, exclude_field=None).claims
+        assert found and all(c.status == "supported" for c in found), (claim, found)
+
+
+def test_a_unit_written_once_stands_for_both_numbers():
+    record = ProductRecord(id="p", locale="zh-CN", title="努比亚红魔手机", attributes={"机身内存ROM": ["12+256GB"]})
+    ok = check_faithfulness("存储组合为12GB+256GB。", record, exclude_field=None).claims
+    wrong = check_faithfulness("存储组合为8GB+256GB。", record, exclude_field=None).claims
+    assert [c.status for c in ok] == ["supported", "supported"]
+    assert [c.status for c in wrong] == ["contradicted", "supported"]

@@ -38,6 +38,7 @@ NEGATED_KEY = re.compile(r"^(?:是否(?:有|支持|带|可|为)?|有无|has |is 
 NEGATED_VALUE = re.compile(r"^(?:非|not |non-|non )(\S.+)$", re.IGNORECASE)
 NEGATIVE_VALUE = re.compile(r"^(?:否|无|不支持|不带|没有|no|none|false|not supported)$", re.IGNORECASE)
 RUN_TOGETHER = re.compile(r"(?<=[a-z]{2})[A-Z][a-z]{2}")
+RUN_TOGETHER_UNIT = re.compile(r"(?<=\d )([a-z]{1,3})(?=[A-Z][a-z]{2})")  # "Water resistance: 30 mWarranty"
 PRICE_KEY = re.compile(r"price|\bmrp\b|_mrp|cost|价格|售价|原价", re.IGNORECASE)
 PRICE_CONTEXT = re.compile(r"(?:rs\.?|₹|inr|price[ds]?|mrp|costs?|at|for|价格|售价|仅|只要|¥|￥)\s*:?\s*$")
 # attribute keys whose values state the product's material / colour / season
@@ -122,7 +123,9 @@ class ProductFacts:
         parts = [record.title if exclude_field != "title" else None, record.brand, record.category,
                  record.description if exclude_field != "description" else None, *record.bullet_points]
         parts += [f"{k}: {v}" for k, vs in record.attributes.items() for v in vs]
-        self.text = _norm("\n".join(p for p in parts if p))
+        # Myntra-style run-together sentences ("3 inner pocketsNon-Padded back") split where a word ends
+        joined = RUN_TOGETHER_UNIT.sub(r"\1 ", "\n".join(p for p in parts if p))
+        self.text = _norm(RUN_TOGETHER.sub(lambda m: " " + m.group(), joined))
         self.quantities = find_quantities(self.text)
         self.terms = {kind: {c for c, _, _ in _find_terms(self.text, kind)} for kind in lexicon()}
         self.keyed = {kind: self._keyed_terms(kind, hints) for kind, hints in _KEY_HINTS.items()}

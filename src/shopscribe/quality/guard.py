@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -80,12 +81,38 @@ def must_keep_terms(record: ProductRecord, keywords: list[str] | None = None) ->
 STRICTNESS = {SUPPORTED: 0, UNSUPPORTED: 1, CONTRADICTED: 2}
 
 
-def combine_verdicts(rule_claims: list, verifier_label: str | None) -> str:
+EXACT_KINDS = ("quantity:", "number")  # what the rules decide exactly: numbers and units
+
+
+def _get(claim, name: str):
+    return getattr(claim, name) if hasattr(claim, name) else claim[name]
+
+
+def is_number_claim(sentence: str, rule_claims: list) -> bool:
+    """Whether what ``sentence`` states is a number or a quantity the rules found (less than three words, or
+    five Chinese characters, are left once they and the function words are taken out)."""
+    spans = [(_get(c, "start"), _get(c, "end")) for c in rule_claims if str(_get(c, "kind")).startswith(EXACT_KINDS)]
+    if not spans:
+        return False
+    rest = sentence
+    for a, b in sorted(spans, reverse=True):
+        rest = rest[:a] + " " + rest[b:]
+    content = re.findall(r"[A-Za-z]{3,}", rest.lower())
+    content = [w for w in content if w not in FUNCTION_WORDS]
+    return len(content) < 3 and len(re.findall(r"[\u4e00-\u9fff]", rest)) < 5
+
+
+FUNCTION_WORDS = {"the", "and", "with", "has", "have", "its", "this", "that", "comes", "come", "for", "are", "from",
+                  "into", "there", "they", "them", "which", "one", "bottle", "pack", "size"}
+
+
+def combine_verdicts(rule_claims: list, verifier_label: str | None, sentence: str | None = None) -> str:
     """One verdict on a sentence from the rules' claims in it and the verifier's label: the stricter of the
-    two (a sentence in which the rules find nothing is supported by them)."""
-    rules = max((c.status if hasattr(c, "status") else c["status"] for c in rule_claims),
-                key=STRICTNESS.get, default=SUPPORTED)
-    if verifier_label is None:
+    two (a sentence in which the rules find nothing is supported by them) — except a sentence that states
+    only a number or quantity the rules found, which the rules decide (units, spellings and conversions
+    are theirs to read exactly)."""
+    rules = max((_get(c, "status") for c in rule_claims), key=STRICTNESS.get, default=SUPPORTED)
+    if verifier_label is None or (sentence is not None and is_number_claim(sentence, rule_claims)):
         return rules
     return max(rules, verifier_label, key=STRICTNESS.get)
 
@@ -169,11 +196,16 @@ class PublishingGuard:
             rules = combine_verdicts(inside, None)
             out.append({"text": text[a:b], "start": a, "end": b, "rules": rules, "verifier": learned.label,
                         "probability": learned.probability, "probabilities": learned.probabilities,
-                        "status": combine_verdicts(inside, learned.label)})
+                        "status": combine_verdicts(shifted(inside, a), learned.label, text[a:b])})
         return out
 
 
 VERIFIED_CACHE = 4096
+
+
+def shifted(claims: list, offset: int) -> list[dict]:
+    """Claims with spans relative to a sentence starting at ``offset``."""
+    return [{"kind": c.kind, "status": c.status, "start": c.start - offset, "end": c.end - offset} for c in claims]
 
 
 def _remember(cache: OrderedDict, key, value, bound: int):

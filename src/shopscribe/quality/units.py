@@ -198,4 +198,22 @@ def find_quantities(text: str) -> list[Quantity]:
             vdim, vfactor = UNITS["ml"]
             out.append(Quantity(m.start(), m.end(), m.group(0).strip(), vdim, low * vfactor, high * vfactor, "ml"))
     out += [q for q in _worded(text, [(q.start, q.end) for q in out])]
+    shared = _shared_unit(text, out)
+    out = [q for q in out if not (q.dimension == "number" and any(q.start == x.start for x in shared))] + shared
     return sorted(out, key=lambda q: q.start)
+
+
+SHARED_UNIT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*\+\s*(?=\d+(?:\.\d+)?\s*(gb|tb|mb)\b)")
+
+
+def _shared_unit(text: str, found: list[Quantity]) -> list[Quantity]:
+    """"12+256GB": the unit written once stands for both numbers (memory + storage)."""
+    out = []
+    for m in SHARED_UNIT.finditer(text):
+        if any(q.start <= m.start(1) < q.end and q.dimension != "number" for q in found):
+            continue
+        dimension, factor = UNITS[m.group(2)]
+        value = float(m.group(1))
+        out.append(Quantity(m.start(1), m.end(1), m.group(1) + m.group(2), dimension, value * factor, value * factor,
+                            m.group(2)))
+    return out

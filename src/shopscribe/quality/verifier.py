@@ -23,12 +23,12 @@ from shopscribe.catalog.record import ProductRecord
 from shopscribe.errors import ShopScribeError
 
 LABELS = ("supported", "unsupported", "contradicted")
-MAX_EVIDENCE_CHARS = {"en": 1500, "zh-CN": 700}
+MAX_EVIDENCE_CHARS = {"en": 1200, "zh-CN": 600}
 HEADERS = {
     "en": {"title": "Title", "brand": "Brand", "category": "Category", "text": "Text", "claims": "Claims"},
     "zh-CN": {"title": "标题", "brand": "品牌", "category": "类目", "text": "描述", "claims": "待核实"},
 }
-MAX_EVIDENCE_TOKENS = 448
+MAX_EVIDENCE_TOKENS = 384
 MAX_CLAIM_TOKENS = 64
 MAX_SEQUENCE_TOKENS = 1024
 PRICE_KEY = re.compile(r"price|mrp|价格|售价", re.IGNORECASE)

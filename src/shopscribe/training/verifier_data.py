@@ -377,7 +377,7 @@ def build_example(record: ProductRecord, bank: ValueBank, rng: random.Random, ex
     return ex if len(ex.claims) >= 3 else None
 
 
-def balanced(candidates: list[tuple[str, str, str]], rng: random.Random, per_label: int = 5) -> list[tuple[str, str, str]]:
+def balanced(candidates: list[tuple[str, str, str]], rng: random.Random, per_label: int = 4) -> list[tuple[str, str, str]]:
     """At most ``per_label`` claims of each label, in random order."""
     out, count = [], defaultdict(int)
     for c in candidates:
