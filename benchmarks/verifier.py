@@ -1,7 +1,8 @@
 """Claim verification on products of categories the checker was never written for (issue 24).
 
     python benchmarks/verifier.py                 # the dev part of the cross-category sets, rules alone
-    python benchmarks/verifier.py --part test --final "why now"   # the test part: scored ONCE, recorded
+    python benchmarks/verifier.py --verifier DIR --tune   # the dev part; thresholds chosen on it, written to DIR
+    python benchmarks/verifier.py --verifier DIR --part test --final "why now"   # the test part: scored ONCE
 
 The sets (benchmarks/claims/cross_category/{en,zh-CN}.jsonl, README there) hold one claim per line about a
 real product of ../shared/data in 12 (en) and 11 (zh-CN) non-apparel categories, labelled supported /
@@ -83,6 +84,48 @@ def verifier_verdicts(rows: list[dict], products: dict, verifier) -> list:
     return out
 
 
+GRID = (None, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+SUPPORTED_GRID = (None, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
+
+
+def tune(verifier) -> dict:
+    """Thresholds per locale (ClaimVerifier.decide), chosen on the dev part: the triple with the best
+    accuracy of the combined verdict (rules + verifier), ties to the higher lowest class recall. Written
+    into the verifier's verifier.json."""
+    import itertools
+
+    from shopscribe.quality.families import learn_families
+    from shopscribe.quality.guard import combine_verdicts
+
+    chosen, report = {}, {}
+    for locale in ("en", "zh-CN"):
+        rows = read_set(locale, "dev")
+        products = load_products({r["product_id"] for r in rows})
+        families = learn_families(list(products.values()))
+        found = [rules_claims(r["claim"], products[r["product_id"]], families) for r in rows]
+        verifier.thresholds = {}
+        learned = verifier_verdicts(rows, products, verifier)
+        best = None
+        for tu, tc, ts in itertools.product(GRID, GRID, SUPPORTED_GRID):
+            t = {k: v for k, v in (("unsupported", tu), ("contradicted", tc), ("supported", ts)) if v is not None}
+            verifier.thresholds = {locale: t}
+            labels = [combine_verdicts(f, verifier.decide(v.claim, v.probabilities, locale).label, r["claim"])
+                      for f, v, r in zip(found, learned, rows)]
+            result = score(rows, labels)
+            key = (result["accuracy"], min(result["recall"].values()))
+            if best is None or key > best[0]:
+                best = (key, t)
+        chosen[locale] = best[1]
+        report[locale] = {"thresholds": best[1], "dev_accuracy": best[0][0], "dev_lowest_recall": best[0][1]}
+    verifier.thresholds = chosen
+    meta = verifier.folder / "verifier.json"
+    info = json.loads(meta.read_text(encoding="utf-8"))
+    info["thresholds"] = chosen
+    info["thresholds_tuned_on"] = "benchmarks/claims/cross_category dev parts (benchmarks/verifier.py --tune)"
+    meta.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+    return report
+
+
 def run(locale: str, part: str, verifier=None) -> dict:
     from shopscribe.quality.families import learn_families
     from shopscribe.quality.guard import combine_verdicts
@@ -113,6 +156,62 @@ def run(locale: str, part: str, verifier=None) -> dict:
     return result
 
 
+def existing_sets(locale: str) -> tuple[list[dict], dict]:
+    """(a) the labelled sets the rules were built beside, as whole sentences: tests/data/claims_{locale}.jsonl
+    (sample catalog products) and claims/{locale}.txt + .test.txt (describe data: the description is what
+    is written, not data). A sentence's label is the strictest of its labelled claims; none: supported."""
+    import sys
+
+    sys.path.insert(0, str(HERE))
+    from claim_families import load_products as load_describe, read_sentences
+    from shopscribe.catalog import load_catalog
+
+    root = HERE.parent
+    rows = [json.loads(line) for line in (root / "tests" / "data" / f"claims_{locale}.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    rows += read_sentences(HERE / "claims" / f"{locale}.txt") + read_sentences(HERE / "claims" / f"{locale}.test.txt")
+    products = {r.id: r for r in load_catalog(root / "src" / "shopscribe" / "resources" / "sample_catalog.jsonl").records}
+    products.update(load_describe({r["product_id"] for r in rows}))
+    out = [{"product_id": r["product_id"], "claim": r["sentence"], "category": r["product_id"].split("-")[0],
+            "label": max(r["claims"].values(), key=STRICTNESS.get, default="supported"),
+            "exclude": "description" if r["product_id"].startswith(("myntra-", "adgen-")) else None} for r in rows]
+    return out, products
+
+
+def run_existing(locale: str, verifier) -> dict:
+    from shopscribe.quality.families import learn_families
+    from shopscribe.quality.faithfulness import check_faithfulness
+    from shopscribe.quality.guard import combine_verdicts
+
+    rows, products = existing_sets(locale)
+    families = learn_families([products[r["product_id"]] for r in rows])
+    found = [check_faithfulness(r["claim"], products[r["product_id"]], exclude_field=r["exclude"],
+                                families=families).claims for r in rows]
+    systems = {"rules": [combine_verdicts(f, None) for f in found]}
+    if verifier is not None:
+        learned = [verifier.verify(products[r["product_id"]], [r["claim"]], exclude_field=r["exclude"])[0]
+                   for r in rows]
+        systems["verifier"] = [v.label for v in learned]
+        systems["combined"] = [combine_verdicts(f, v.label, r["claim"]) for f, v, r in zip(found, learned, rows)]
+    return {name: {k: v for k, v in score(rows, got).items() if k != "by_category"} for name, got in systems.items()}
+
+
+def compliance(locale: str) -> dict:
+    """Precision and recall of the compliance rules on the fresh phrases (scored with the test part, once)."""
+    from shopscribe.quality.compliance import ComplianceChecker
+
+    checker = ComplianceChecker.for_locale(locale)
+    rows = [json.loads(line) for line in (SETS / f"compliance_{locale}.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    flagged = [bool(checker.check(r["text"])) for r in rows]
+    tp = sum(f and r["violation"] for f, r in zip(flagged, rows))
+    fp = sum(f and not r["violation"] for f, r in zip(flagged, rows))
+    fn = sum(not f and r["violation"] for f, r in zip(flagged, rows))
+    return {"phrases": len(rows), "precision": round(tp / max(tp + fp, 1), 3), "recall": round(tp / max(tp + fn, 1), 3),
+            "misses": [{"text": r["text"], "violation": r["violation"]} for f, r in zip(flagged, rows)
+                       if f != r["violation"]]}
+
+
 def record_final(note: str, again: bool) -> None:
     log = RESULTS / "verifier_test_scorings.json"
     history = json.loads(log.read_text(encoding="utf-8")) if log.is_file() else []
@@ -125,10 +224,13 @@ def record_final(note: str, again: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=("dev", "test"), default="dev")
+    parser.add_argument("--part", choices=("dev", "test", "existing"), default="dev",
+                        help="existing: (a) the labelled sets the rules were built beside")
     parser.add_argument("--final", metavar="NOTE", help="score the test part (once): why now")
     parser.add_argument("--again", action="store_true")
     parser.add_argument("--verifier", type=Path, help="a claim verifier folder (shopscribe verifier train)")
+    parser.add_argument("--tune", action="store_true", help="choose the verifier's thresholds on the dev part "
+                                                             "and write them into its verifier.json first")
     args = parser.parse_args()
     if args.part == "test":
         if not args.final:
@@ -141,10 +243,20 @@ def main() -> None:
         from shopscribe.quality.verifier import ClaimVerifier
 
         verifier = ClaimVerifier.load(args.verifier)
+        if args.tune:
+            if args.part != "dev":
+                raise SystemExit("--tune reads the dev part only")
+            results["tuning"] = tune(verifier)
+            print(f"tuned on dev: {results['tuning']}")
         results["verifier_folder"] = str(args.verifier)
         results["verifier_info"] = {k: verifier.info.get(k) for k in ("products", "claims", "history", "thresholds")}
     for locale in ("en", "zh-CN"):
-        results.setdefault(locale, {})[args.part] = run(locale, args.part, verifier)
+        results.setdefault(locale, {})[args.part] = (run_existing(locale, verifier) if args.part == "existing"
+                                                     else run(locale, args.part, verifier))
+        if args.part == "test":
+            results[locale]["compliance"] = compliance(locale)
+            c = results[locale]["compliance"]
+            print(f"{locale} compliance: precision {c['precision']} recall {c['recall']} on {c['phrases']} phrases")
         for name, r in results[locale][args.part].items():
             print(f"{locale} {args.part} {name}: accuracy {r['accuracy']} on {r['claims']} claims, recall {r['recall']}"
                   + (f", {r['ms_per_claim']} ms/claim" if "ms_per_claim" in r else ""))

@@ -25,7 +25,7 @@ from shopscribe.quality.faithfulness import (CONTRADICTED, SENTENCE, SUPPORTED, 
                                             price_only_numbers)
 from shopscribe.quality.families import FamilySet
 from shopscribe.quality.evidence import source_text
-from shopscribe.quality.verifier import ClaimVerifier
+from shopscribe.quality.verifier import ClaimVerifier, evidence_text
 from shopscribe.tasks.keep import type_spellings
 from shopscribe.tasks.task import Task
 
@@ -135,7 +135,7 @@ class PublishingGuard:
         self.strict = strict  # also the strict compliance packs (contested terms such as 最新, 首发)
         self.verifier = verifier  # the learned claim verifier (quality.verifier); None: rules alone
         self._checkers: dict[str, ComplianceChecker] = {}
-        self._verified: OrderedDict = OrderedDict()  # (product, sentence) -> verdict: repairs re-check the text
+        self._verified: OrderedDict = OrderedDict()  # (data, sentence) -> verdict: repairs re-check the text
 
     def checker(self, locale: str) -> ComplianceChecker:
         if locale not in self._checkers:
@@ -185,13 +185,16 @@ class PublishingGuard:
     def verified_sentences(self, text: str, record: ProductRecord, claims: list) -> list[dict]:
         """Each sentence of ``text`` with the rules' verdict, the verifier's and the stricter (the guard's)."""
         spans = [(m.start(), m.end()) for m in SENTENCE.finditer(text) if m.group().strip()]
-        todo = [text[a:b].strip() for a, b in spans if (record.id, text[a:b].strip()) not in self._verified]
-        if todo:
-            for verdict in self.verifier.verify(record, todo, exclude_field=self.task.target_field):
-                _remember(self._verified, (record.id, verdict.claim), verdict, VERIFIED_CACHE)
+        evidence = evidence_text(record, self.task.target_field)
+        # keyed by the data itself, not the product id: two requests may send one id with different data
+        known = {text[a:b].strip(): self._verified.get((evidence, text[a:b].strip())) for a, b in spans}
+        todo = [sentence for sentence, verdict in known.items() if verdict is None]
+        for verdict in self.verifier.verify_evidence(evidence, todo, record.locale):
+            known[verdict.claim] = verdict
+            _remember(self._verified, (evidence, verdict.claim), verdict, VERIFIED_CACHE)
         out = []
         for a, b in spans:
-            learned = self._verified[(record.id, text[a:b].strip())]
+            learned = known[text[a:b].strip()]
             inside = [c for c in claims if c.start < b and c.end > a]
             rules = combine_verdicts(inside, None)
             out.append({"text": text[a:b], "start": a, "end": b, "rules": rules, "verifier": learned.label,

@@ -153,9 +153,9 @@ class ClaimVerifier:
         return verifier
 
     def verify(self, record: ProductRecord, claims: list[str], exclude_field: str | None = None) -> list[VerifierVerdict]:
-        return self.verify_evidence(evidence_text(record, exclude_field), claims)
+        return self.verify_evidence(evidence_text(record, exclude_field), claims, record.locale)
 
-    def verify_evidence(self, evidence: str, claims: list[str]) -> list[VerifierVerdict]:
+    def verify_evidence(self, evidence: str, claims: list[str], locale: str | None = None) -> list[VerifierVerdict]:
         import torch
 
         if not claims:
@@ -163,15 +163,18 @@ class ClaimVerifier:
         with torch.inference_mode():
             logits = torch.cat([claim_logits(self.model, self.head, [p]) for p in pack(self.tokenizer, evidence, claims)])
             probs = torch.softmax(logits.float(), dim=-1).tolist()
-        return [self.decide(c, dict(zip(LABELS, p))) for c, p in zip(claims, probs)]
+        return [self.decide(c, dict(zip(LABELS, p)), locale) for c, p in zip(claims, probs)]
 
-    def decide(self, claim: str, probs: dict[str, float]) -> VerifierVerdict:
-        """The label: the most probable, unless a stricter class passes its threshold (tuned on development
-        data and stored in verifier.json): contradicted first, then unsupported."""
+    def decide(self, claim: str, probs: dict[str, float], locale: str | None = None) -> VerifierVerdict:
+        """The label: the most probable, unless a threshold (per locale, tuned on development data and
+        stored in verifier.json) says otherwise — contradicted when its probability reaches its threshold,
+        else unsupported when its probability reaches its threshold, else supported when its does."""
         label = max(probs, key=probs.get)
-        for name in ("contradicted", "unsupported"):
-            t = self.thresholds.get(name)
-            if t is not None and probs[name] >= t and label != "contradicted":
-                label = name
-                break
+        t = self.thresholds.get(locale or "", self.thresholds) if self.thresholds else {}
+        if t.get("contradicted") is not None and probs["contradicted"] >= t["contradicted"]:
+            label = "contradicted"
+        elif t.get("unsupported") is not None and probs["unsupported"] >= t["unsupported"] and label != "contradicted":
+            label = "unsupported"
+        elif t.get("supported") is not None and probs["supported"] >= t["supported"]:
+            label = "supported"
         return VerifierVerdict(claim, label, round(probs[label], 4), {k: round(v, 4) for k, v in probs.items()})
