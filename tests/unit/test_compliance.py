@@ -42,10 +42,10 @@ def test_findings_carry_rule_span_severity_and_fix():
 
 def test_user_pack_without_code(tmp_path):
     (tmp_path / "mine.yaml").write_text(
-        "pack: my-shop\nlocale: en\nrules:\n  - id: SHOP-1\n    pattern: '(?i)\\bmiracle\\b'\n"
+        "pack: my-shop\nlocale: en\nrules:\n  - id: SHOP-1\n    pattern: '(?i)\\bsparkly\\b'\n"
         "    severity: medium\n    explanation: house style\n    fix: remove\n", encoding="utf-8")
     checker = ComplianceChecker.for_locale("en", [tmp_path])
-    assert [f.rule_id for f in checker.check("A miracle mop.")] == ["SHOP-1"]
+    assert [f.rule_id for f in checker.check("A sparkly mop.")] == ["SHOP-1"]
 
 
 def test_bad_pack_is_a_clear_error(tmp_path):
