@@ -193,6 +193,9 @@ def run_existing(locale: str, verifier) -> dict:
                    for r in rows]
         systems["verifier"] = [v.label for v in learned]
         systems["combined"] = [combine_verdicts(f, v.label, r["claim"]) for f, v, r in zip(found, learned, rows)]
+        # what the guard does: the verifier only beyond the categories the rules were audited on (its scope)
+        judged = [verifier.judges(families.categories_of(products[r["product_id"]])) for r in rows]
+        systems["guard"] = [c if j else f for c, f, j in zip(systems["combined"], systems["rules"], judged)]
     return {name: {k: v for k, v in score(rows, got).items() if k != "by_category"} for name, got in systems.items()}
 
 

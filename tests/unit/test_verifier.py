@@ -153,9 +153,9 @@ def test_the_guard_takes_the_stricter_verdict_shows_both_and_cuts(tiny_verifier,
     assert combine_verdicts([{"status": "supported"}], None) == "supported"
     verifier = ClaimVerifier.load(tiny_verifier)
     verifier.thresholds = {"unsupported": 0.0}  # fail closed on everything: every sentence is unsupported
-    record = catalog()[0]
+    record = catalog()[1]  # a desk lamp: outside the categories the rules were audited on
     guard = PublishingGuard(load_task("describe"), verifier=verifier)
-    text = "A navy polo shirt. It is great for work."
+    text = "A white desk lamp. It is great for work."
     verdict = guard.verdict(text, record)
     assert verdict.status == "flagged"
     assert len(verdict.sentences) == 2 and all(s["verifier"] != "supported" for s in verdict.sentences)
@@ -166,3 +166,17 @@ def test_the_guard_takes_the_stricter_verdict_shows_both_and_cuts(tiny_verifier,
     clean = PublishingGuard(load_task("describe"), verifier=verifier)
     clean_verdict = clean.verdict(text, record)
     assert all(s["status"] == combine_verdicts([], s["verifier"]) for s in clean_verdict.sentences)
+
+
+def test_the_verifier_leaves_the_rules_audited_categories_to_the_rules_unless_told(tiny_verifier):
+    from shopscribe.quality.guard import PublishingGuard
+    from shopscribe.tasks import load_task
+
+    verifier = ClaimVerifier.load(tiny_verifier)
+    verifier.thresholds = {"unsupported": 0.0}
+    shirt, lamp = catalog()[0], catalog()[1]
+    guard = PublishingGuard(load_task("describe"), verifier=verifier)
+    assert guard.judged(lamp) and not guard.judged(shirt)
+    assert guard.verdict("A navy polo shirt.", shirt).sentences == []
+    verifier.scope = "all"
+    assert guard.judged(shirt) and guard.verdict("A navy polo shirt.", shirt).sentences

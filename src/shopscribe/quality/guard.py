@@ -23,7 +23,7 @@ from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.engine.constraints import allowed_number_strings
 from shopscribe.quality.faithfulness import (CONTRADICTED, SENTENCE, SUPPORTED, UNSUPPORTED, check_faithfulness,
                                             price_only_numbers)
-from shopscribe.quality.families import FamilySet
+from shopscribe.quality.families import FamilySet, packaged_families
 from shopscribe.quality.evidence import source_text
 from shopscribe.quality.verifier import ClaimVerifier, evidence_text
 from shopscribe.tasks.keep import type_spellings
@@ -167,7 +167,7 @@ class PublishingGuard:
         claims = check_faithfulness(text, record, exclude_field=self.task.target_field, families=self.families).claims
         contradicted = [dict(c.__dict__) for c in claims if c.status == CONTRADICTED]
         unsupported = [dict(c.__dict__) for c in claims if is_publishable_gap(c.__dict__)]
-        sentences = self.verified_sentences(text, record, claims) if self.verifier else []
+        sentences = self.verified_sentences(text, record, claims) if self.judged(record) else []
         for sentence in sentences:
             if sentence["verifier"] == sentence["status"] != SUPPORTED:  # the verifier is the stricter
                 finding = {"kind": "verifier", "text": sentence["text"], "start": sentence["start"],
@@ -181,6 +181,14 @@ class PublishingGuard:
         v = GuardVerdict("pass", violations, contradicted, missing, unsupported, sentences)
         v.status = "pass" if v.ok else "flagged"
         return v
+
+    def judged(self, record: ProductRecord) -> bool:
+        """Whether the verifier judges this product (its scope: beyond the categories the rules were audited
+        on, unless verifier.json says all)."""
+        if self.verifier is None:
+            return False
+        families = self.families or packaged_families()
+        return self.verifier.judges(families.categories_of(record))
 
     def verified_sentences(self, text: str, record: ProductRecord, claims: list) -> list[dict]:
         """Each sentence of ``text`` with the rules' verdict, the verifier's and the stricter (the guard's)."""
