@@ -8,7 +8,9 @@ continuous batching, guard on, output_vocab=auto, 2 threads — runs twice, each
 same model and products:
 
   rules     the guard with its rules alone (verifier=none)
-  verifier  the guard with the learned verifier beside the rules (the stricter verdict per sentence)
+  verifier  the guard with the learned verifier beside the rules (the stricter verdict per sentence), on
+            the products its scope covers (verifier.json `scope`: beyond the categories the rules were
+            audited on by default; a copy of the folder with `"scope": "all"` measures it on every product)
 
 Reported per set: products/min of each and the ratio (the guard's added time per product), ROUGE-L and
 attribute coverage of each, outputs changed, outputs flagged, and the share of published outputs (guard
@@ -35,14 +37,18 @@ SETS = ["describe-zh", "describe-en"]
 THREADS = 2
 
 
-def run_system(set_name: str, system: str, verifier: str) -> dict:
+def run_system(set_name: str, system: str, verifier: str, limit: int | None = None) -> dict:
     from shopscribe.catalog import load_catalog
     from shopscribe.evaluation.metrics import score_system
     from shopscribe.generation import CopyModel, GenerateConfig, generate, read_done
 
     run = WORK / set_name / "run"
     products = run / "data" / "test.jsonl"
-    records = load_catalog(products).records
+    records = load_catalog(products).records[:limit]
+    if limit:  # the first LIMIT products of the test split, as a catalog of their own
+        products = WORK / set_name / "verifier_guard" / "products.jsonl"
+        products.parent.mkdir(parents=True, exist_ok=True)
+        products.write_text("".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
     out = WORK / set_name / "verifier_guard" / f"{system}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     for stale in (out, out.with_name(out.name + ".settings.json")):
@@ -100,13 +106,14 @@ def judge(set_name: str, verifier_dir: str, rows: dict) -> dict:
             "published_with_a_sentence_the_verifier_rejects_rules_only": round(flagged_published / max(published, 1), 3)}
 
 
-def run_set(set_name: str, verifier: str) -> dict:
+def run_set(set_name: str, verifier: str, limit: int | None = None) -> dict:
     results = {}
     for system in ("rules", "verifier"):
         path = WORK / set_name / "verifier_guard" / f"{system}.result.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, __file__, "--one", set_name, system, "--verifier", verifier,
-                        "--result", str(path)], check=True, env={**os.environ, "OMP_NUM_THREADS": str(THREADS)})
+                        "--result", str(path)] + (["--products", str(limit)] if limit else []), check=True,
+                       env={**os.environ, "OMP_NUM_THREADS": str(THREADS)})
         results[system] = json.loads(path.read_text(encoding="utf-8"))
         print(f"{set_name} {system}: {results[system]['products_per_min']} products/min, "
               f"ROUGE-L {results[system]['rougeL']:.4f}, flagged {results[system]['flagged']}", flush=True)
@@ -134,19 +141,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--verifier", required=True, help="a claim verifier folder")
     parser.add_argument("--only", choices=SETS, action="append")
+    parser.add_argument("--products", type=int, help="only the first N products of each test split")
     parser.add_argument("--one", nargs=2, metavar=("SET", "SYSTEM"), help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        args.result.write_text(json.dumps(run_system(*args.one, args.verifier), ensure_ascii=False, indent=1),
+        args.result.write_text(json.dumps(run_system(*args.one, args.verifier, args.products), ensure_ascii=False,
+                                          indent=1),
                                encoding="utf-8")
         return
     path = RESULTS / "verifier_guard.json"
     results = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    folder = Path(args.verifier).resolve()
+    scope = json.loads((folder / "verifier.json").read_text(encoding="utf-8")).get("scope", "beyond-audited-categories")
     for set_name in args.only or SETS:
-        results[set_name] = run_set(set_name, str(Path(args.verifier).resolve()))
+        key = set_name if scope != "all" else f"{set_name} (scope: all)"
+        results[key] = {"verifier": f"{folder} (scope: {scope})", **run_set(set_name, str(folder), args.products)}
         path.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
-        print(json.dumps({k: v for k, v in results[set_name].items() if k != "systems"}, ensure_ascii=False))
+        print(json.dumps({k: v for k, v in results[key].items() if k != "systems"}, ensure_ascii=False))
 
 
 if __name__ == "__main__":
