@@ -49,7 +49,8 @@ def run_system(set_name: str, system: str, verifier: str, limit: int | None = No
         products = WORK / set_name / "verifier_guard" / "products.jsonl"
         products.parent.mkdir(parents=True, exist_ok=True)
         products.write_text("".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
-    out = WORK / set_name / "verifier_guard" / f"{system}.jsonl"
+    scope = json.loads((Path(verifier) / "verifier.json").read_text(encoding="utf-8")).get("scope", "default")
+    out = WORK / set_name / "verifier_guard" / (f"{system}.jsonl" if system == "rules" else f"{system}-{scope}.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)
     for stale in (out, out.with_name(out.name + ".settings.json")):
         stale.unlink(missing_ok=True)
