@@ -50,7 +50,11 @@ def test_trained_run_generates(trained_run, tmp_path):
                                                 f"products={trained_run.out_dir / 'data' / 'test.jsonl'}",
                                                 f"out={out}", "limit=3", "batch_size=3"]), log=lambda m: None)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(rows) == 3 and all(r["text"] for r in rows)
+    assert len(rows) == 3 and any(r["text"] for r in rows)
+    # 8 training steps write invented details at times: the guard may cut an output to nothing, and then it
+    # is flagged with what it cut (never silently empty)
+    for r in rows:
+        assert r["text"] or (r["guard"]["status"] == "flagged" and r["guard"]["before_cut"]["text"])
 
 
 def test_readme_quickstart_command(tmp_path):
