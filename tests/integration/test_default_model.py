@@ -88,7 +88,7 @@ def test_a_lora_run_exported_for_llama_cpp_writes_what_transformers_writes(train
     import torch
 
     from shopscribe.engine import load_engine
-    from shopscribe.engine.controls import penalise_repeats
+    from shopscribe.engine.controls import RowControls, penalise_repeats, repeated_ngram_next
     from shopscribe.engine.decoding import DecodingArgs
     from shopscribe.engine.select import has_llama_cpp
 
@@ -112,6 +112,16 @@ def test_a_lora_run_exported_for_llama_cpp_writes_what_transformers_writes(train
         context = tok(request.prompt, add_special_tokens=True)["input_ids"] + ids[0][:k]
         with torch.no_grad():
             scores = reference.model(torch.tensor([context])).logits[0, -1].float()
-        penalise_repeats(scores, context, DecodingArgs().repetition_penalty)  # as both engines' controls do
+        # the controls both engines apply before choosing: repeats penalised, repeated n-grams banned, the
+        # Mention line's terms boosted (banned terms and digits are constraints: no row here meets one)
+        decoding = DecodingArgs()
+        penalise_repeats(scores, context, decoding.repetition_penalty)
+        controls = RowControls(tok, [request], decoding, [])
+        if decoding.no_repeat_ngram_size:
+            banned = repeated_ngram_next(context, decoding.no_repeat_ngram_size)
+            if banned:
+                scores[sorted(banned)] = float("-inf")
+        if controls.boost is not None:
+            controls.boost.apply_row(0, torch.tensor(ids[0][:k], dtype=torch.long), scores)
         gap = abs(float(scores[ids[0][k]] - scores[ids[1][k]]))
         assert gap < 1.0, (request.prompt[-80:], ours, theirs, k, gap)
