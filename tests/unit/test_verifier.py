@@ -180,3 +180,16 @@ def test_the_verifier_leaves_the_rules_audited_categories_to_the_rules_unless_to
     assert guard.verdict("A navy polo shirt.", shirt).sentences == []
     verifier.scope = "all"
     assert guard.judged(shirt) and guard.verdict("A navy polo shirt.", shirt).sentences
+
+
+def test_train_command_names_the_file_row_and_field_of_a_bad_exclusion_list(tmp_path):
+    from typer.testing import CliRunner
+
+    from shopscribe.cli.app import app
+
+    bad = tmp_path / "labels.jsonl"
+    bad.write_text('{"product_id": "a"}\n{"id": "b"}\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["verifier", "train", "-c", str(SAMPLE), "-o", str(tmp_path / "v"),
+                                      "--exclude-ids", str(bad)])
+    assert result.exit_code != 0
+    assert f"{bad}, row 2, field product_id" in result.output.replace("\n", "")

@@ -9,11 +9,28 @@ import typer
 
 from shopscribe.cli.common import console, handle_errors, log
 from shopscribe.config import load_config, read_yaml
+from shopscribe.errors import ShopScribeError
 from shopscribe.training.verifier import VerifierTrainConfig, train_verifier
 from shopscribe.training.verifier_data import build_examples, training_records
 
 app = typer.Typer(help="The learned claim verifier used by the publishing guard (verifier=DIR).",
                   no_args_is_help=True)
+
+
+def excluded_ids(paths: list[Path]) -> set[str]:
+    """The product_id of every row of ``paths``; a row without one is an error naming file and row."""
+    ids = set()
+    for path in paths:
+        if not path.is_file():
+            raise ShopScribeError(f"{path}: no such file (--exclude-ids)")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                ids.add(str(json.loads(line)["product_id"]))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise ShopScribeError(f"{path}, row {n}, field product_id: {type(exc).__name__}: {exc}") from exc
+    return ids
 
 
 @app.command("train")
@@ -31,8 +48,7 @@ def train_command(
     base = {"catalogs": catalogs, "out": str(out), "hold_out": str(hold_out) if hold_out else None,
             "exclude_ids": [str(p) for p in exclude_ids]}
     cfg = load_config(VerifierTrainConfig, None, overrides or [], base=base)
-    ids = {json.loads(line)["product_id"] for p in cfg.exclude_ids
-           for line in p.read_text(encoding="utf-8").splitlines() if line.strip()}
+    ids = excluded_ids(cfg.exclude_ids)
     keywords = read_yaml(cfg.hold_out) if cfg.hold_out else None
     found = training_records(cfg.catalogs, keywords, ids, cfg.max_products, cfg.seed)
     log(f"{len(found.records)} products; left out: {found.left_out or 'none'}")

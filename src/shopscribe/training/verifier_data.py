@@ -29,7 +29,6 @@ from shopscribe.quality.verifier import evidence_text
 SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|\n|(?<=[a-z]{2})(?=[A-Z][a-z]{2})")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 SKIP_KEY = re.compile(r"price|mrp|价格|售价|货号|型号|款号|sku|id$|条码", re.IGNORECASE)
-COLOUR_KEY = re.compile(r"colou?r|颜色", re.IGNORECASE)
 
 ATTRIBUTE_TEMPLATES = {
     "en": ["The {k} is {v}.", "It comes in {v}.", "Its {k}: {v}.", "This one is {v}.",
@@ -138,7 +137,6 @@ class ValueBank:
 
     def __init__(self, records: list[ProductRecord]):
         self.values: dict[tuple[str, str], set[str]] = defaultdict(set)
-        self.sentences: dict[str, list[str]] = defaultdict(list)
         self.attributes: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.brands: dict[str, set[str]] = defaultdict(set)
         for r in records:
@@ -149,8 +147,6 @@ class ValueBank:
                     if 1 <= len(v) <= 30:
                         self.values[(r.locale, k)].add(v)
                         self.attributes[r.locale].append((k, v))
-            for text in [r.description, *r.references, *r.bullet_points]:
-                self.sentences[r.locale] += sentences(text, r.locale)
             if r.brand_spellings():
                 self.brands[r.locale].add(r.brand_spellings()[0])
         # the words seen between the same two neighbours in the catalog's text ("a ___ closure": zip, button,
@@ -163,8 +159,6 @@ class ValueBank:
                     for i in range(1, len(w) - 1):
                         if is_slot_word(w[i], r.locale):
                             self.slots[(r.locale, w[i - 1].lower(), w[i + 1].lower())][w[i].lower()] += 1
-        self.colours = {loc: sorted({v for (l, k), vs in self.values.items() if l == loc and COLOUR_KEY.search(k)
-                                     for v in vs if len(v) <= 12}) for loc in ("en", "zh-CN")}
 
     def other_value(self, rng: random.Random, locale: str, key: str, value: str, source: str) -> str | None:
         pool = [v for v in self.values.get((locale, key), ()) if v != value and v.lower() not in source.lower()
