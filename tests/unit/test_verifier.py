@@ -161,7 +161,6 @@ def test_the_guard_takes_the_stricter_verdict_shows_both_and_cuts(tiny_verifier,
     assert len(verdict.sentences) == 2 and all(s["verifier"] != "supported" for s in verdict.sentences)
     assert all({"rules", "verifier", "probability", "status"} <= set(s) for s in verdict.sentences)
     assert [f["kind"] for f in verdict.unsupported + verdict.contradicted].count("verifier") == 2
-    verifier.thresholds = {}
     verifier.thresholds = {"unsupported": 1.01, "contradicted": 1.01}
     clean = PublishingGuard(load_task("describe"), verifier=verifier)
     clean_verdict = clean.verdict(text, record)

@@ -38,7 +38,6 @@ class GuardVerdict:
     contradicted: list[dict] = field(default_factory=list)
     missing_terms: list[str] = field(default_factory=list)
     unsupported: list[dict] = field(default_factory=list)  # details, materials, numbers the data does not back
-
     sentences: list[dict] = field(default_factory=list)  # per sentence: the rules' and the verifier's verdicts
 
     @property
@@ -79,9 +78,10 @@ def must_keep_terms(record: ProductRecord, keywords: list[str] | None = None) ->
 
 
 STRICTNESS = {SUPPORTED: 0, UNSUPPORTED: 1, CONTRADICTED: 2}
-
-
 EXACT_KINDS = ("quantity:", "number")  # what the rules decide exactly: numbers and units
+# words that state nothing of their own beside a number ("it comes in a 90 ml bottle")
+FUNCTION_WORDS = {"the", "and", "with", "has", "have", "its", "this", "that", "comes", "come", "for", "are", "from",
+                  "into", "there", "they", "them", "which", "one", "bottle", "pack", "size"}
 
 
 def _get(claim, name: str):
@@ -101,9 +101,6 @@ def is_number_claim(sentence: str, rule_claims: list) -> bool:
     content = [w for w in content if w not in FUNCTION_WORDS]
     return len(content) < 3 and len(re.findall(r"[\u4e00-\u9fff]", rest)) < 5
 
-
-FUNCTION_WORDS = {"the", "and", "with", "has", "have", "its", "this", "that", "comes", "come", "for", "are", "from",
-                  "into", "there", "they", "them", "which", "one", "bottle", "pack", "size"}
 
 
 def combine_verdicts(rule_claims: list, verifier_label: str | None, sentence: str | None = None) -> str:
