@@ -23,6 +23,8 @@ class TransformersEngine:
         self.tokenizer = tokenizer
         self.tokenizer.padding_side = "left"
         self.stop_ids = stop_token_ids(tokenizer)
+        # the most one sequence may take (prompt + new tokens)
+        self.context_tokens = int(getattr(model.config, "max_position_embeddings", None) or 2048)
         self.stats = {"generated_tokens": 0, "prompt_tokens": 0, "decode_calls": 0}
 
     def decode(self, requests: list[DecodeRequest], decoding: DecodingArgs,

@@ -110,6 +110,7 @@ class LlamaCppEngine:
         n_ctx = (slots + 1) * seq_ctx if not unified else max(4096, slots * seq_ctx // 2)
         self.slots, self.n_ctx, self.n_batch, self.unified = slots, n_ctx, n_batch, unified
         self.seq_ctx = n_ctx // 2 if unified else seq_ctx  # the most one request may take
+        self.context_tokens = self.seq_ctx
         self.gguf, self.lora = Path(gguf), Path(lora) if lora else None
         self._owns_model, self._owner = shared_with is None, shared_with  # the owner outlives its sharers
         self._model = (shared_with._model if shared_with is not None

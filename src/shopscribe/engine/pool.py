@@ -32,6 +32,10 @@ class ContextPool:
         return self.engines[0].chat_template
 
     @property
+    def context_tokens(self) -> int:
+        return self.engines[0].context_tokens
+
+    @property
     def contexts(self) -> int:
         return len(self.engines)
 

@@ -64,9 +64,8 @@ class Generator:
         self.keywords = list(keywords or [])  # added to the prompt's Mention line, after the attribute values
 
     def generate(self, records: list[ProductRecord]) -> list[Generation]:
-        injected: list[list[str]] = [[] for _ in records]
-        if self.guard is not None:  # instructions hidden in product fields never reach the prompt
-            records, injected = map(list, zip(*(without_injections(r) for r in records))) if records else ([], [])
+        # instructions hidden in product fields never reach the prompt, guard or not
+        records, injected = map(list, zip(*(without_injections(r) for r in records))) if records else ([], [])
         policies = [self.task.length(r.locale, self.max_chars) for r in records]
         budget = self.decoding.max_new_tokens or max(p.max_new_tokens() for p in policies)
         n = self.reranker.n if self.reranker is not None else 1
@@ -92,6 +91,17 @@ class Generator:
             for result, injected_fields in zip(results, injected):
                 result.guard.injected_fields = injected_fields
         return results
+
+    def sizes(self, records: list[ProductRecord]) -> list[tuple[int, int]]:
+        """(prompt tokens, new tokens) of each product as ``generate`` decodes it: what a request costs, and
+        whether it fits the engine's context (``engine.context_tokens``) — checked before a product joins a
+        batch, so one that cannot fit is refused alone instead of failing the call it would share."""
+        policies = [self.task.length(r.locale, self.max_chars) for r in records]
+        budget = self.decoding.max_new_tokens or max((p.max_new_tokens() for p in policies), default=0)
+        prompts = [build_prompt_text(self.task, self.tokenizer, without_injections(r)[0], self.tone, self.max_chars,
+                                     self.prompt_extra(r) if self.prompt_extra else None, self._mention(r))
+                   for r in records]
+        return [(len(self.tokenizer(p, add_special_tokens=False)["input_ids"]), budget) for p in prompts]
 
     def _best_of_n(self, records, policies, flat: list[str]) -> tuple[list[str], list[dict]]:
         """``flat`` holds n candidates per product in order; keep each product's best (length-enforced)."""

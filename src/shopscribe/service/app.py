@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-import uuid
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -16,7 +14,7 @@ from shopscribe import __version__
 from shopscribe.errors import ShopScribeError
 from shopscribe.service import logs
 from shopscribe.service.batcher import QueueFull
-from shopscribe.service.deps import RateLimiter
+from shopscribe.service.gate import Gate
 from shopscribe.service.hosting import Hosts, ModelNotServed
 from shopscribe.service.metrics import Metrics
 from shopscribe.service.routes import copy, jobs, openai_compat, ops, optimize, reviews  # noqa: F401 (optimize adds to copy's router)
@@ -50,10 +48,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="ShopScribe", version=__version__, lifespan=lifespan,
                   description="Product copy from your catalog, checked before it is published.")
-    app.state.settings, app.state.metrics, app.state.limiter = settings, Metrics(), RateLimiter()
+    app.state.settings, app.state.metrics = settings, Metrics()
     for router in (ops.router, copy.router, openai_compat.router, jobs.router, reviews.router):
         app.include_router(router)
-    _add_middleware(app, settings, log)
+    app.add_middleware(Gate, settings=settings, metrics=app.state.metrics, log=log)
     _add_error_handlers(app, log)
     return app
 
@@ -76,44 +74,6 @@ def _on_batch(metrics: Metrics, hosts, model_id: str, kind: str, products: int, 
         metrics.tokens_per_s.labels(model_id).set((total - last) / seconds)
     if kind == "copy":
         metrics.tokens.labels(model_id).inc(total - last)
-
-
-def _add_middleware(app: FastAPI, settings: ServiceSettings, log) -> None:
-    @app.middleware("http")
-    async def request_context(request: Request, call_next):
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        request.state.request_id, request.state.key_name = rid, "-"
-        started = time.monotonic()
-        size = request.headers.get("content-length")
-        upload = request.url.path == "/v1/jobs" and request.method == "POST"
-        limit, name = ((settings.max_upload_bytes, "max_upload_bytes") if upload
-                       else (settings.max_request_bytes, "max_request_bytes"))
-        too_big = JSONResponse({"detail": f"request body over {limit} bytes ({name})"}, status_code=413)
-        if size is not None and (not size.isdigit() or int(size) > limit):
-            response = too_big
-        elif size is None and request.method in ("POST", "PUT", "PATCH"):
-            body = b""  # no length given (chunked): read up to the limit, then refuse
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > limit:
-                    break
-            if len(body) > limit:
-                response = too_big
-            else:
-                request._body = body  # the route reads the buffered body
-                response = await call_next(request)
-        else:
-            response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        ms = (time.monotonic() - started) * 1000
-        app.state.metrics.requests.labels(path, request.method, str(response.status_code)).inc()
-        app.state.metrics.latency.labels(path).observe(ms / 1000)
-        response.headers["x-request-id"] = rid
-        log.info(f"{request.method} {request.url.path} {response.status_code}",
-                 extra={"request_id": rid, "method": request.method, "path": request.url.path,
-                        "status": response.status_code, "ms": round(ms, 1), "key": request.state.key_name})
-        return response
 
 
 def _add_error_handlers(app: FastAPI, log) -> None:

@@ -52,6 +52,18 @@ class ModelHost:
         return self.tokenizer.apply_chat_template(messages, chat_template=template, tokenize=False,
                                                   add_generation_prompt=True)
 
+    @property
+    def context_tokens(self) -> int:
+        """The most one sequence may take in the engine: prompt plus new tokens."""
+        return self.engine.context_tokens
+
+    def prompt_tokens(self, prompt: str) -> int:
+        return len(self.tokenizer(prompt, add_special_tokens=False)["input_ids"])
+
+    def copy_sizes(self, options: CopyOptions, records: list) -> list[tuple[int, int]]:
+        """(prompt tokens, new tokens) of each product under ``options`` (``Generator.sizes``)."""
+        return self.generator(options).sizes(records)
+
     def task(self, options: CopyOptions):
         return self.model.task(options)
 

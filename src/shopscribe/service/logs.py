@@ -16,6 +16,8 @@ class JsonFormatter(logging.Formatter):
         for key in ("request_id", "method", "path", "status", "ms", "key"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
+        if record.exc_info:  # the trace stays in the log (the client only ever sees a request id)
+            entry["traceback"] = mask_pii(self.formatException(record.exc_info))[0]
         return json.dumps(entry, ensure_ascii=False)
 
 

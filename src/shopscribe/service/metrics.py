@@ -20,11 +20,14 @@ class Metrics:
         self.tokens_per_s = Gauge("shopscribe_generated_tokens_per_second", "Tokens per second of the last engine "
                                   "call", ["model"], registry=r)
         self.guard = Counter("shopscribe_guard_outputs", "Copy by guard verdict", ["model", "status"], registry=r)
+        # per job (labelled with job ids): shown only to a caller with the admin scope
+        self.job_registry = j = CollectorRegistry()
         self.job_products = Gauge("shopscribe_job_products", "Products of active jobs by state", ["job", "state"],
-                                  registry=r)
+                                  registry=j)
         self.job_rate = Gauge("shopscribe_job_products_per_minute", "Products per minute of active jobs", ["job"],
-                              registry=r)
+                              registry=j)
         self.job_eta = Gauge("shopscribe_job_eta_seconds", "Estimated seconds left of active jobs (-1 = unknown)",
-                             ["job"], registry=r)
+                             ["job"], registry=j)
+        self.jobs_active = Gauge("shopscribe_jobs_active", "Jobs queued or running", registry=r)
         self.rejected = Counter("shopscribe_rejected_requests", "Requests refused before the engine",
                                 ["reason"], registry=r)

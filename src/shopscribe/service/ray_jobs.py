@@ -16,7 +16,8 @@ from shopscribe.generation.pipeline import options_from_json
 from shopscribe.service.hosting import ModelHost
 from shopscribe.service.settings import ServiceSettings
 from shopscribe.storage import open_database
-from shopscribe.storage.jobs import claim, complete, fail_job, release_dead_claims, worker_id
+from shopscribe.storage.jobs import (ModelUnavailable, claim, complete, fail_job, job_failure, release_dead_claims,
+                                     worker_id)
 
 log = logging.getLogger("shopscribe.worker")
 
@@ -74,7 +75,7 @@ def _fill(ray, db, settings, owner, remote, actor_settings, pools, busy) -> None
             return
         job, items = got
         if job.model not in settings.models:
-            fail_job(db, job.id, f"model '{job.model}' is not among this worker's models {sorted(settings.models)}")
+            fail_job(db, job.id, *job_failure(ModelUnavailable(job.model), job.model))
             continue
         pool = pools.setdefault(job.model, [remote.remote(actor_settings, job.model)
                                             for _ in range(settings.ray_actors)])
@@ -97,7 +98,7 @@ def _finish(ray, db, owner, ref, work) -> None:
         rows = ray.get(ref)
     except Exception as exc:  # the pipeline raised, or the actor died more often than Ray retries
         log.exception(f"job {job.id} failed on Ray")
-        fail_job(db, job.id, f"{type(exc).__name__}: {exc}")
+        fail_job(db, job.id, *job_failure(exc, job.model))
         return
     complete(db, job.id, owner, [(item.id, row) for item, row in zip(items, rows)])
     log.info(f"job {job.id}: {len(rows)} products committed ({time.monotonic() - started:.2f} s to commit)")

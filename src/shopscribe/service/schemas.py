@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shopscribe.catalog import limits
 from shopscribe.engine.decoding import DecodingArgs
 from shopscribe.generation import config as pipeline
 from shopscribe.quality.guard import GuardReport
@@ -19,22 +20,38 @@ PRODUCT_EXAMPLE = {"id": "sku-1", "locale": "en", "title": "Roadster Men Navy Bl
                    "brand": "Roadster", "attributes": {"gender": "Men", "primary_color": "Blue"}}
 
 
+AttrText = Annotated[str, StringConstraints(max_length=limits.MAX_ATTRIBUTE_CHARS)]
+Bullet = Annotated[str, StringConstraints(max_length=limits.MAX_BULLET_CHARS)]
+ReviewText = Annotated[str, StringConstraints(max_length=limits.MAX_REVIEW_CHARS)]
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    text: ReviewText
+    rating: float | None = None
+    title: str | None = Field(None, max_length=limits.MAX_TITLE_CHARS)
+
+
 class ProductIn(BaseModel):
     """A product in the catalog record schema; fields the schema does not name are kept (``extra``), as the
-    catalog loaders keep them."""
+    catalog loaders keep them. Every field has a size limit (422 with the field's path above it)."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [PRODUCT_EXAMPLE]})
 
-    id: str | int = Field(description="Unique product id.")
-    locale: str = Field("en", description="en or zh-CN (aliases such as zh, zh_cn are accepted).")
-    title: str | None = None
-    brand: str | None = None
-    category: str | None = None
-    attributes: dict[str, str | list[str]] | str | None = Field(
+    id: Annotated[str, StringConstraints(max_length=limits.MAX_ID_CHARS)] | int = Field(
+        description="Unique product id.")
+    locale: str = Field("en", max_length=16, description="en or zh-CN (aliases such as zh, zh_cn are accepted).")
+    title: str | None = Field(None, max_length=limits.MAX_TITLE_CHARS)
+    brand: str | None = Field(None, max_length=limits.MAX_TITLE_CHARS)
+    category: str | None = Field(None, max_length=limits.MAX_TITLE_CHARS)
+    attributes: (Annotated[dict[AttrText, AttrText | Annotated[list[AttrText], Field(max_length=50)]],
+                           Field(max_length=limits.MAX_ATTRIBUTES)]
+                 | Annotated[str, StringConstraints(max_length=limits.MAX_ATTRIBUTE_STRING_CHARS)] | None) = Field(
         None, description="An object of key → value(s), or an attribute string (颜色#红色*材质#棉).")
-    description: str | None = None
-    bullet_points: list[str] | str | None = None
-    reviews: list[str | dict[str, Any]] | None = None
+    description: str | None = Field(None, max_length=limits.MAX_TEXT_CHARS)
+    bullet_points: Annotated[list[Bullet], Field(max_length=limits.MAX_BULLETS)] | Bullet | None = None
+    reviews: Annotated[list[ReviewText | ReviewIn], Field(max_length=limits.MAX_REVIEWS)] | None = None
 
 
 class CopyOptions(BaseModel):

@@ -41,7 +41,17 @@ class ServiceSettings(BaseSettings):
     max_products_per_call: int = Field(64, ge=1, description="Products one batch request may carry (413 above).")
     max_request_bytes: int = Field(1_000_000, ge=1_000, description="Largest request body (413 above).")
     rate_per_minute: int = Field(600, ge=1, description="Requests per key per minute (429 above); a key may set "
-                                 "its own.")
+                                 "its own. Counted in the database: shared by workers, replicas and restarts.")
+    tokens_per_minute: int = Field(60_000, ge=1, description="Work budget per key per minute, in tokens: each "
+                                   "request costs its prompt tokens plus candidates × the new tokens it may "
+                                   "generate (429 above); a key may set its own.")
+    anon_rate_per_minute: int = Field(60, ge=1, description="Requests without a valid key per client address "
+                                      "per minute (401 up to it, then 429).")
+    max_chars_limit: int = Field(2_000, ge=10, le=5_000, description="Largest max_chars a request may ask "
+                                 "(422 above).")
+    max_candidates: int = Field(4, ge=1, le=8, description="Largest number of best-of-n candidates a request "
+                                "may ask (422 above).")
+    max_job_products: int = Field(200_000, ge=1, description="Products one catalog job may hold (422 above).")
     data_dir: Path = Field(Path("data"), description="The only folder server-side paths may name.")
     max_new_tokens: int = Field(256, ge=1, le=1024, description="Largest max_tokens an OpenAI-style call may ask.")
     job_workers: int = Field(1, ge=0, description="Job worker processes `serve` starts and restarts (0: jobs "

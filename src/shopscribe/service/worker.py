@@ -18,7 +18,7 @@ from shopscribe.generation.pipeline import options_from_json
 from shopscribe.service.hosting import ModelHost
 from shopscribe.service.settings import ServiceSettings
 from shopscribe.storage import open_database
-from shopscribe.storage.jobs import claim, complete, fail_job, release_dead_claims, worker_id
+from shopscribe.storage.jobs import ModelUnavailable, claim, complete, fail_job, job_failure, release_dead_claims, worker_id
 
 log = logging.getLogger("shopscribe.worker")
 
@@ -48,9 +48,9 @@ def run_worker(settings: ServiceSettings, stop: threading.Event | None = None) -
             host = hosts.get(job.model) or hosts.setdefault(job.model, _host(settings, job.model))
             records = [ProductRecord.model_validate(i.record) for i in items]
             rows = host.generator(options_from_json(job.options)).generate(records)
-        except Exception as exc:  # a model that cannot load or a pipeline error: the job says why
+        except Exception as exc:  # a model that cannot load or a pipeline error: the job says what, the log why
             log.exception(f"job {job.id} failed")
-            fail_job(db, job.id, f"{type(exc).__name__}: {exc}")
+            fail_job(db, job.id, *job_failure(exc, job.model))
             continue
         results = [(item.id, row.as_row(job.task, host.version)) for item, row in zip(items, rows)]
         complete(db, job.id, owner, results)
@@ -60,7 +60,7 @@ def run_worker(settings: ServiceSettings, stop: threading.Event | None = None) -
 
 def _host(settings: ServiceSettings, model_id: str) -> ModelHost:
     if model_id not in settings.models:
-        raise LookupError(f"model '{model_id}' is not among this worker's models {sorted(settings.models)}")
+        raise ModelUnavailable(f"model '{model_id}' is not among this worker's models {sorted(settings.models)}")
     return ModelHost(model_id, settings.models[model_id], settings)
 
 

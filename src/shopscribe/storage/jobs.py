@@ -8,6 +8,7 @@ that starts frees the claims of dead processes of its host)."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import uuid
@@ -37,6 +38,7 @@ class JobView:
     rejected: int
     error: str | None
     created_by: str
+    team: str | None
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -60,6 +62,7 @@ class JobView:
         out = {k: v for k, v in vars(self).items()}
         for k in ("created_at", "started_at", "finished_at"):
             out[k] = _aware(out[k]).isoformat() if out[k] else None
+        out["error"] = job_error(self.error)
         return {**out, "rate_per_min": self.rate_per_min, "eta_s": self.eta_s}
 
 
@@ -68,27 +71,46 @@ def worker_id() -> str:
 
 
 def create_job(db: Database, *, task: str, model: str, options: dict, source: str, records: list,
-               rejects: list[dict], created_by: str) -> JobView:
+               rejects: list[dict], created_by: str, team: str | None = None) -> JobView:
     job_id = uuid.uuid4().hex
     with db.session() as s:
         s.add(Job(id=job_id, status="queued", task=task, model=model, options=options, source=source,
                   total=len(records), done=0, flagged=0, rejected=len(rejects), rejects=rejects,
-                  created_by=created_by))
+                  created_by=created_by, team=team))
         s.flush()
         s.add_all(JobItem(job_id=job_id, idx=i, product_id=r.id, record=r.model_dump(mode="json"), status="pending",
                           attempts=0) for i, r in enumerate(records))
     return get_job(db, job_id)
 
 
-def get_job(db: Database, job_id: str) -> JobView | None:
+@dataclass(frozen=True)
+class Viewer:
+    """Who asks: a key's name and team; ``everything`` (the admin scope) sees every job."""
+
+    name: str
+    team: str | None = None
+    everything: bool = False
+
+    def sees(self, job: JobView) -> bool:
+        return self.everything or job.created_by == self.name or (self.team is not None and job.team == self.team)
+
+
+def get_job(db: Database, job_id: str, viewer: Viewer | None = None) -> JobView | None:
+    """The job, or None when there is none or ``viewer`` may not see it (the caller answers 404 to both)."""
     with db.session() as s:
         job = s.get(Job, job_id)
-        return _view(job) if job is not None else None
+        view = _view(job) if job is not None else None
+    return view if view is not None and (viewer is None or viewer.sees(view)) else None
 
 
-def list_jobs(db: Database, limit: int = 50) -> list[JobView]:
+def list_jobs(db: Database, limit: int = 50, viewer: Viewer | None = None) -> list[JobView]:
+    """The most recent jobs (of those ``viewer`` may see)."""
+    query = select(Job).order_by(Job.created_at.desc()).limit(limit)
+    if viewer is not None and not viewer.everything:
+        mine = Job.created_by == viewer.name
+        query = query.where(or_(mine, Job.team == viewer.team) if viewer.team is not None else mine)
     with db.session() as s:
-        return [_view(j) for j in s.scalars(select(Job).order_by(Job.created_at.desc()).limit(limit))]
+        return [_view(j) for j in s.scalars(query)]
 
 
 def cancel_job(db: Database, job_id: str) -> JobView | None:
@@ -149,10 +171,39 @@ def complete(db: Database, job_id: str, owner: str, results: list[tuple[int, dic
     return written
 
 
-def fail_job(db: Database, job_id: str, error: str) -> None:
+def fail_job(db: Database, job_id: str, code: str, message: str) -> None:
+    """Mark the job failed with an error code and a message meant for its owner (no internals: the worker's
+    log has the trace)."""
     with db.session() as s:
         s.execute(update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE))
-                  .values(status="failed", error=error[:2000], finished_at=utcnow()))
+                  .values(status="failed", error=json.dumps({"code": code, "message": message[:500]}),
+                          finished_at=utcnow()))
+
+
+class ModelUnavailable(LookupError):
+    """A job names a model the worker does not serve."""
+
+
+def job_failure(exc: BaseException, model: str) -> tuple[str, str]:
+    """An error code and a message for the job's owner; the trace and the exception text stay in the log."""
+    from shopscribe.errors import EngineError
+
+    if isinstance(exc, ModelUnavailable):
+        return "model_unavailable", f"the job's model '{model}' is not served by the job workers"
+    if isinstance(exc, EngineError):
+        return "engine_error", "the engine failed while writing this job's products; the server log has the details"
+    return "internal_error", "the job failed; the server log has the details"
+
+
+def job_error(stored: str | None) -> dict | None:
+    """The stored error as {code, message}; text from before error codes is not shown (it may hold internals)."""
+    if stored is None:
+        return None
+    try:
+        error = json.loads(stored)
+        return {"code": str(error["code"]), "message": str(error["message"])}
+    except (ValueError, KeyError, TypeError):
+        return {"code": "internal_error", "message": "the job failed; the server log has the details"}
 
 
 def release_dead_claims(db: Database, host: str | None = None) -> int:
@@ -202,5 +253,5 @@ def _aware(t: datetime) -> datetime:
 
 def _view(job: Job) -> JobView:
     return JobView(job.id, job.status, job.task, job.model, job.options, job.source, job.total, job.done,
-                   job.flagged, job.rejected, job.error, job.created_by, job.created_at, job.started_at,
+                   job.flagged, job.rejected, job.error, job.created_by, job.team, job.created_at, job.started_at,
                    job.finished_at)

@@ -27,8 +27,14 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     scopes: Mapped[list] = mapped_column(JSON)
     rate_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    tokens_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    team: Mapped[str | None] = mapped_column(String(200), nullable=True)  # keys of a team share its jobs
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # after `keys rotate`, the old secret's hash stays valid until previous_until (a grace period)
+    previous_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    previous_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class AuditEntry(Base):
@@ -74,7 +80,8 @@ class Job(Base):
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     rejects: Mapped[list] = mapped_column(JSON, default=list)  # row, field, reason, product id of each bad row
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_by: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(200))  # the key's name: the job's owner
+    team: Mapped[str | None] = mapped_column(String(200), nullable=True)  # the owner's team: its keys see the job
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -97,3 +104,15 @@ class JobItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class UsageCounter(Base):
+    """Requests and generated-token budget spent by one subject (a key, or a client address without a key)
+    in one minute (``window`` = minutes since the epoch): shared by every process and replica."""
+
+    __tablename__ = "usage_counters"
+
+    subject: Mapped[str] = mapped_column(String(250), primary_key=True)
+    window: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    tokens: Mapped[int] = mapped_column(Integer, default=0)

@@ -18,7 +18,7 @@ from fastapi.responses import StreamingResponse
 
 from shopscribe.engine.request import DecodeRequest
 from shopscribe.engine.decoding import DecodingArgs
-from shopscribe.service.deps import require
+from shopscribe.service.deps import require, spend_tokens
 from shopscribe.service.schemas import ERRORS
 from shopscribe.service.routes.copy import write_copy
 from shopscribe.service.schemas import ChatCompletionRequest, CompletionRequest, CopyOptions
@@ -33,14 +33,15 @@ async def list_models(request: Request, key=Depends(require("generate"))) -> dic
     hosts = request.app.state.hosts.hosts
     return {"object": "list", "data": [
         {"id": mid, "object": "model", "created": int(h.folder.stat().st_mtime), "owned_by": "shopscribe",
-         "shopscribe": {"version": h.version, "engine": h.engine.name, "source": h.spec,
-                        "task": h.model.run_info.get("task")}} for mid, h in hosts.items()]}
+         "shopscribe": {"version": h.version, "engine": h.engine.name, "task": h.model.run_info.get("task"),
+                        "context_tokens": h.context_tokens}}  # no file paths: the server's layout is its own
+        for mid, h in hosts.items()]}
 
 
 @router.post("/chat/completions", summary="Chat completion (OpenAI format); extras: task, product, guard")
 async def chat_completions(body: ChatCompletionRequest, request: Request, key=Depends(require("generate"))):
     if body.task is not None:
-        return await _copy_as_chat(body, request)
+        return await _copy_as_chat(body, request, key)
     host = request.app.state.hosts.get(body.model)
     messages = [{"role": "system" if m.role == "developer" else m.role, "content": _content(m.content)}
                 for m in body.messages]
@@ -48,7 +49,7 @@ async def chat_completions(body: ChatCompletionRequest, request: Request, key=De
         prompt = host.chat_prompt(messages)
     except Exception as exc:  # a role order the model's template refuses
         raise HTTPException(422, f"messages: the model's chat template refuses them ({exc})") from None
-    return await _complete(request, body, host, [prompt], "chat.completion",
+    return await _complete(request, key, body, host, [prompt], "chat.completion",
                            body.max_completion_tokens or body.max_tokens)
 
 
@@ -58,14 +59,27 @@ async def completions(body: CompletionRequest, request: Request, key=Depends(req
     prompts = [body.prompt] if isinstance(body.prompt, str) else body.prompt
     if not prompts:
         raise HTTPException(422, "prompt: at least one prompt is needed")
-    return await _complete(request, body, host, prompts, "text_completion", body.max_tokens)
+    if len(prompts) > request.app.state.settings.max_products_per_call:
+        raise HTTPException(413, f"{len(prompts)} prompts in one call; the limit is "
+                                 f"{request.app.state.settings.max_products_per_call} (max_products_per_call)")
+    return await _complete(request, key, body, host, prompts, "text_completion", body.max_tokens)
 
 
-async def _complete(request: Request, body, host, prompts: list[str], kind: str, max_tokens: int | None):
+async def _complete(request: Request, key, body, host, prompts: list[str], kind: str, max_tokens: int | None):
     settings = request.app.state.settings
     budget = max_tokens or settings.max_new_tokens
     if budget > settings.max_new_tokens:
         raise HTTPException(422, f"max_tokens: {budget} is above this server's limit of {settings.max_new_tokens}")
+    if body.n > settings.max_candidates:
+        raise HTTPException(422, f"n: {body.n} is above this server's limit of {settings.max_candidates} "
+                                 "(max_candidates)")
+    sizes = await asyncio.to_thread(lambda: [host.prompt_tokens(p) for p in prompts])
+    for i, size in enumerate(sizes):
+        if size + budget > host.context_tokens:
+            where = "messages" if kind == "chat.completion" else ("prompt" if len(prompts) == 1 else f"prompt[{i}]")
+            raise HTTPException(422, f"{where}: {size} prompt tokens plus max_tokens {budget} are over the model's "
+                                     f"context of {host.context_tokens} tokens")
+    await spend_tokens(request, key, sum(sizes) + len(prompts) * body.n * budget)
     sample = bool(body.temperature)
     decoding = DecodingArgs(strategy="sample" if sample else "greedy", temperature=body.temperature or 1.0,
                             top_p=body.top_p or 1.0, seed=body.seed or 0, repetition_penalty=1.0, top_k=0)
@@ -90,7 +104,7 @@ async def _complete(request: Request, body, host, prompts: list[str], kind: str,
             choices.append({"index": index, "message": {"role": "assistant", "content": text},
                             "finish_reason": finish, "logprobs": None} if kind == "chat.completion"
                            else {"index": index, "text": text, "finish_reason": finish, "logprobs": None})
-    prompt_tokens = sum(len(host.tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts)
+    prompt_tokens = sum(sizes)
     state.metrics.tokens.labels(host.model_id).inc(completion_tokens)
     return {"id": rid, "object": kind, "created": created, "model": host.model_id, "choices": choices,
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
@@ -149,14 +163,14 @@ def _event(rid, kind, created, host, index: int, text: str | None = None, *, rol
     return "data: " + json.dumps(chunk, ensure_ascii=False) + "\n\n"
 
 
-async def _copy_as_chat(body: ChatCompletionRequest, request: Request):
+async def _copy_as_chat(body: ChatCompletionRequest, request: Request, key):
     if body.product is None:
         raise HTTPException(422, "product: a task request needs the product (extra body field)")
     if body.task not in copy_task_names():
         raise HTTPException(422, f"task: '{body.task}' is not one of {', '.join(copy_task_names())}")
     options = CopyOptions(model=body.model, guard=body.guard)
     product = body.product.model_dump(exclude_unset=True)
-    result = (await write_copy(request, body.task, options, [product], ("body", "product")))[0]
+    result = (await write_copy(request, key, body.task, options, [product], ("body", "product")))[0]
     rid, created, host = f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), request.app.state.hosts.get(body.model)
     extras = result.model_dump(exclude={"text"})
     if body.stream:

@@ -25,13 +25,18 @@ async def ready(request: Request):
     return JSONResponse(body, status_code=200 if db_ok else 503)
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get("/metrics", summary="Prometheus metrics (per-job series only with an admin key)",
+            response_class=Response)
 async def metrics(request: Request) -> Response:
     state = request.app.state
     for mid, host in state.hosts.hosts.items():
         state.metrics.queue_depth.labels(mid).set(host.batcher.waiting)
     await asyncio.to_thread(_job_progress, state)
-    return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    body = generate_latest(state.metrics.registry)
+    key = getattr(request.state, "key", None)  # authenticated by the gate when a key is sent
+    if key is not None and key.admin:
+        body += generate_latest(state.metrics.job_registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
 def _job_progress(state) -> None:
@@ -42,10 +47,11 @@ def _job_progress(state) -> None:
     gauge.clear()
     state.metrics.job_rate.clear()
     state.metrics.job_eta.clear()
-    for job in list_jobs(state.db, limit=200):
-        if job.status in ACTIVE:
-            gauge.labels(job.id, "done").set(job.done)
-            gauge.labels(job.id, "todo").set(job.total - job.done)
-            gauge.labels(job.id, "flagged").set(job.flagged)
-            state.metrics.job_rate.labels(job.id).set(job.rate_per_min or 0)
-            state.metrics.job_eta.labels(job.id).set(job.eta_s if job.eta_s is not None else -1)
+    active = [job for job in list_jobs(state.db, limit=200) if job.status in ACTIVE]
+    state.metrics.jobs_active.set(len(active))
+    for job in active:
+        gauge.labels(job.id, "done").set(job.done)
+        gauge.labels(job.id, "todo").set(job.total - job.done)
+        gauge.labels(job.id, "flagged").set(job.flagged)
+        state.metrics.job_rate.labels(job.id).set(job.rate_per_min or 0)
+        state.metrics.job_eta.labels(job.id).set(job.eta_s if job.eta_s is not None else -1)

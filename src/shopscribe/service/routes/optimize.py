@@ -17,8 +17,8 @@ from shopscribe.optimize.optimize import OptimizeConfig, polish_options, polishe
 from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.reviews.insights import review_insights
 from shopscribe.service.batcher import CopyWork
-from shopscribe.service.deps import require
-from shopscribe.service.routes.copy import product_dict, router, validated_records
+from shopscribe.service.deps import require, spend_tokens
+from shopscribe.service.routes.copy import check_options, product_dict, refuse_oversized, router, validated_records
 from shopscribe.service.routes.reviews import ReviewIn, review_rows
 from shopscribe.service.schemas import CopyOptions, ProductIn
 from shopscribe.storage import audit
@@ -36,6 +36,7 @@ class OptimizeRequest(CopyOptions):
 @router.post("/optimize", summary="optimize: rewrite existing copy with review insights")
 async def optimize_copy(body: OptimizeRequest, request: Request, key=Depends(require("generate"))) -> dict:
     state = request.app.state
+    check_options(request, key, body)
     host = state.hosts.get(body.model)
     tone = ", ".join(t for t in (body.tone, f"for {body.audience}" if body.audience else None) if t) or None
     cfg = OptimizeConfig(products=Path("request"), out=Path("request"), keywords=body.keywords, tone=tone,
@@ -44,6 +45,9 @@ async def optimize_copy(body: OptimizeRequest, request: Request, key=Depends(req
     task = host.task(polish_options(cfg))
     record = validated_records([product_dict(body.product)], task.required_fields, ("body", "product"),
                                batch=False)[0]
+    sizes = await asyncio.to_thread(host.copy_sizes, polish_options(cfg), [record])
+    refuse_oversized(sizes, host.context_tokens, ("body", "product"), batch=False)
+    await spend_tokens(request, key, sum(p + n for p, n in sizes))
     insights = body.insights
     if body.reviews:
         if state.sentiment is None:
