@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from shopscribe.catalog import limits
 from shopscribe.engine.decoding import DecodingArgs
@@ -20,7 +20,6 @@ PRODUCT_EXAMPLE = {"id": "sku-1", "locale": "en", "title": "Roadster Men Navy Bl
                    "brand": "Roadster", "attributes": {"gender": "Men", "primary_color": "Blue"}}
 
 
-AttrText = Annotated[str, StringConstraints(max_length=limits.MAX_ATTRIBUTE_CHARS)]
 Bullet = Annotated[str, StringConstraints(max_length=limits.MAX_BULLET_CHARS)]
 ReviewText = Annotated[str, StringConstraints(max_length=limits.MAX_REVIEW_CHARS)]
 
@@ -45,13 +44,30 @@ class ProductIn(BaseModel):
     title: str | None = Field(None, max_length=limits.MAX_TITLE_CHARS)
     brand: str | None = Field(None, max_length=limits.MAX_TITLE_CHARS)
     category: str | None = Field(None, max_length=limits.MAX_TITLE_CHARS)
-    attributes: (Annotated[dict[AttrText, AttrText | Annotated[list[AttrText], Field(max_length=50)]],
-                           Field(max_length=limits.MAX_ATTRIBUTES)]
-                 | Annotated[str, StringConstraints(max_length=limits.MAX_ATTRIBUTE_STRING_CHARS)] | None) = Field(
-        None, description="An object of key → value(s), or an attribute string (颜色#红色*材质#棉).")
+    attributes: dict[str, str | list[str]] | str | None = Field(
+        None, description=f"An object of key → value(s) (at most {limits.MAX_ATTRIBUTES} keys, each key and value "
+                          f"at most {limits.MAX_ATTRIBUTE_CHARS} characters), or an attribute string (颜色#红色*材质#棉; "
+                          f"at most {limits.MAX_ATTRIBUTE_STRING_CHARS}).")
     description: str | None = Field(None, max_length=limits.MAX_TEXT_CHARS)
     bullet_points: Annotated[list[Bullet], Field(max_length=limits.MAX_BULLETS)] | Bullet | None = None
     reviews: Annotated[list[ReviewText | ReviewIn], Field(max_length=limits.MAX_REVIEWS)] | None = None
+
+    @field_validator("attributes")
+    @classmethod
+    def _attributes_within_limits(cls, value):
+        if isinstance(value, str):
+            if len(value) > limits.MAX_ATTRIBUTE_STRING_CHARS:
+                raise ValueError(f"{len(value)} characters; the limit is {limits.MAX_ATTRIBUTE_STRING_CHARS}")
+            return value
+        if value is not None:
+            if len(value) > limits.MAX_ATTRIBUTES:
+                raise ValueError(f"{len(value)} keys; the limit is {limits.MAX_ATTRIBUTES}")
+            for key, values in value.items():
+                for text in [key, *([values] if isinstance(values, str) else values)]:
+                    if len(text) > limits.MAX_ATTRIBUTE_CHARS:
+                        raise ValueError(f"'{key[:40]}': a key or value of {len(text)} characters; the limit is "
+                                         f"{limits.MAX_ATTRIBUTE_CHARS}")
+        return value
 
 
 class CopyOptions(BaseModel):

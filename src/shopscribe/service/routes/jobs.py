@@ -55,7 +55,7 @@ async def create_job(request: Request, key=Depends(require("jobs"))) -> dict:
     if len(loaded.records) > state.settings.max_job_products:
         raise HTTPException(422, f"the catalog holds {len(loaded.records)} products; a job may hold "
                                  f"{state.settings.max_job_products} (max_job_products): split it")
-    records, refused = await asyncio.to_thread(_fitting, host, options, loaded.records)
+    records, refused = await asyncio.to_thread(_fitting, host, options, loaded)
     rejects += refused
     if not records:
         raise HTTPException(422, {"message": "no valid product in the catalog", "rejects": rejects[:50]})
@@ -138,12 +138,15 @@ def _check_job_options(request: Request, key, body: JobRequest) -> None:
         raise HTTPException(403, "guard=false needs a key with the 'guard:off' scope")
 
 
-def _fitting(host, options, records: list) -> tuple[list, list[dict]]:
+def _fitting(host, options, loaded) -> tuple[list, list[dict]]:
     """The products within the field limits whose prompt fits the engine's context, and a reject (row,
     field, reason) for each of the others: one bad product never fails the job or its batch."""
-    kept, rejects = [], []
+    kept, rejects, records = [], [], loaded.records
+    refused_rows = {p.row for p in loaded.problems}
+    rows = [r for r in range(1, loaded.rows_read + 1) if r not in refused_rows]  # the catalog row of each record
+    rows = rows if len(rows) == len(records) else range(1, len(records) + 1)
     sizes = iter(host.copy_sizes(options, [r for r in records if not field_limit_problems(r)]))
-    for row, record in enumerate(records, start=1):
+    for row, record in zip(rows, records):
         problems = field_limit_problems(record)
         if not problems:
             prompt, new = next(sizes)
