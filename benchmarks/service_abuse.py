@@ -52,6 +52,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--before", default="498999f", help="the commit to compare with")
     ap.add_argument("--upload-mb", type=int, default=40)
+    ap.add_argument("--chunk-kb", type=int, default=64, help="size of each chunk the keyless client sends")
     args = ap.parse_args()
     root = HERE.parent
     with tempfile.TemporaryDirectory() as tmp:
@@ -60,17 +61,20 @@ def main() -> None:
         subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", str(old), args.before], check=True,
                        capture_output=True)
         try:
-            report = {"before": args.before, "upload_mb": args.upload_mb,
-                      "before_issue_26": run_server(old / "src", tmp / "a", args.upload_mb),
-                      "after_issue_26": run_server(root / "src", tmp / "b", args.upload_mb)}
+            report = {"before": args.before, "upload_mb": args.upload_mb, "chunk_kb": args.chunk_kb,
+                      "before_issue_26": run_server(old / "src", tmp / "a", args.upload_mb, args.chunk_kb),
+                      "after_issue_26": run_server(root / "src", tmp / "b", args.upload_mb, args.chunk_kb)}
         finally:
             subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(old)], capture_output=True)
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=1))
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results = results if "runs" in results else {"runs": {}}
+    results["runs"][f"{args.upload_mb}MB in {args.chunk_kb}KB chunks"] = report
+    RESULTS.write_text(json.dumps(results, indent=1))
     print(json.dumps(report, indent=1))
 
 
-def run_server(src: Path, work: Path, upload_mb: int) -> dict:
+def run_server(src: Path, work: Path, upload_mb: int, chunk_kb: int) -> dict:
     work.mkdir()
     url = f"sqlite:///{work / 'svc.db'}"
     env = {**os.environ, "PYTHONPATH": str(src)}
@@ -87,7 +91,7 @@ def run_server(src: Path, work: Path, upload_mb: int) -> dict:
     out = {}
     try:
         out["startup_s"] = round(wait_ready(base, proc), 1)
-        out["stall"] = stall(base, proc.pid, keys["gen"], upload_mb)
+        out["stall"] = stall(base, proc.pid, keys["gen"], upload_mb, chunk_kb)
         out["oversized"] = oversized(base, keys["gen"])
         out["ownership"] = ownership(base, keys["alice"], keys["bob"])
         out["guard_off_by_generate_key"] = httpx.post(f"{base}/v1/copy/title", headers=auth(keys["gen"]), timeout=120,
@@ -119,21 +123,22 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def stall(base: str, pid: int, key: str, upload_mb: int) -> dict:
+def stall(base: str, pid: int, key: str, upload_mb: int, chunk_kb: int) -> dict:
     alone = title_latency(base, key)
     host, port = base.removeprefix("http://").split(":")
     result: dict = {}
 
     def attack():
         cpu0, started, sent = cpu_s(pid), time.monotonic(), 0
-        chunk = b"x" * 65536
+        chunk = b"x" * (chunk_kb * 1024)
         with socket.create_connection((host, int(port)), timeout=600) as s:
             s.sendall(b"POST /v1/jobs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                       b"Content-Type: multipart/form-data; boundary=b\r\n\r\n")
-            s.sendall(b"2d\r\n--b\r\nContent-Disposition: form-data; name=\"file\"\r\n")
+            head = b'--b\r\nContent-Disposition: form-data; name="file"; filename="c.jsonl"\r\n\r\n'
+            s.sendall(f"{len(head):x}\r\n".encode() + head + b"\r\n")
             try:
                 while sent < upload_mb * 2**20:
-                    s.sendall(b"10000\r\n" + chunk + b"\r\n")
+                    s.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                     sent += len(chunk)
                 s.sendall(b"0\r\n\r\n")
             except OSError:  # the server answered and closed the connection

@@ -127,10 +127,12 @@ def rejects_of(db: Database, job_id: str) -> list[dict]:
 
 
 def claim(db: Database, owner: str, limit: int, lease_s: float) -> tuple[JobView, list[JobItem]] | None:
-    """Up to ``limit`` pending products of the oldest active job, leased to ``owner``."""
+    """Up to ``limit`` pending products of an active job, leased to ``owner``. Job owners take turns: the
+    job comes from the owner (key) served longest ago, oldest job first — one key's catalog of 100,000
+    products does not hold back another key's ten."""
     now = utcnow()
     with db.session() as s:
-        for job in s.scalars(select(Job).where(Job.status.in_(ACTIVE)).order_by(Job.created_at)):
+        for job in _turns(list(s.scalars(select(Job).where(Job.status.in_(ACTIVE))))):
             free = select(JobItem.id).where(
                 JobItem.job_id == job.id, JobItem.status == "pending",
                 or_(JobItem.claimed_until.is_(None), JobItem.claimed_until < now)).order_by(JobItem.idx).limit(limit)
@@ -142,11 +144,23 @@ def claim(db: Database, owner: str, limit: int, lease_s: float) -> tuple[JobView
             s.execute(update(JobItem).where(JobItem.id.in_(ids))
                       .values(claimed_by=owner, claimed_until=now + timedelta(seconds=lease_s),
                               attempts=JobItem.attempts + 1))
+            job.last_claimed_at = now
             if job.status == "queued":
                 job.status, job.started_at = "running", now
             items = list(s.scalars(select(JobItem).where(JobItem.id.in_(ids)).order_by(JobItem.idx)))
             return _view(job), items
     return None
+
+
+def _turns(jobs: list[Job]) -> list[Job]:
+    """Active jobs in the order workers should serve them: by when their owner was last served (never
+    first), then oldest job first."""
+    never = datetime.min.replace(tzinfo=_aware(utcnow()).tzinfo)
+    served: dict[str, datetime] = {}
+    for job in jobs:
+        last = _aware(job.last_claimed_at) if job.last_claimed_at else never
+        served[job.created_by] = max(served.get(job.created_by, never), last)
+    return sorted(jobs, key=lambda j: (served[j.created_by], _aware(j.created_at)))
 
 
 def complete(db: Database, job_id: str, owner: str, results: list[tuple[int, dict]]) -> int:

@@ -1,5 +1,5 @@
-"""Keys get a team, an expiry, a token budget and a rotation grace; jobs get their owner's team; usage
-counters shared by every process.
+"""Keys get a team, an expiry, a token budget and a rotation grace; jobs get their owner's team and the
+time a worker last claimed from them (owners take turns); usage counters shared by every process.
 
 Revision ID: 0003
 """
@@ -21,6 +21,7 @@ def upgrade() -> None:
         t.add_column(sa.Column("previous_until", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("jobs") as t:
         t.add_column(sa.Column("team", sa.String(200), nullable=True))
+        t.add_column(sa.Column("last_claimed_at", sa.DateTime(timezone=True), nullable=True))
     op.create_index("ix_api_keys_previous_hash", "api_keys", ["previous_hash"])
     op.create_index("ix_jobs_owner", "jobs", ["created_by", "created_at"])
     op.create_table(
@@ -37,6 +38,7 @@ def downgrade() -> None:
     op.drop_index("ix_jobs_owner", "jobs")
     op.drop_index("ix_api_keys_previous_hash", "api_keys")
     with op.batch_alter_table("jobs") as t:
+        t.drop_column("last_claimed_at")
         t.drop_column("team")
     with op.batch_alter_table("api_keys") as t:
         for name in ("previous_until", "previous_hash", "tokens_per_minute", "expires_at", "team"):
