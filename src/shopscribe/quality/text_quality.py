@@ -1,0 +1,344 @@
+"""Text quality: what an editor cuts from fluent copy that is not a claim problem (issue 25).
+
+``text_quality(text, record)`` returns findings (dicts: kind, text, start, end, reason, fix, ban), each of
+a kind an editor named when rating outputs blind:
+
+- ``quality:repeat`` — an idea said twice: two clauses sharing the same content words (凸显出纤细的腰身，
+  展现出纤细的腰身; 增添了层次感，更有层次感), not only the same clause (``tasks.repeats`` drops those
+  while decoding). Words of the product's own data (its type, attribute values) and the connective words
+  of copy (设计, 采用, 更加…) do not count: naming the product twice is not repeating an idea. The later
+  clause is the finding; its fix is to leave it out, its ban the shared words.
+- ``quality:doubled`` — a character or word written twice by mistake (灰色色, 起起来, "the the");
+  reduplications the language uses (满满, 轻轻, 整整齐齐) are not. Fix: write it once.
+- ``quality:debris`` — unknown-token and markup debris (``<unk>``, ``</s>``, ``&nbsp;``, ``**``, doubled
+  punctuation). Fix: remove it.
+- ``quality:fragment`` — a sentence with no predicate left by a cut or a loop (牛仔布的拼接。), or a topic
+  clause that ends its sentence with nothing said about it. Fix: leave it out.
+- ``quality:empty`` — an opening that names the product type as its own design (这款裤子采用经典的裤设计).
+  Its ban: the phrase.
+- ``quality:brand`` — the brand spelled otherwise than in the data (case or one or two letters off).
+  Fix: the data's spelling.
+- ``quality:type`` — the copy calls the product another kind of garment than its data says (a jumpsuit
+  called a top; a skirt called trousers). Its ban: the wrong type word.
+
+The guard regenerates outputs with findings, with their bans at decoding; what is still there after
+regeneration is fixed as each ``fix`` says where it can be, and flagged where it cannot.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+from shopscribe.catalog.record import ProductRecord
+
+SENTENCE_END = "。！？!?"
+_CLAUSE = re.compile(r"[^，。！？；、,.!?;\n]+")
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'&.-]*")
+
+# the connective and evaluative words of Chinese product copy: shared by two clauses, they do not make a
+# repeated idea (every sentence may "采用…设计" or "让整体看起来更加…")
+_ZH_FUNCTION = frozenset(
+    "设计 采用 采用了 整体 看起来 起来 更加 非常 展现 展现出 凸显 凸显出 彰显 彰显出 尽显 搭配 搭配上 款式 这款 "
+    "同时 同时还 而且 并且 感觉 效果 视觉 可以 能够 很好 具有 显得 还有 以及 带来 打造 打造出 增添 增添了 增加 "
+    "增加了 穿着 上身 穿起来 让你 给人 一种 十分 特别 时候 不仅 更是 也是 就是 这样 出来 满满的 满满 之间 加上 "
+    "而是 还能 不会 适合 各种 场合 女性 女生 男士 细节 简约 时尚 经典".split())
+_EN_FUNCTION = frozenset(
+    "with that this these those from your into onto over under have has having made make makes look looks "
+    "style styled design designed features featuring feature perfect great comfortable comfort easy wear wearing "
+    "worn pair piece adds add also more most very just which while will would their there where when what".split())
+# reduplications the language uses on purpose (AABB forms such as 整整齐齐 are recognised as such)
+_ZH_REDUPLICATIONS = frozenset(
+    "常常 慢慢 轻轻 淡淡 满满 浅浅 小小 大大 好好 款款 点点 丝丝 层层 渐渐 微微 暖暖 软软 萌萌 美美 闪闪 乖乖 翩翩 "
+    "飘飘 悠悠 纤纤 亭亭 楚楚 盈盈 绵绵 甜甜 酷酷 帅帅 静静 紧紧 稍稍 刚刚 偏偏 处处 人人 天天 个个 件件 宝宝 妈妈 "
+    "爸爸 哥哥 姐姐 妹妹 弟弟 奶奶 爷爷 星星 娃娃 滔滔 洋洋 鼓鼓 扁扁 圆圆 长长 短短 高高 宽宽 细细 薄薄 厚厚 多多 "
+    "方方 蓬蓬 毛毛 绒绒 松松 团团 实实 清清 爽爽 干干 净净 整整 齐齐 明明 白白 时时 年年 岁岁 朵朵 片片 条条 "
+    "丝丝 粒粒 颗颗 重重 叠叠 匆匆 忙忙 蹦蹦 跳跳 嘻嘻 哈哈 呵呵 哒哒 滴滴 沙沙 哗哗 咚咚 嘀嘀 棱棱 格格 尖尖 "
+    "弯弯 翘翘 蓬蓬 嫩嫩 润润 亮亮 香香 凉凉 冰冰 热热 懒懒 柔柔 粉粉 蓝蓝 红红 绿绿 黑黑 灰灰 傻傻 呆呆 乐乐 "
+    "往往 稳稳 牢牢 足足 实实在在 仅仅 统统 通通 渐渐 默默 深深 久久 频频 纷纷 连连 缓缓 悄悄 隐隐 依依 恋恋 "
+    "密密 麻麻 平平 淡淡 舒舒 服服 妥妥 棒棒 萌萌哒 泡泡 肉肉 拉拉 球球 袋袋 扣扣 兜兜 试试 浓浓 调调 看看 走走 想想 玩玩 聊聊 逛逛 袖袖".split())
+_EN_DOUBLED_OK = frozenset({"bye", "so", "knock", "very", "no", "ha", "tut", "chop", "bling", "pom", "tom", "can"})
+_DEBRIS = re.compile(
+    r"<\s*/?\s*(?:unk|s|pad|eos|bos|mask|sep|cls|br|p|div|span|b|i|em|strong)\s*/?\s*>|\[(?:UNK|PAD|MASK|SEP|CLS)\]|"
+    r"<\|[^|>]{0,30}\|>|&(?:nbsp|amp|lt|gt|quot|#\d+);|\ufffd|\*\*+|#{2,}|`{2,}|\\n|\{\{?|\}\}?|"
+    r"([，,。、；;：:！!？?])\s*[，,。、；;：:]+", re.IGNORECASE)
+_TOPIC_NOUNS = "设计|装饰|拼接|点缀|元素|版型|款式|面料|细节|图案|风格|工艺|剪裁|处理|造型"
+_FRAGMENT_ZH = re.compile(rf"^[^，,的]{{1,10}}的(?:[^，,的]{{0,4}}(?:{_TOPIC_NOUNS})|[^，,的]{{1,3}})$")
+
+# garment families: copy that names a member of another family than the data's has the product wrong
+_ZH_FAMILIES = {
+    "top": "上衣 衬衫 衬衣 T恤 t恤 卫衣 毛衣 针织衫 外套 夹克 风衣 大衣 羽绒服 马甲 背心 打底衫 开衫 西装 棉服 雪纺衫 polo衫",
+    "trousers": "裤子 牛仔裤 阔腿裤 短裤 长裤 休闲裤 打底裤 西裤 哈伦裤 九分裤 七分裤 喇叭裤 直筒裤 小脚裤 运动裤",
+    "dress": "连衣裙 长裙 短裙 半身裙 裙子 背带裙 吊带裙 a字裙 百褶裙 包臀裙 鱼尾裙 蓬蓬裙 衬衫裙 毛衣裙",
+    "jumpsuit": "连体裤 连体衣 背带裤",
+}
+_ZH_TYPE_OF = {"上衣": "top", "裤": "trousers", "裙": "dress"}  # AdvertiseGen's 类型 values
+_EN_FAMILIES = {
+    "top": "shirt shirts t-shirt t-shirts tshirt tee tees top tops blouse sweatshirt hoodie sweater jacket kurta "
+           "kurti tunic cardigan blazer waistcoat",
+    "trousers": "jeans trousers pants shorts joggers leggings chinos track pants",
+    "dress": "dress dresses skirt skirts gown",
+    "jumpsuit": "jumpsuit jumpsuits playsuit dungarees romper",
+}
+
+
+def text_quality(text: str, record: ProductRecord) -> list[dict]:
+    """The quality findings of ``text`` (written for ``record``), in text order."""
+    zh = record.locale == "zh-CN"
+    findings = _debris(text) + _doubled(text, zh) + _repeats(text, record, zh) + _fragments(text, zh)
+    findings += _empty_openings(text, record) if zh else []
+    findings += _brand(text, record) + _wrong_type(text, record, zh)
+    return sorted(findings, key=lambda f: (f["start"], f["kind"]))
+
+
+def apply_fixes(text: str, findings: list[dict]) -> str:
+    """``text`` with every finding that has a fix applied (a replacement of its span; "" removes it),
+    later spans first, overlapping ones skipped; punctuation left doubled by a removal is tidied."""
+    done_until = len(text) + 1
+    for f in sorted((f for f in findings if f.get("fix") is not None), key=lambda f: f["start"], reverse=True):
+        if f["end"] > done_until:
+            continue
+        text = text[:f["start"]] + f["fix"] + text[f["end"]:]
+        done_until = f["start"]
+    text = re.sub(r"([，,、；;])\s*([，,、；;。！？.!?])", r"\2", text)
+    text = re.sub(r"^[，,、；;。\s]+", "", text)
+    return re.sub(r"\s{2,}", " ", text).strip(" ，,、；;")
+
+
+def _finding(kind: str, text: str, start: int, end: int, reason: str, fix: str | None = None,
+             ban: list[str] | None = None) -> dict:
+    return {"kind": kind, "text": text[start:end], "start": start, "end": end, "reason": reason, "fix": fix,
+            "ban": list(ban or [])}
+
+
+def _debris(text: str) -> list[dict]:
+    out = []
+    for m in _DEBRIS.finditer(text):
+        fix = m.group(1) if m.group(1) else ""
+        out.append(_finding("quality:debris", text, m.start(), m.end(), f"markup or token debris '{m.group(0)}'", fix))
+    return out
+
+
+def _doubled(text: str, zh: bool) -> list[dict]:
+    out = []
+    if zh:
+        for m in re.finditer(r"([\u4e00-\u9fff])\1", text):
+            pair, a = m.group(0), m.start()
+            aabb = (a + 3 < len(text) and text[a + 2] == text[a + 3]) or (a >= 2 and text[a - 2] == text[a - 1])
+            if pair in _ZH_REDUPLICATIONS or aabb or not _one_word_too_many(text, a):
+                continue
+            out.append(_finding("quality:doubled", text, a, a + 2, f"'{m.group(1)}' written twice", m.group(1)))
+        at, tokens = 0, []
+        for word in _jieba_words(text):
+            tokens.append((at, word))
+            at += len(word)
+        for (a, w), (_, mid), (c, w2) in zip(tokens, tokens[1:], tokens[2:]):  # 拼接的拼接
+            if w == w2 and len(w) >= 2 and mid == "的" and _CJK.match(w):
+                out.append(_finding("quality:doubled", text, a, c + len(w2), f"'{w}' written twice", w))
+        return out
+    for m in re.finditer(r"\b([A-Za-z]+)(\s+)\1\b", text, re.IGNORECASE):
+        if m.group(1).lower() not in _EN_DOUBLED_OK:
+            out.append(_finding("quality:doubled", text, m.start(), m.end(), f"'{m.group(1)}' written twice",
+                                m.group(1)))
+    return out
+
+
+def _one_word_too_many(text: str, a: int) -> bool:
+    """At ``a`` a character is doubled across words: a word ending in it, then it alone (灰色 + 色), or it
+    inside one word that is not a reduplication; "v领" + "领口" (the next word starts with it) is two words."""
+    at = 0
+    tokens = []
+    for word in _jieba_words(text):
+        tokens.append((at, at + len(word), word))
+        at += len(word)
+    first = next((t for t in tokens if t[0] <= a < t[1]), None)
+    second = next((t for t in tokens if t[0] <= a + 1 < t[1]), None)
+    if first is None or second is None:
+        return False
+    if first == second:
+        return True
+    return len(second[2]) == 1 and len(first[2]) >= 2
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _CLAUSE.finditer(text) if m.group().strip()]
+
+
+def _repeats(text: str, record: ProductRecord, zh: bool) -> list[dict]:
+    """Later clauses that share content words with an earlier one (two, or one of three characters or more
+    in Chinese / one content bigram in English): the same idea said again."""
+    own = _own_terms(record)
+    spans = _clauses(text)
+    words = [_content_words(text[a:b], zh, own) for a, b in spans]
+    out = []
+    for j, (a, b) in enumerate(spans):
+        for i in range(j):
+            shared = words[i] & words[j]
+            strong = [w for w in shared if (len(w) >= 3 if zh else " " in w)]
+            if len(shared) >= 2 or strong:
+                said = sorted(shared, key=len, reverse=True)
+                out.append(_finding("quality:repeat", text, a, b, f"says again what '{text[spans[i][0]:spans[i][1]]}' "
+                                    f"said ({'、'.join(said) if zh else ', '.join(said)})", "", said[:3]))
+                break
+    return out
+
+
+def _content_words(clause: str, zh: bool, own: set[str]) -> set[str]:
+    if zh:
+        words = [w for w in _jieba_words(clause) if len(w) >= 2 and _CJK.match(w) and w not in _ZH_FUNCTION]
+        return {w for w in words if not any(w in t or t in w for t in own)}
+    tokens = [w.lower() for w in _LATIN_WORD.findall(clause)]
+    content = [w for w in tokens if len(w) >= 4 and w not in _EN_FUNCTION and w not in own]
+    bigrams = {f"{x} {y}" for x, y in zip(tokens, tokens[1:]) if x in content and y in content}
+    return set(content) | bigrams if len(content) >= 3 else bigrams
+
+
+def _own_terms(record: ProductRecord) -> set[str]:
+    """The product's own words: naming them twice is naming the product, not repeating an idea."""
+    values = [v for vs in record.attributes.values() for v in vs] + [record.category or "", record.brand or ""]
+    if record.locale == "zh-CN":
+        return {v for v in values if v} | {w for v in values for w in _jieba_words(v) if len(w) >= 2}
+    words = " ".join(values + [record.title or ""]).lower()
+    return set(_LATIN_WORD.findall(words))
+
+
+@lru_cache(maxsize=4096)
+def _jieba_words(text: str) -> tuple[str, ...]:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return tuple(jieba.lcut(text))
+
+
+def _fragments(text: str, zh: bool) -> list[dict]:
+    """A sentence that is one predicate-less noun phrase (牛仔布的拼接。), or whose last clause is a topic
+    with nothing said about it (…，腰带的设计。)."""
+    if not zh:
+        return []
+    out = []
+    for s in _SENTENCE.finditer(text):
+        clauses = [(s.start() + a, s.start() + b) for a, b in _clauses(s.group())]
+        if not clauses:
+            continue
+        a, b = clauses[-1]
+        body = text[a:b].strip()
+        if (_FRAGMENT_ZH.match(body) and (len(clauses) == 1 or re.search(f"(?:{_TOPIC_NOUNS})$", body))
+                and not _has_predicate(body)):
+            start = a if len(clauses) > 1 else s.start()
+            out.append(_finding("quality:fragment", text, start, b, f"'{body}' says nothing about it (no predicate)",
+                                ""))
+    return out
+
+
+def _has_predicate(clause: str) -> bool:
+    """A verb or adjective before the last 的 (打造出休闲的风格, 宽松的版型): the clause says something."""
+    import jieba.posseg
+
+    head = clause[:clause.rfind("的")]
+    return any(flag.startswith(("v", "a")) and flag != "vn" for _, flag in jieba.posseg.lcut(head))
+
+
+def _empty_openings(text: str, record: ProductRecord) -> list[dict]:
+    """这款卫衣采用经典的卫衣设计: the product the opening names, given again as its own design."""
+    opening = re.match(r"这款([\u4e00-\u9fffA-Za-z]{1,5}?)(?:采用|的)", text)
+    if opening is None:
+        return []
+    named = opening.group(1)
+    m = re.search(rf"采用(?:了)?(?:经典|简约|时尚|基础|常规)?的?{re.escape(named)}(?:型)?设计", text)
+    if m is None:
+        return []
+    return [_finding("quality:empty", text, m.start(), m.end(),
+                     f"'{m.group(0)}' gives the product ('{named}') as its own design: says nothing", None,
+                     [m.group(0)[2:] if m.group(0).startswith("采用") else m.group(0)])]
+
+
+def _brand(text: str, record: ProductRecord) -> list[dict]:
+    """The brand written with other letters than the data's, or lower-cased where the data capitalises it
+    (an all-capitals brand may be written in title case, and the reverse)."""
+    brand = (record.brand or "").strip()
+    if len(brand) < 3 or not re.search(r"[A-Za-z]", brand):
+        return []
+    out = []
+    n = len(brand.split())
+    words = list(re.finditer(r"[A-Za-z0-9](?:[A-Za-z0-9'&.-]*[A-Za-z0-9])?", text))
+    for i in range(len(words) - n + 1):
+        a, b = words[i].start(), words[i + n - 1].end()
+        written = text[a:b]
+        if _same_brand(written, brand):
+            continue
+        near = len(brand) >= 5 and _distance(written.lower(), brand.lower()) <= (1 if len(brand) < 8 else 2)
+        if written.lower() == brand.lower() or near:
+            out.append(_finding("quality:brand", text, a, b, f"the brand is spelled '{brand}' in the data", brand))
+    return out
+
+
+def _same_brand(written: str, brand: str) -> bool:
+    if written == brand:
+        return True
+    if written.lower() != brand.lower():
+        return False
+    plain_case = brand.isupper() or brand.islower()  # HIGHLANDER, aramis: title case is the same brand
+    return plain_case and (written.istitle() or written.isupper())
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (short strings)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def _families(zh: bool) -> dict[str, str]:
+    table = _ZH_FAMILIES if zh else _EN_FAMILIES
+    return {w: family for family, words in table.items() for w in words.split()}
+
+
+def _record_family(record: ProductRecord, zh: bool) -> str | None:
+    words = _families(zh)
+    if zh:
+        for key in ("裤型", "裙型", "衣样式"):  # the most specific first
+            for v in record.attributes.get(key, []):
+                family = words.get(v) or next((f for w, f in words.items() if len(w) >= 2 and w in v), None)
+                if family:
+                    return family
+        kind = next(iter(record.attributes.get("类型", [])), record.category or "")
+        return _ZH_TYPE_OF.get(kind)
+    title = (record.title or "").lower()
+    found = [words[m.group(0)] for m in re.finditer(r"[a-z-]+", title) if m.group(0) in words]
+    if len(set(found)) > 1:  # a set ("kurta with trousers", "top and shorts"): no one family to hold to
+        return None
+    return found[-1] if found else None
+
+
+def _wrong_type(text: str, record: ProductRecord, zh: bool) -> list[dict]:
+    """The kind of garment the copy's opening names, against the data's."""
+    family = _record_family(record, zh)
+    if family is None:
+        return []
+    words = _families(zh)
+    first = _clauses(text)[:1]
+    if not first:
+        return []
+    a, b = first[0]
+    pattern = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    named = [m for m in re.finditer(pattern if zh else rf"\b(?:{pattern})\b", text[a:b], 0 if zh else re.IGNORECASE)
+             if not (zh and _part_of(text[a:b], m))]
+    if not named:
+        return []
+    m = named[-1]  # the head noun: the last garment word of the opening clause ("shirt dress" is a dress)
+    kind = words[m.group(0).lower() if not zh else m.group(0)]
+    if kind == family or {kind, family} == {"trousers", "jumpsuit"}:  # 连体裤 is 类型#裤 in many catalogs
+        return []
+    return [_finding("quality:type", text, a + m.start(), a + m.end(), f"the data says this is a {family}, the "
+                     f"copy calls it '{m.group(0)}' ({kind})", None, [m.group(0)])]
+
+
+def _part_of(clause: str, m: re.Match) -> bool:
+    """裙 in 裙摆 / 裤 in 裤脚: a part named, not the product."""
+    return clause[m.end():m.end() + 1] in "摆身脚腿腰头边角口型"

@@ -1,0 +1,55 @@
+"""Text quality findings (issue 25): each kind an editor named — repeated ideas, doubled characters and
+words, debris, fragments, empty openings, brand spelling, the wrong kind of garment — found where it is,
+not where the language or the product's own data makes the same surface legitimate; fixes applied."""
+
+from __future__ import annotations
+
+from shopscribe.catalog.record import ProductRecord
+from shopscribe.quality.text_quality import apply_fixes, text_quality
+
+DRESS = ProductRecord(id="d", locale="zh-CN", category="裙",
+                      attributes={"类型": ["裙"], "裙型": ["a字"], "图案": ["格子"], "裙袖长": ["无袖"]})
+JUMPSUIT = ProductRecord(id="j", locale="zh-CN", attributes={"类型": ["裤"], "裤型": ["连体裤"], "材质": ["牛仔布"]})
+SHIRT = ProductRecord(id="s", locale="en", title="Parx Men Blue Slim Fit Casual Shirt", brand="Parx",
+                      attributes={"primary_color": ["Blue"]})
+
+
+def kinds(text: str, record: ProductRecord) -> list[str]:
+    return [f["kind"] for f in text_quality(text, record)]
+
+
+def test_an_idea_said_twice_is_found_and_the_product_named_twice_is_not():
+    found = text_quality("这款连衣裙采用格子设计，凸显出纤细的腰身，展现出纤细的腰身。", DRESS)
+    assert [f["kind"] for f in found] == ["quality:repeat"] and found[0]["text"] == "展现出纤细的腰身"
+    assert set(found[0]["ban"]) == {"纤细", "腰身"}
+    assert kinds("这款连衣裙增添了层次感，裙摆更有层次感。", DRESS) == ["quality:repeat"]
+    assert kinds("这款格子连衣裙修饰腰身，格子图案显得活泼。", DRESS) == []  # its own data, named twice
+    assert apply_fixes("这款连衣裙采用格子设计，凸显出纤细的腰身，展现出纤细的腰身。",
+                       found) == "这款连衣裙采用格子设计，凸显出纤细的腰身。"
+
+
+def test_doubled_characters_and_words_but_not_reduplications():
+    assert kinds("灰色色的衣身，满满的少女感。", DRESS) == ["quality:doubled"]
+    assert kinds("搭配荷叶边拼接的拼接，很甜美。", DRESS) == ["quality:doubled"]
+    assert kinds("轻轻松松，满满的活力，v领领口很精致。", DRESS) == []
+    assert kinds("A blue blue shirt.", SHIRT) == ["quality:doubled"]
+    assert apply_fixes("灰色色的衣身。", text_quality("灰色色的衣身。", DRESS)) == "灰色的衣身。"
+
+
+def test_debris_fragments_and_empty_openings():
+    assert kinds("这款连衣裙<unk>很好看。", DRESS) == ["quality:debris"]
+    assert apply_fixes("A slim shirt</s> in blue,, for work.", text_quality("A slim shirt</s> in blue,, for work.",
+                                                                          SHIRT)) == "A slim shirt in blue, for work."
+    assert kinds("这款连衣裙采用格子设计，显得活泼。牛仔布的拼接。", DRESS) == ["quality:fragment"]
+    assert kinds("宽松的版型，打造出休闲的风格。", DRESS) == []  # 打造出: a predicate
+    assert kinds("这款裤子采用经典的裤子设计，穿着舒适。", JUMPSUIT) == ["quality:empty"]
+
+
+def test_brand_spelling_and_the_kind_of_garment():
+    found = text_quality("A slim parx shirt in blue.", SHIRT)
+    assert [f["kind"] for f in found] == ["quality:brand"] and found[0]["fix"] == "Parx"
+    assert kinds("A slim Parx shirt in blue.", SHIRT) == [] and kinds("A slim Prax shirt.", SHIRT) == []  # 4 letters
+    assert kinds("这款上衣采用牛仔布面料，修身显瘦。", JUMPSUIT) == ["quality:type"]
+    assert kinds("这款连体裤采用牛仔布面料，修身显瘦。", JUMPSUIT) == []
+    assert kinds("A blue slim fit dress for work.", SHIRT) == ["quality:type"]
+    assert kinds("A blue shirt dress.", ProductRecord(id="x", title="Blue Shirt Dress")) == []
