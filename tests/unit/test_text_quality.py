@@ -53,3 +53,48 @@ def test_brand_spelling_and_the_kind_of_garment():
     assert kinds("这款连体裤采用牛仔布面料，修身显瘦。", JUMPSUIT) == []
     assert kinds("A blue slim fit dress for work.", SHIRT) == ["quality:type"]
     assert kinds("A blue shirt dress.", ProductRecord(id="x", title="Blue Shirt Dress")) == []
+
+
+class ScriptedEngine:
+    """An engine that answers each decode call with the next scripted text and keeps what it was asked."""
+
+    name = "scripted"
+
+    def __init__(self, tokenizer, texts: list[str]):
+        self.tokenizer, self.texts, self.calls = tokenizer, list(texts), []
+        self.context_tokens = 4096
+
+    def decode(self, requests, decoding, on_token=None):
+        self.calls.append([list(r.banned or []) for r in requests])
+        return [[self.texts.pop(0)] for _ in requests]
+
+
+def guarded(tiny_model_dir, texts: list[str]):
+    from transformers import AutoTokenizer
+
+    from shopscribe.generation.generator import Generator
+    from shopscribe.quality.guard import PublishingGuard
+    from shopscribe.tasks import load_task
+
+    task = load_task("describe")
+    engine = ScriptedEngine(AutoTokenizer.from_pretrained(tiny_model_dir), texts)
+    return Generator(engine, task, guard=PublishingGuard(task)), engine
+
+
+REPEAT = "这款连衣裙采用格子设计，凸显出纤细的腰身，展现出纤细的腰身。"
+
+
+def test_the_guard_regenerates_a_repeated_idea_with_its_words_banned(tiny_model_dir):
+    generator, engine = guarded(tiny_model_dir, [REPEAT, "这款连衣裙采用格子设计，修饰身形，显得活泼。"])
+    result = generator.generate([DRESS])[0]
+    assert {"纤细", "腰身"} <= set(engine.calls[1][0])  # the second decode could not say it again
+    assert result.text == "这款连衣裙采用格子设计，修饰身形，显得活泼。" and result.attempts == 2
+    assert result.guard.quality == []
+
+
+def test_what_regeneration_cannot_mend_is_fixed_and_kept_for_the_reviewer(tiny_model_dir):
+    generator, _ = guarded(tiny_model_dir, [REPEAT, REPEAT, REPEAT])
+    result = generator.generate([DRESS])[0]
+    assert result.text == "这款连衣裙采用格子设计，凸显出纤细的腰身。" and result.guard.dropped_clauses == 1
+    assert result.guard.before_cut["text"] == REPEAT
+    assert [f["kind"] for f in result.guard.before_cut["findings"]] == ["quality:repeat"]

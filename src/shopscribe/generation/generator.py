@@ -15,6 +15,7 @@ from shopscribe.generation.rerank import as_dicts
 from shopscribe.catalog.injection import without_injections
 from shopscribe.quality.faithfulness import cut_clauses, orphaned_clauses
 from shopscribe.quality.guard import GuardReport, PublishingGuard, must_keep_terms
+from shopscribe.quality.text_quality import apply_fixes
 from shopscribe.tasks.keep import keep_brand_and_type, preferred_spelling
 from shopscribe.tasks.length import enforce_length
 from shopscribe.tasks.repeats import drop_repeated_clauses
@@ -120,11 +121,14 @@ class Generator:
         for _ in range(self.max_repairs):
             # regenerated: rule findings (the verifier's sentences are cut below: banning a whole sentence
             # would cost a decode and teach the decoder nothing); missing terms are flagged
-            failing = [i for i, v in enumerate(verdicts) if v.violations or rule_findings(v.contradicted)]
+            # text quality with something to ban (a repeated idea's words, the wrong product type) too
+            failing = [i for i, v in enumerate(verdicts) if v.violations or rule_findings(v.contradicted)
+                       or quality_bans(v)]
             if not failing:
                 break
             for i in failing:
                 extra[i] += [v["text"] for v in verdicts[i].violations] + [c["text"] for c in rule_findings(verdicts[i].contradicted)]
+                extra[i] += quality_bans(verdicts[i])
             texts = self._decode([records[i] for i in failing], budget, extra_banned=[extra[i] for i in failing])
             for i, text in zip(failing, texts):
                 checked = enforce_length(text, policies[i])
@@ -147,6 +151,15 @@ class Generator:
             result.text, dropped = drop_clauses(result.text, verdict, protected)
             verdict = self.guard.verdict(result.text, record)
             result.length_status = enforce_length(result.text, policy).status
+        fixable = [q for q in verdict.quality if q.get("fix") is not None]
+        if fixable:  # what regeneration (or a cut) left: repeated ideas and fragments out, doubled words once,
+            # debris removed, the brand as the data spells it; kept for the reviewer with the cut
+            before_cut = before_cut or {"text": result.text, "findings": []}
+            before_cut["findings"] = before_cut["findings"] + fixable
+            result.text = apply_fixes(result.text, fixable)
+            dropped += sum(1 for q in fixable if q["fix"] == "")
+            verdict = self.guard.verdict(result.text, record)
+            result.length_status = enforce_length(result.text, policy).status
         result.length_chars = len(result.text)
         # a cut product type ("… sports shoes" on a bra) leaves copy that names no product: a person must fix it
         type_cut = any(f.get("kind") == "detail:product_type" for f in (before_cut or {}).get("findings", []))
@@ -155,7 +168,9 @@ class Generator:
         result.guard = GuardReport(verdict.status if result.text and not type_cut else "flagged",
                                    violations=verdict.violations, contradicted=verdict.contradicted,
                                    unsupported=verdict.unsupported, missing_terms=verdict.missing_terms,
-                                   dropped_clauses=dropped, before_cut=before_cut, sentences=verdict.sentences)
+                                   dropped_clauses=dropped, before_cut=before_cut, sentences=verdict.sentences,
+                                   quality=[{k: q[k] for k in ("kind", "text", "start", "end", "reason")}
+                                            for q in verdict.quality])
 
     def _mention(self, record: ProductRecord) -> list[str]:
         """The Mention line: every copy attribute value but prices; with the guard on, the must-keep terms it
@@ -215,7 +230,13 @@ def drop_clauses(text: str, verdict, protected: tuple[str, ...] = ()) -> tuple[s
 
 def _problems(verdict) -> int:
     return (len(verdict.violations) + len(verdict.contradicted) + len(verdict.missing_terms)
-            + len(verdict.unsupported))
+            + len(verdict.unsupported) + len(verdict.quality))
+
+
+def quality_bans(verdict) -> list[str]:
+    """What regeneration should not write again: the words of a repeated idea, a wrong product type, an
+    empty opening (``quality.text_quality`` findings' ``ban``)."""
+    return [b for q in verdict.quality for b in q.get("ban", [])]
 
 
 MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,200}>|\*\*|__|^#{1,6}\s+", re.MULTILINE)

@@ -27,6 +27,7 @@ from shopscribe.quality.families import FamilySet, packaged_families
 from shopscribe.quality.evidence import source_text
 from shopscribe.quality.verifier import ClaimVerifier, evidence_text
 from shopscribe.tasks.keep import type_spellings
+from shopscribe.quality.text_quality import text_quality
 from shopscribe.tasks.task import Task
 
 
@@ -39,10 +40,11 @@ class GuardVerdict:
     missing_terms: list[str] = field(default_factory=list)
     unsupported: list[dict] = field(default_factory=list)  # details, materials, numbers the data does not back
     sentences: list[dict] = field(default_factory=list)  # per sentence: the rules' and the verifier's verdicts
+    quality: list[dict] = field(default_factory=list)  # text quality findings (quality.text_quality)
 
     @property
     def ok(self) -> bool:
-        return not (self.violations or self.contradicted or self.missing_terms or self.unsupported)
+        return not (self.violations or self.contradicted or self.missing_terms or self.unsupported or self.quality)
 
 
 @dataclass
@@ -64,6 +66,9 @@ class GuardReport:
     # with a claim verifier: each sentence's verdict from the rules and from the verifier (label, probabilities)
     # and the one the guard took (the stricter)
     sentences: list[dict] = field(default_factory=list)
+    # text quality left in the text (repeated ideas, fragments, doubled words, debris, brand spelling, the
+    # wrong kind of product): kind, text, start, end, reason (quality.text_quality)
+    quality: list[dict] = field(default_factory=list)
 
 
 def must_keep_terms(record: ProductRecord, keywords: list[str] | None = None) -> list[list[str]]:
@@ -175,7 +180,7 @@ class PublishingGuard:
         lowered = text.lower()
         missing = ["/".join(alts) for alts in must_keep_terms(record, self.keywords)
                    if not any(t.lower() in lowered for t in alts)]
-        v = GuardVerdict("pass", violations, contradicted, missing, unsupported, sentences)
+        v = GuardVerdict("pass", violations, contradicted, missing, unsupported, sentences, text_quality(text, record))
         v.status = "pass" if v.ok else "flagged"
         return v
 
