@@ -21,7 +21,7 @@ def kinds(text: str, record: ProductRecord) -> list[str]:
 def test_an_idea_said_twice_is_found_and_the_product_named_twice_is_not():
     found = text_quality("这款连衣裙采用格子设计，凸显出纤细的腰身，展现出纤细的腰身。", DRESS)
     assert [f["kind"] for f in found] == ["quality:repeat"] and found[0]["text"] == "展现出纤细的腰身"
-    assert set(found[0]["ban"]) == {"纤细", "腰身"}
+    assert {"纤细", "腰身"} <= set(found[0]["ban"])
     assert kinds("这款连衣裙增添了层次感，裙摆更有层次感。", DRESS) == ["quality:repeat"]
     assert kinds("这款格子连衣裙修饰腰身，格子图案显得活泼。", DRESS) == []  # its own data, named twice
     assert apply_fixes("这款连衣裙采用格子设计，凸显出纤细的腰身，展现出纤细的腰身。",

@@ -104,6 +104,7 @@ def apply_fixes(text: str, findings: list[dict]) -> str:
         text = text[:f["start"]] + f["fix"] + text[f["end"]:]
         done_until = f["start"]
     text = re.sub(r"([，,、；;])\s*([，,、；;。！？.!?])", r"\2", text)
+    text = re.sub(r"([。！？])[。！？]+", r"\1", text)
     text = re.sub(r"^[，,、；;。\s]+", "", text)
     return re.sub(r"\s{2,}", " ", text).strip(" ，,、；;")
 
@@ -178,12 +179,28 @@ def _repeats(text: str, record: ProductRecord, zh: bool) -> list[dict]:
         for i in range(j):
             shared = words[i] & words[j]
             strong = [w for w in shared if (len(w) >= 3 if zh else " " in w)]
+            echo = _echo(text[spans[i][0]:spans[i][1]], text[a:b], zh)
+            if echo:  # the same clause again, the product's own words included (经典的牛仔布面 twice)
+                shared, strong = shared | {echo}, [echo]
             if len(shared) >= 2 or strong:
                 said = sorted(shared, key=len, reverse=True)
                 out.append(_finding("quality:repeat", text, a, b, f"says again what '{text[spans[i][0]:spans[i][1]]}' "
                                     f"said ({'、'.join(said) if zh else ', '.join(said)})", "", said[:3]))
                 break
     return out
+
+
+def _echo(earlier: str, later: str, zh: bool) -> str | None:
+    """The longest stretch the later clause repeats of the earlier one, when it is most of the later clause
+    (at least 5 characters and 60 % of it in Chinese; 4 words and 60 % in English)."""
+    from difflib import SequenceMatcher
+
+    x, y = (earlier, later) if zh else (earlier.lower().split(), later.lower().split())
+    match = SequenceMatcher(None, x, y, autojunk=False).find_longest_match(0, len(x), 0, len(y))
+    size = match.size
+    if size >= (5 if zh else 4) and size >= 0.6 * len(y):
+        return later[match.b:match.b + size] if zh else " ".join(y[match.b:match.b + size])
+    return None
 
 
 def _content_words(clause: str, zh: bool, own: set[str]) -> set[str]:
@@ -225,7 +242,8 @@ def _fragments(text: str, zh: bool) -> list[dict]:
             continue
         a, b = clauses[-1]
         body = text[a:b].strip()
-        if (_FRAGMENT_ZH.match(body) and (len(clauses) == 1 or re.search(f"(?:{_TOPIC_NOUNS})$", body))
+        shape = _FRAGMENT_ZH.match(body) or (len(body) <= 12 and re.search(f"(?:{_TOPIC_NOUNS})$", body))
+        if (shape and (len(clauses) == 1 or re.search(f"(?:{_TOPIC_NOUNS})$", body))
                 and not _has_predicate(body)):
             start = a if len(clauses) > 1 else s.start()
             out.append(_finding("quality:fragment", text, start, b, f"'{body}' says nothing about it (no predicate)",
@@ -237,7 +255,7 @@ def _has_predicate(clause: str) -> bool:
     """A verb or adjective before the last 的 (打造出休闲的风格, 宽松的版型): the clause says something."""
     import jieba.posseg
 
-    head = clause[:clause.rfind("的")]
+    head = clause[:clause.rfind("的")] if "的" in clause else clause
     return any(flag.startswith(("v", "a")) and flag != "vn" for _, flag in jieba.posseg.lcut(head))
 
 
