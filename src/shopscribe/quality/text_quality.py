@@ -59,7 +59,7 @@ _ZH_REDUPLICATIONS = frozenset(
     "丝丝 粒粒 颗颗 重重 叠叠 匆匆 忙忙 蹦蹦 跳跳 嘻嘻 哈哈 呵呵 哒哒 滴滴 沙沙 哗哗 咚咚 嘀嘀 棱棱 格格 尖尖 "
     "弯弯 翘翘 蓬蓬 嫩嫩 润润 亮亮 香香 凉凉 冰冰 热热 懒懒 柔柔 粉粉 蓝蓝 红红 绿绿 黑黑 灰灰 傻傻 呆呆 乐乐 "
     "往往 稳稳 牢牢 足足 实实在在 仅仅 统统 通通 渐渐 默默 深深 久久 频频 纷纷 连连 缓缓 悄悄 隐隐 依依 恋恋 "
-    "密密 麻麻 平平 淡淡 舒舒 服服 妥妥 棒棒 萌萌哒 泡泡 肉肉 拉拉 球球 袋袋 扣扣 兜兜 试试 浓浓 调调 看看 走走 想想 玩玩 聊聊 逛逛 袖袖".split())
+    "密密 麻麻 平平 淡淡 舒舒 服服 妥妥 棒棒 萌萌哒 泡泡 肉肉 拉拉 球球 袋袋 扣扣 兜兜 试试 浓浓 调调 看看 走走 想想 玩玩 聊聊 逛逛 袖袖 栩栩 脱脱 翩翩 姗姗 津津 熠熠 炯炯".split())
 _EN_DOUBLED_OK = frozenset({"bye", "so", "knock", "very", "no", "ha", "tut", "chop", "bling", "pom", "tom", "can"})
 _DEBRIS = re.compile(
     r"<\s*/?\s*(?:unk|s|pad|eos|bos|mask|sep|cls|br|p|div|span|b|i|em|strong)\s*/?\s*>|\[(?:UNK|PAD|MASK|SEP|CLS)\]|"
