@@ -40,3 +40,14 @@ def test_system_metrics_coverage_unsupported_numbers_and_length():
     assert examples[0].unsupported_numbers == ["60"]
     assert metrics["unsupported_number_rate"] == 0.5
     assert metrics["length_compliance"] == 0.0  # shorter than min_chars (40)
+
+
+def test_advertisegen_scores_as_chatglm_computes_them():
+    from shopscribe.evaluation.adgen_scores import adgen_scores
+
+    same = adgen_scores(["这款连衣裙采用格子设计，修饰腰身。"], ["这款连衣裙采用格子设计，修饰腰身。"])
+    assert same == {"rouge-1": 100.0, "rouge-2": 100.0, "rouge-l": 100.0, "bleu-4": 100.0}
+    half = adgen_scores(["这款连衣裙采用格子设计", ""], ["这款连衣裙采用格子设计", "修饰腰身"])
+    assert half["rouge-1"] == 50.0 and half["bleu-4"] == 50.0  # an empty output scores 0, not an error
+    some = adgen_scores(["格子连衣裙，修饰腰身。"], ["这款连衣裙采用格子设计，修饰腰身。"])
+    assert 0 < some["rouge-2"] < some["rouge-1"] < 100 and 0 < some["bleu-4"] < 100

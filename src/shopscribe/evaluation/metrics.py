@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 import sacrebleu
 from rouge_score import rouge_scorer
 
+
 from shopscribe.catalog.record import ProductRecord
+from shopscribe.evaluation.adgen_scores import adgen_scores
 from shopscribe.quality.compliance import ComplianceChecker
 from shopscribe.quality.faithfulness import check_faithfulness
 from shopscribe.quality.families import FamilySet, learn_families
@@ -133,6 +135,9 @@ def score_system(task: Task, records: list[ProductRecord], texts: dict[str, str]
         "outputs_with_violation": sum(bool(e.violations) for e in examples) / n,
         "mean_chars": sum(len(p) for p in preds) / n,
     }
+    if locale.startswith("zh") and with_refs:  # as ChatGLM and LLaMA-Factory score AdvertiseGen (first reference)
+        adgen = adgen_scores([p for p, _ in with_refs], [rf[0] for _, rf in with_refs])
+        metrics.update({f"adgen_{k.replace('-', '')}": v for k, v in adgen.items()})
     return metrics, examples
 
 

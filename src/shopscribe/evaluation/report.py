@@ -15,7 +15,7 @@ from shopscribe.tasks.task import Task
 HEADLINE = ["rougeL", "rouge1", "rouge2", "bleu4", "distinct1", "distinct2", "attribute_coverage",
             "unsupported_number_rate", "unsupported_numbers_per_output", "unsupported_claim_rate",
             "contradiction_rate", "compliance_violations", "outputs_with_violation", "length_compliance",
-            "mean_chars"]
+            "mean_chars", "adgen_rouge1", "adgen_rouge2", "adgen_rougel", "adgen_bleu4"]
 LOWER_IS_BETTER = {"unsupported_number_rate", "unsupported_numbers_per_output", "unsupported_claim_rate",
                    "contradiction_rate", "compliance_violations", "outputs_with_violation"}
 
@@ -38,6 +38,8 @@ def metrics_table(systems: dict[str, dict]) -> str:
     rows = []
     for key in HEADLINE:
         values = [systems[n].get(key) for n in names]
+        if all(v is None for v in values):  # the AdvertiseGen scores exist for Chinese sets only
+            continue
         nums = [v for v in values if isinstance(v, (int, float))]
         best = (min(nums) if key in LOWER_IS_BETTER else max(nums)) if nums and key != "mean_chars" else None
         cells = "".join(f"<td class='{'best' if v == best and best is not None else ''}'>{_fmt(v)}</td>"
