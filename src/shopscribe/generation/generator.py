@@ -118,12 +118,13 @@ class Generator:
         detail it does not hold; flag whatever still fails."""
         verdicts = [self.guard.verdict(g.text, r) for g, r in zip(results, records)]
         extra: list[list[str]] = [[] for _ in records]
-        for _ in range(self.max_repairs):
+        for attempt in range(self.max_repairs):
             # regenerated: rule findings (the verifier's sentences are cut below: banning a whole sentence
-            # would cost a decode and teach the decoder nothing); missing terms are flagged
-            # text quality with something to ban (a repeated idea's words, the wrong product type) too
+            # would cost a decode and teach the decoder nothing); missing terms are flagged; text quality with
+            # something to ban (a repeated idea's words, the wrong product type) once — a second repeat is
+            # left out below rather than paid for with another decode
             failing = [i for i, v in enumerate(verdicts) if v.violations or rule_findings(v.contradicted)
-                       or quality_bans(v)]
+                       or (attempt == 0 and quality_bans(v))]
             if not failing:
                 break
             for i in failing:
