@@ -50,6 +50,19 @@ _EN_FUNCTION = frozenset(
     "with that this these those from your into onto over under have has having made make makes look looks "
     "style styled design designed features featuring feature perfect great comfortable comfort easy wear wearing "
     "worn pair piece adds add also more most very just which while will would their there where when what".split())
+# the evaluative ideas of Chinese apparel copy, each with the words that say it: the same idea again within
+# two clauses is said twice, whatever the words (柔软舒适，穿着非常舒服). Human copy comes back to an idea
+# further on; the model repeats it at once (benchmarks/text_quality.py counts both).
+_ZH_IDEAS = {
+    "comfort": "舒适 舒服 舒爽 舒心 亲肤", "slim": "显瘦 纤细 苗条 显高 高挑", "casual": "休闲 随性 随意 慵懒",
+    "convenient": "方便 便捷 便于", "elegant": "优雅 高雅 典雅 端庄", "delicate": "精致 精美 细腻",
+    "fashion": "时尚 时髦 潮流 潮范", "layers": "层次感 层次", "temperament": "气质", "youth": "活力 青春 减龄 少女感",
+    "sweet": "甜美 可爱 俏皮", "retro": "复古", "soft": "柔软 软糯", "breathable": "透气", "texture": "质感",
+    "charm": "魅力 女人味",
+}
+_IDEA_OF = {w: idea for idea, words in _ZH_IDEAS.items() for w in words.split()}
+_IDEA = re.compile("|".join(sorted(map(re.escape, _IDEA_OF), key=len, reverse=True)))
+IDEA_DISTANCE = 2  # clauses
 # reduplications the language uses on purpose (AABB forms such as 整整齐齐 are recognised as such)
 _ZH_REDUPLICATIONS = frozenset(
     "常常 慢慢 轻轻 淡淡 满满 浅浅 小小 大大 好好 款款 点点 丝丝 层层 渐渐 微微 暖暖 软软 萌萌 美美 闪闪 乖乖 翩翩 "
@@ -174,7 +187,8 @@ def _repeats(text: str, record: ProductRecord, zh: bool) -> list[dict]:
     own = _own_terms(record)
     spans = _clauses(text)
     words = [_content_words(text[a:b], zh, own) for a, b in spans]
-    out = []
+    out = _idea_repeats(text, spans) if zh else []
+    taken = {f["start"]: f for f in out}
     for j, (a, b) in enumerate(spans):
         for i in range(j):
             shared = words[i] & words[j]
@@ -182,11 +196,32 @@ def _repeats(text: str, record: ProductRecord, zh: bool) -> list[dict]:
             echo = _echo(text[spans[i][0]:spans[i][1]], text[a:b], zh)
             if echo:  # the same clause again, the product's own words included (经典的牛仔布面 twice)
                 shared, strong = shared | {echo}, [echo]
+            if (len(shared) >= 2 or strong) and a in taken:  # the same clause, found as an idea: ban both
+                taken[a]["ban"] = list(dict.fromkeys(sorted(shared, key=len, reverse=True)[:3] + taken[a]["ban"]))
+                break
             if len(shared) >= 2 or strong:
                 said = sorted(shared, key=len, reverse=True)
                 out.append(_finding("quality:repeat", text, a, b, f"says again what '{text[spans[i][0]:spans[i][1]]}' "
                                     f"said ({'、'.join(said) if zh else ', '.join(said)})", "", said[:3]))
                 break
+    return out
+
+
+def _idea_repeats(text: str, spans: list[tuple[int, int]]) -> list[dict]:
+    """A clause that says an evaluative idea the clause one or two before it said (显瘦…更显瘦)."""
+    last: dict[str, int] = {}
+    out = []
+    for j, (a, b) in enumerate(spans):
+        ideas: dict[str, str] = {}
+        for m in _IDEA.finditer(text[a:b]):
+            ideas.setdefault(_IDEA_OF[m.group(0)], m.group(0))
+        again = [(idea, w) for idea, w in ideas.items() if idea in last and 0 < j - last[idea] <= IDEA_DISTANCE]
+        if again:
+            idea, w = again[0]
+            before = text[spans[last[idea]][0]:spans[last[idea]][1]]
+            out.append(_finding("quality:repeat", text, a, b, f"says {idea} ('{w}') again, right after '{before}'",
+                                "", _ZH_IDEAS[idea].split()))
+        last.update({idea: j for idea in ideas})
     return out
 
 
