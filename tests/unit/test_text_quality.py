@@ -98,3 +98,11 @@ def test_what_regeneration_cannot_mend_is_fixed_and_kept_for_the_reviewer(tiny_m
     assert result.text == "这款连衣裙采用格子设计，凸显出纤细的腰身。" and result.guard.dropped_clauses == 1
     assert result.guard.before_cut["text"] == REPEAT
     assert [f["kind"] for f in result.guard.before_cut["findings"]] == ["quality:repeat"]
+
+
+def test_a_word_doubled_inside_a_clause_and_a_text_cut_off_mid_clause():
+    for text, fixed in (("这款连衣裙穿起来显瘦又显瘦。", "这款连衣裙穿起来显瘦。"),
+                        ("休闲的休闲裤型，适合各种场合。", "休闲裤型，适合各种场合。"),
+                        ("这款背带裙，透气性佳，穿着效果好，穿着", "这款背带裙，透气性佳，穿着效果好。")):
+        found = text_quality(text, DRESS)
+        assert found and apply_fixes(text, found) == fixed, (text, found)

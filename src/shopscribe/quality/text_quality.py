@@ -149,9 +149,10 @@ def _doubled(text: str, zh: bool) -> list[dict]:
         for word in _jieba_words(text):
             tokens.append((at, word))
             at += len(word)
-        for (a, w), (_, mid), (c, w2) in zip(tokens, tokens[1:], tokens[2:]):  # 拼接的拼接
-            if w == w2 and len(w) >= 2 and mid == "的" and _CJK.match(w):
-                out.append(_finding("quality:doubled", text, a, c + len(w2), f"'{w}' written twice", w))
+        for (a, w), (_, mid), (c, w2) in zip(tokens, tokens[1:], tokens[2:]):  # 拼接的拼接, 显瘦又显瘦, 休闲的休闲裤
+            if len(w) >= 2 and mid in ("的", "又", "而", "且") and w2.startswith(w) and _CJK.match(w):
+                fix = w if w2 == w else w2  # 显瘦又显瘦 -> 显瘦; 休闲的休闲裤 -> 休闲裤
+                out.append(_finding("quality:doubled", text, a, c + len(w2), f"'{w}' written twice", fix))
         return out
     for m in re.finditer(r"\b([A-Za-z]+)(\s+)\1\b", text, re.IGNORECASE):
         if m.group(1).lower() not in _EN_DOUBLED_OK:
@@ -267,10 +268,13 @@ def _jieba_words(text: str) -> tuple[str, ...]:
 
 def _fragments(text: str, zh: bool) -> list[dict]:
     """A sentence that is one predicate-less noun phrase (牛仔布的拼接。), or whose last clause is a topic
-    with nothing said about it (…，腰带的设计。)."""
+    with nothing said about it (…，腰带的设计。); a text that stops mid-clause (…，穿着)."""
     if not zh:
         return []
     out = []
+    tail = re.search(r"[，,、；;]([^，,、；;。！？!?]{1,6})$", text)
+    if tail:  # the copy ran out of tokens: the unfinished clause goes, the sentence ends
+        out.append(_finding("quality:fragment", text, tail.start(), tail.end(), f"'{tail.group(1)}' is cut off", "。"))
     for s in _SENTENCE.finditer(text):
         clauses = [(s.start() + a, s.start() + b) for a, b in _clauses(s.group())]
         if not clauses:
