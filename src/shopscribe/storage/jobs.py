@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 
 from shopscribe.storage.database import Database
-from shopscribe.storage.tables import Job, JobItem, utcnow
+from shopscribe.storage.tables import Job, JobItem, aware, utcnow
 
 ACTIVE = ("queued", "running")
 
@@ -47,8 +47,8 @@ class JobView:
     def rate_per_min(self) -> float | None:
         if not self.started_at or not self.done:
             return None
-        end = _aware(self.finished_at or utcnow())
-        minutes = (end - _aware(self.started_at)).total_seconds() / 60
+        end = aware(self.finished_at or utcnow())
+        minutes = (end - aware(self.started_at)).total_seconds() / 60
         return round(self.done / minutes, 1) if minutes > 0 else None
 
     @property
@@ -61,7 +61,7 @@ class JobView:
     def as_dict(self) -> dict:
         out = {k: v for k, v in vars(self).items()}
         for k in ("created_at", "started_at", "finished_at"):
-            out[k] = _aware(out[k]).isoformat() if out[k] else None
+            out[k] = aware(out[k]).isoformat() if out[k] else None
         out["error"] = job_error(self.error)
         return {**out, "rate_per_min": self.rate_per_min, "eta_s": self.eta_s}
 
@@ -155,12 +155,12 @@ def claim(db: Database, owner: str, limit: int, lease_s: float) -> tuple[JobView
 def _turns(jobs: list[Job]) -> list[Job]:
     """Active jobs in the order workers should serve them: by when their owner was last served (never
     first), then oldest job first."""
-    never = datetime.min.replace(tzinfo=_aware(utcnow()).tzinfo)
+    never = datetime.min.replace(tzinfo=aware(utcnow()).tzinfo)
     served: dict[str, datetime] = {}
     for job in jobs:
-        last = _aware(job.last_claimed_at) if job.last_claimed_at else never
+        last = aware(job.last_claimed_at) if job.last_claimed_at else never
         served[job.created_by] = max(served.get(job.created_by, never), last)
-    return sorted(jobs, key=lambda j: (served[j.created_by], _aware(j.created_at)))
+    return sorted(jobs, key=lambda j: (served[j.created_by], aware(j.created_at)))
 
 
 def complete(db: Database, job_id: str, owner: str, results: list[tuple[int, dict]]) -> int:
@@ -257,12 +257,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _aware(t: datetime) -> datetime:
-    from datetime import timezone
-
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
 def _view(job: Job) -> JobView:

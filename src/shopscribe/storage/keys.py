@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
 from shopscribe.errors import KeyNotFound, StorageError
 from shopscribe.storage.database import Database
-from shopscribe.storage.tables import ApiKey, utcnow
+from shopscribe.storage.tables import ApiKey, aware, utcnow
 
 # generate: copy and OpenAI routes; jobs: catalog jobs (own and team's); review: the review routes;
 # guard:off: may send guard=false; admin: everything, every job, /metrics with job ids
@@ -52,7 +52,7 @@ def create_key(db: Database, name: str, scopes: list[str], rate_per_minute: int 
     if unknown or not scopes:
         raise StorageError(f"unknown scope(s) {unknown}; choose from {list(SCOPES)}" if unknown
                            else f"a key needs at least one scope from {list(SCOPES)}")
-    if expires_at is not None and _aware(expires_at) <= utcnow():
+    if expires_at is not None and aware(expires_at) <= utcnow():
         raise StorageError(f"expires_at {expires_at.isoformat()} is in the past")
     secret = _secret()
     with db.session() as s:
@@ -73,9 +73,9 @@ def find_key(db: Database, secret: str) -> ApiKeyInfo | None:
     with db.session() as s:
         row = s.scalar(select(ApiKey).where(or_(ApiKey.key_hash == digest, ApiKey.previous_hash == digest),
                                             ApiKey.revoked_at.is_(None)))
-        if row is None or (row.expires_at is not None and _aware(row.expires_at) <= now):
+        if row is None or (row.expires_at is not None and aware(row.expires_at) <= now):
             return None
-        if row.key_hash != digest and (row.previous_until is None or _aware(row.previous_until) <= now):
+        if row.key_hash != digest and (row.previous_until is None or aware(row.previous_until) <= now):
             return None
         return _info(row)
 
@@ -110,10 +110,6 @@ def revoke_key(db: Database, name: str) -> ApiKeyInfo:
 
 def _secret() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
-
-
-def _aware(t: datetime) -> datetime:
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
 def _info(row: ApiKey) -> ApiKeyInfo:

@@ -12,6 +12,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def aware(t: datetime) -> datetime:
+    """``t`` with UTC attached when the database returned it naive (SQLite keeps no time zone)."""
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
 class Base(DeclarativeBase):
     pass
 

@@ -69,13 +69,14 @@ async def write_copy(request: Request, key: ApiKeyInfo, task_name: str, body: Co
     return results
 
 
-def check_options(request: Request, key: ApiKeyInfo, body: CopyOptions) -> None:
-    """The settings' caps on what one request may ask (422 with the field) and the guard policy (403)."""
+def check_options(request: Request, key: ApiKeyInfo, body) -> None:
+    """The settings' caps on what one request or job may ask (422 with the field) and the guard policy
+    (403); ``body`` is a CopyOptions or a JobRequest."""
     settings, errors = request.app.state.settings, []
     if body.max_chars is not None and body.max_chars > settings.max_chars_limit:
         errors.append({"type": "less_than_equal", "loc": ["body", "max_chars"], "input": body.max_chars,
                        "msg": f"max_chars may be at most {settings.max_chars_limit} on this server (max_chars_limit)"})
-    if body.candidates > settings.max_candidates:
+    if getattr(body, "candidates", 1) > settings.max_candidates:  # a job (JobRequest) has no candidates
         errors.append({"type": "less_than_equal", "loc": ["body", "candidates"], "input": body.candidates,
                        "msg": f"candidates may be at most {settings.max_candidates} on this server (max_candidates)"})
     if errors:

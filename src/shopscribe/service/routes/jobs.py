@@ -22,6 +22,7 @@ from shopscribe.catalog.spreadsheet import OUTPUT_FIELDS, output_csv_row
 from shopscribe.errors import CatalogError
 from shopscribe.catalog.limits import field_limit_problems
 from shopscribe.service.deps import require, viewer
+from shopscribe.service.routes.copy import check_options
 from shopscribe.service.schemas import ERRORS, JobRequest
 from shopscribe.storage import audit
 from shopscribe.storage import jobs as store
@@ -40,7 +41,7 @@ async def create_job(request: Request, key=Depends(require("jobs"))) -> dict:
     state = request.app.state
     with tempfile.TemporaryDirectory() as tmp:
         body, upload = await _read_request(request, Path(tmp))
-        _check_job_options(request, key, body)
+        check_options(request, key, body)
         host = state.hosts.get(body.model)
         options = body.to_copy_options()
         path = _catalog_path(state.settings.data_dir, body, upload, Path(tmp))
@@ -126,16 +127,6 @@ async def _job(request: Request, key, job_id: str):
     if job is None:
         raise HTTPException(404, f"no job {job_id}")
     return job
-
-
-def _check_job_options(request: Request, key, body: JobRequest) -> None:
-    settings = request.app.state.settings
-    if body.max_chars is not None and body.max_chars > settings.max_chars_limit:
-        raise RequestValidationError([{"type": "less_than_equal", "loc": ["body", "max_chars"], "input": body.max_chars,
-                                       "msg": f"max_chars may be at most {settings.max_chars_limit} on this server "
-                                              "(max_chars_limit)"}])
-    if not body.guard and not key.allows("guard:off"):
-        raise HTTPException(403, "guard=false needs a key with the 'guard:off' scope")
 
 
 def _fitting(host, options, loaded) -> tuple[list, list[dict]]:
