@@ -15,18 +15,19 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from shopscribe.service import create_app, load_settings
+from shopscribe.service import create_app
 from shopscribe.service.logs import JsonFormatter
 from shopscribe.storage import open_database
 from shopscribe.storage.jobs import fail_job, job_failure
 from shopscribe.storage.keys import create_key, find_key, rotate_key
 from shopscribe.storage.tables import utcnow
 from tests.unit.test_service import PRODUCT, auth, free_port
+from tests.unit.test_service import settings_for as service_settings
 
 
 def settings_for(tiny_model_dir, tmp_path, *more: str):
-    return load_settings(None, [f"database_url=sqlite:///{tmp_path / 'svc.db'}", "engine=transformers",
-                                f"models={{tiny: '{tiny_model_dir}'}}", "job_workers=0", *more])
+    """test_service's settings, with no job worker started (jobs stay queued)."""
+    return service_settings(tiny_model_dir, tmp_path, "job_workers=0", *more)
 
 
 @pytest.fixture

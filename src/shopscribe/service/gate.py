@@ -56,20 +56,19 @@ class Gate:
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
             await send(message)
 
-        refusal = await self._refusal(scope, headers, state)
+        limit, name = self._cap(scope)
+        refusal = await self._refusal(scope, headers, state, limit, name)
         if refusal is not None:
             await _answer(send_with_id, *refusal)
         else:
-            limit, name = self._cap(scope)
             try:
                 await self.app(scope, _counted(receive, limit, name), send_with_id)
             except BodyTooLarge as exc:  # raised outside a route's handlers (the response has not started)
                 await _answer(send_with_id, 413, {"detail": exc.detail})
         self._record(scope, state, status["code"], started)
 
-    async def _refusal(self, scope, headers: Headers, state: dict) -> tuple | None:
+    async def _refusal(self, scope, headers: Headers, state: dict, limit: int, name: str) -> tuple | None:
         """(status, body, headers) when the request is refused before any of its body is read."""
-        limit, name = self._cap(scope)
         size = headers.get("content-length")
         if size is not None and (not size.isdigit() or int(size) > limit):
             return 413, {"detail": f"request body over {limit} bytes ({name})"}, {}
