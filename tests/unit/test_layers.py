@@ -25,7 +25,8 @@ LAYERS = [
     {"generation"},
     {"evaluation", "reviews", "optimize", "batch"},
     {"storage"},
-    {"service"},
+    {"workspace"},
+    {"service", "ui"},
     {"cli"},
 ]
 LAYER = {package: i for i, packages in enumerate(LAYERS) for package in packages}

@@ -10,6 +10,7 @@ from shopscribe.cli.batch import batch_command
 from shopscribe.cli.generate import generate_command
 from shopscribe.cli.optimize import optimize_command
 from shopscribe.cli.quickstart import quickstart_command
+from shopscribe.cli.review import export_command, retrain_command
 from shopscribe.cli.serve import serve_command
 from shopscribe.cli.train import train_command
 from shopscribe.cli.validate import validate_command
@@ -33,6 +34,8 @@ app.command("serve")(serve_command)
 app.add_typer(keys.app, name="keys")
 app.add_typer(jobs.app, name="jobs")
 app.command("worker")(jobs.worker_command)
+app.command("export")(export_command)
+app.command("retrain")(retrain_command)
 
 
 def main() -> None:

@@ -68,6 +68,50 @@ def results(job_id: str, out: Path = typer.Option(None, "--out", "-o", help=".js
         console.print(f"{n} products → {out}")
 
 
+@app.command("import")
+@handle_errors
+def import_(outputs: Path = typer.Argument(..., help="Copy to review: JSONL rows with id and text (the output "
+                                             "of `shopscribe generate` or `batch`)."),
+            products: Path = typer.Option(..., "--products", "-p", help="The products' data (a catalog file)."),
+            model: str = typer.Option(None, "--model", help="The served model id whose guard checks the text "
+                                      "(default: the settings' default model)."),
+            task: str = typer.Option("describe", "--task", help="The task that wrote the copy."),
+            owner: str = typer.Option("cli", "--owner", help="The key name that owns the job (its team sees it)."),
+            team: str = typer.Option(None, "--team", help="The owner's team."),
+            config: Path = CONFIG, database_url: str = DB) -> None:
+    """A finished job from copy written elsewhere, each text checked again by the guard: it appears in the
+    review workspace (/ui) like any job."""
+    from shopscribe.appendlog import read_done
+    from shopscribe.catalog.loaders import load_catalog
+    from shopscribe.generation.config import CopyOptions
+    from shopscribe.generation.pipeline import CopyModel
+    from shopscribe.service.settings import load_settings
+    from shopscribe.storage import audit
+    from shopscribe.storage.jobs import create_done_job
+    from shopscribe.tasks.args import TaskArgs
+    from shopscribe.workspace.imports import checked_results
+
+    settings = load_settings(config, [f"database_url={database_url}"] if database_url else [])
+    model_id = model or settings.resolved_default_model()
+    if model_id not in settings.models:
+        raise typer.BadParameter(f"model '{model_id}' is not among the service's models {sorted(settings.models)}")
+    copy_model = CopyModel.describe(settings.models[model_id])
+    options = CopyOptions(task=TaskArgs(name=task))
+    guard = copy_model.guard(options, copy_model.task(options))
+    texts = {pid: row["text"] for pid, row in read_done(outputs).items()}
+    records = [r for r in load_catalog(products).records if r.id in texts]
+    unknown = sorted(set(texts) - {r.id for r in records})
+    if unknown:
+        raise typer.BadParameter(f"{len(unknown)} output(s) name a product not in {products}, e.g. {unknown[:5]}")
+    items = checked_results(records, texts, guard, task, model_id)
+    db = service_database(config, database_url)
+    job = create_done_job(db, task=task, model=model_id, options=options.model_dump(mode="json"),
+                          source=str(outputs), items=items, created_by=owner, team=team)
+    audit.record(db, "cli", "job.import", job.id, products=job.total, source=str(outputs))
+    console.print(f"job [green]{job.id}[/green]: {job.total} product(s), {job.flagged} flagged by the guard; "
+                  "review them at /ui")
+
+
 @handle_errors
 def worker_command(config: Path = typer.Option(None, "--config", help="The service's YAML settings."),
                    overrides: list[str] = typer.Argument(None, help="key=value settings, as for serve")) -> None:

@@ -1,6 +1,8 @@
-"""`shopscribe models list | prepare NAME`"""
+"""`shopscribe models list | engines | prepare NAME | versions | register | promote | rollback`"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 from rich.table import Table
@@ -49,3 +51,67 @@ def prepare(name: str = typer.Argument(DEFAULT_MODEL, help="Packaged name, .gguf
     """Assemble, verify and dequantize a model into cached trainable weights."""
     path = resolve_model(name, force=force, progress=log)
     console.print(f"[green]ready[/green]: {path}")
+
+
+CONFIG = typer.Option(None, "--config", help="The service's YAML settings (for its database_url).")
+DB = typer.Option(None, "--database-url", help="Overrides the settings' database_url.")
+
+
+@app.command("versions")
+@handle_errors
+def versions(model_id: str = typer.Argument(None, help="A served model id (default: all)."),
+             config: Path = CONFIG, database_url: str = DB) -> None:
+    """The registry's versions of each served model id, and which one is promoted (served)."""
+    from shopscribe.cli.common import service_database
+    from shopscribe.storage import registry
+
+    table = Table(title="model versions")
+    for col in ("model", "version", "served", "from", "made by", "created", "path", "comparison"):
+        table.add_column(col)
+    for v in registry.versions(service_database(config, database_url), model_id):
+        sets = v.report.get("sets", {})
+        comparison = "; ".join(f"{n}: ROUGE-L {s['old']['rougeL']:.3f} -> {s['new']['rougeL']:.3f}"
+                               for n, s in sets.items() if s["old"]["rougeL"] is not None)
+        table.add_row(v.model_id, f"v{v.version}", "promoted" if v.promoted else "", f"v{v.parent}" if v.parent else "",
+                      v.created_by, f"{v.created_at:%Y-%m-%d %H:%M}", v.path, comparison)
+    console.print(table)
+
+
+@app.command("register")
+@handle_errors
+def register(model_id: str = typer.Argument(..., help="The served model id."),
+             path: Path = typer.Argument(..., help="A trained run folder (or any model the service can load)."),
+             promote: bool = typer.Option(False, "--promote", help="Serve it now."),
+             config: Path = CONFIG, database_url: str = DB) -> None:
+    """Add a version of MODEL_ID (a run folder); the first of a model id is the start `retrain` builds on."""
+    from shopscribe.cli.common import service_database
+    from shopscribe.storage import registry
+
+    db = service_database(config, database_url)
+    made = registry.register(db, model_id, str(path.resolve()) if path.exists() else str(path), "cli")
+    if promote:
+        made = registry.promote(db, model_id, made.version, "cli")
+    console.print(f"{model_id} v{made.version} {'promoted' if promote else 'registered'}: {made.path}")
+
+
+@app.command("promote")
+@handle_errors
+def promote(model_id: str = typer.Argument(...), version: int = typer.Argument(..., help="The version number."),
+            config: Path = CONFIG, database_url: str = DB) -> None:
+    """Serve VERSION of MODEL_ID: running services switch within registry_poll_s, without a restart."""
+    from shopscribe.cli.common import service_database
+    from shopscribe.storage import registry
+
+    made = registry.promote(service_database(config, database_url), model_id, version, "cli")
+    console.print(f"{model_id} v{made.version} promoted: {made.path}")
+
+
+@app.command("rollback")
+@handle_errors
+def rollback(model_id: str = typer.Argument(...), config: Path = CONFIG, database_url: str = DB) -> None:
+    """Serve again the version of MODEL_ID promoted before the current one."""
+    from shopscribe.cli.common import service_database
+    from shopscribe.storage import registry
+
+    made = registry.rollback(service_database(config, database_url), model_id, "cli")
+    console.print(f"{model_id} rolled back to v{made.version}: {made.path}")

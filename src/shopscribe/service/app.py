@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopscribe import __version__
@@ -22,6 +24,9 @@ from shopscribe.service.supervisor import WorkerSupervisor
 from shopscribe.service.settings import ServiceSettings
 from shopscribe.storage import open_database
 from shopscribe.storage.audit import note_model_version
+from shopscribe.ui import actions as ui_actions
+from shopscribe.ui import pages as ui_pages
+from shopscribe.ui.auth import LoginRequired
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -32,16 +37,18 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         state = app.state
         state.db = open_database(settings.database_url)
-        state.hosts = Hosts(settings, on_batch=lambda mid, kind, n, s: _on_batch(state.metrics, state.hosts, mid,
+        state.hosts = Hosts(settings, db=state.db, on_batch=lambda mid, kind, n, s: _on_batch(state.metrics, state.hosts, mid,
                                                                                   kind, n, s))
         for mid, host in state.hosts.hosts.items():
             note_model_version(state.db, mid, host.spec, host.fingerprint, host.engine.name)
         state.sentiment = _sentiment(settings)
         state.workers = WorkerSupervisor(settings, log)
         state.workers.start()
+        watcher = asyncio.create_task(_watch_registry(state, settings.registry_poll_s, log))
         log.info(f"serving {sorted(state.hosts.hosts)} on {settings.engine}; database {state.db.url}; "
                  f"{settings.job_workers} job worker(s)")
         yield
+        watcher.cancel()
         state.workers.stop()
         state.hosts.close()
         state.db.close()
@@ -49,11 +56,27 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app = FastAPI(title="ShopScribe", version=__version__, lifespan=lifespan,
                   description="Product copy from your catalog, checked before it is published.")
     app.state.settings, app.state.metrics = settings, Metrics()
-    for router in (ops.router, copy.router, openai_compat.router, jobs.router, reviews.router):
+    for router in (ops.router, copy.router, openai_compat.router, jobs.router, reviews.router, ui_pages.router,
+                   ui_actions.router):
         app.include_router(router)
+    app.mount("/ui/static", StaticFiles(directory=ui_pages.STATIC), name="ui-static")
     app.add_middleware(Gate, settings=settings, metrics=app.state.metrics, log=log)
     _add_error_handlers(app, log)
     return app
+
+
+async def _watch_registry(state, every_s: float, log) -> None:
+    """Serve each model id's promoted version: a promotion or rollback is picked up within ``every_s``
+    seconds, without a restart (``Hosts.refresh``)."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            for mid, version in (await asyncio.to_thread(state.hosts.refresh, state.db)).items():
+                note_model_version(state.db, mid, state.hosts.hosts[mid].spec, state.hosts.hosts[mid].fingerprint,
+                                   state.hosts.hosts[mid].engine.name)
+                log.info(f"now serving {mid} v{version}")
+        except Exception:
+            log.exception("could not switch to a promoted model version; serving the one loaded")
 
 
 def _sentiment(settings: ServiceSettings):
@@ -77,6 +100,10 @@ def _on_batch(metrics: Metrics, hosts, model_id: str, kind: str, products: int, 
 
 
 def _add_error_handlers(app: FastAPI, log) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired):
+        return ui_pages.login_redirect(request, exc)
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors()]

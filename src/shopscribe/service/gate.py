@@ -3,7 +3,8 @@
 - a request id (the client's ``x-request-id`` when it is 1–64 letters, digits or ``._:-``; else a new one);
 - size caps: a declared Content-Length over the route's cap is refused (413) before a byte is read; a body
   without one is counted as it streams and refused when it passes the cap — nothing is joined in memory;
-- authentication before any body is read: a ``/v1/`` request without a valid key gets 401 (429 once its
+- authentication before any body is read (a bearer key, or on /ui the workspace's login cookie): a ``/v1/``
+  or ``/ui/api/`` request without a valid key gets 401 (429 once its
   client address has sent ``anon_rate_per_minute`` of them in a minute), so a client without a key can
   never make the server read, parse or buffer its upload;
 - one JSON log line and the metrics of each request."""
@@ -25,6 +26,8 @@ from shopscribe.storage.keys import find_key
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 UPLOAD_ROUTES = (("POST", "/v1/jobs"),)
+KEYED = ("/v1/", "/ui/api/")  # refused without a valid key before any body is read
+UI_COOKIE = "shopscribe_key"  # the review workspace's login (shopscribe.ui.auth)
 
 
 class BodyTooLarge(HTTPException):
@@ -75,14 +78,14 @@ class Gate:
         if not self.settings.auth:
             state.update(key=LOCAL, key_name=LOCAL.name)
             return None
-        token = _bearer(headers)
+        token = _bearer(headers) or _ui_cookie(scope, headers)
         if token:
             key = await asyncio.to_thread(find_key, scope["app"].state.db, token)
             if key is not None:
                 state.update(key=key, key_name=key.name)
                 return None
-        if not scope["path"].startswith("/v1/"):
-            return None  # /health, /ready, /metrics, /docs: open (the route decides what it shows)
+        if not scope["path"].startswith(KEYED):
+            return None  # /health, /ready, /metrics, /docs, the /ui pages: open (the route decides what it shows)
         return await self._unauthenticated(scope, "unknown or revoked API key" if token else
                                            "an API key is required: Authorization: Bearer <key>")
 
@@ -116,6 +119,17 @@ class Gate:
 def _bearer(headers: Headers) -> str:
     scheme, _, token = headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _ui_cookie(scope, headers: Headers) -> str:
+    """The key the workspace's login page stored, on /ui requests only."""
+    if not scope["path"].startswith("/ui"):
+        return ""
+    for part in headers.get("cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == UI_COOKIE:
+            return value.strip().strip('"')
+    return ""
 
 
 def _counted(receive, limit: int, name: str):

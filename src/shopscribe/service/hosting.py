@@ -5,6 +5,7 @@ continuous-batching loop), its batcher, and the copy pipeline it builds per opti
 from __future__ import annotations
 
 import logging
+import threading
 
 from shopscribe.engine.decoding import DecodingArgs
 from shopscribe.engine.shared import SharedEngine
@@ -12,13 +13,15 @@ from shopscribe.generation.config import CopyOptions, EngineArgs
 from shopscribe.generation.generator import Generator
 from shopscribe.generation.pipeline import CopyModel
 from shopscribe.service.batcher import Batcher, CopyWork, RawWork
+from shopscribe.storage import registry
 
 log = logging.getLogger("shopscribe.service")
 
 
 class ModelHost:
-    def __init__(self, model_id: str, spec: str, settings, on_batch=None):
+    def __init__(self, model_id: str, spec: str, settings, on_batch=None, registry_version: int | None = None):
         self.model_id, self.spec = model_id, spec
+        self.registry_version = registry_version  # the registry's version number, when it is a registered one
         args = EngineArgs(engine=settings.engine, output_vocab=settings.output_vocab, parallel=settings.parallel,
                           num_threads=settings.num_threads, contexts=1, verifier=settings.verifier)  # one loop joins every request (engine.shared)
         self.model = CopyModel.load(spec, args, log=log.info,
@@ -40,6 +43,10 @@ class ModelHost:
 
     @property
     def version(self) -> str:
+        """What every output row names: the model id, its registry version (when registered) and a
+        fingerprint of its files."""
+        if self.registry_version is not None:
+            return f"{self.model_id}@v{self.registry_version}:{self.fingerprint}"
         return f"{self.model_id}@{self.fingerprint}"
 
     def chat_prompt(self, messages: list[dict]) -> str:
@@ -89,12 +96,37 @@ class ModelNotServed(LookupError):
 
 
 class Hosts:
-    """The served models, loaded once at start-up and shared by every request."""
+    """The served models, loaded once at start-up and shared by every request. A model id with a promoted
+    version in the registry serves that version's run folder; ``refresh`` switches to a newly promoted one
+    (requests already queued on the old one finish on it)."""
 
-    def __init__(self, settings, on_batch=None):
+    RETIRE_AFTER_S = 120  # an old version's engine is closed this long after the switch
+
+    def __init__(self, settings, db=None, on_batch=None):
+        self.settings, self.on_batch = settings, on_batch
         self.default = settings.resolved_default_model()
-        self.hosts = {mid: ModelHost(mid, spec, settings, lambda kind, n, s, mid=mid: on_batch(mid, kind, n, s))
-                      for mid, spec in settings.models.items()}
+        self.hosts = {}
+        for mid in settings.models:
+            spec, version = served_spec(settings, db, mid)
+            self.hosts[mid] = self._load(mid, spec, version)
+
+    def _load(self, mid: str, spec: str, version: int | None) -> ModelHost:
+        on_batch = (lambda kind, n, s, mid=mid: self.on_batch(mid, kind, n, s)) if self.on_batch else None
+        return ModelHost(mid, spec, self.settings, on_batch, registry_version=version)
+
+    def refresh(self, db) -> dict[str, int]:
+        """Load and switch to each model id's promoted version where it changed; returns {id: version}."""
+        switched = {}
+        for mid, host in list(self.hosts.items()):
+            spec, version = served_spec(self.settings, db, mid)
+            if version is None or version == host.registry_version:
+                continue
+            self.hosts[mid] = self._load(mid, spec, version)
+            timer = threading.Timer(self.RETIRE_AFTER_S, host.close)
+            timer.daemon = True
+            timer.start()
+            switched[mid] = version
+        return switched
 
     def get(self, model_id: str | None) -> ModelHost:
         host = self.hosts.get(model_id or self.default)
@@ -108,3 +140,11 @@ class Hosts:
     def close(self) -> None:
         for host in self.hosts.values():
             host.close()
+
+
+def served_spec(settings, db, model_id: str) -> tuple[str, int | None]:
+    """What ``model_id`` is loaded from: its promoted version's run folder, else the settings' spec."""
+    promoted = registry.promoted(db, model_id) if db is not None else None
+    if promoted is None:
+        return settings.models[model_id], None
+    return promoted.path, promoted.version

@@ -70,6 +70,10 @@ class ServiceSettings(BaseSettings):
     ray_actor_threads: int | None = Field(None, ge=1, description="jobs_backend=ray: engine threads and Ray CPUs per "
                                           "actor (default: num_threads, else 2).")
     max_upload_bytes: int = Field(200_000_000, ge=1_000, description="Largest catalog upload to POST /v1/jobs.")
+    registry_poll_s: float = Field(5.0, gt=0, description="How often the service looks for a newly promoted model "
+                                   "version (`shopscribe models promote|rollback`) and switches to it.")
+    registry_dir: Path = Field(Path("~/.local/share/shopscribe/versions"), description="Where the workspace's "
+                               "retrain button writes new model versions.")
     log_json: bool = Field(True, description="Structured JSON logs with a request id.")
 
     @field_validator("default_model")

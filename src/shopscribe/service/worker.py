@@ -15,7 +15,7 @@ import time
 
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.generation.pipeline import options_from_json
-from shopscribe.service.hosting import ModelHost
+from shopscribe.service.hosting import ModelHost, served_spec
 from shopscribe.service.settings import ServiceSettings
 from shopscribe.storage import open_database
 from shopscribe.storage.jobs import ModelUnavailable, claim, complete, fail_job, job_failure, release_dead_claims, worker_id
@@ -45,7 +45,7 @@ def run_worker(settings: ServiceSettings, stop: threading.Event | None = None) -
             continue
         job, items = got
         try:
-            host = hosts.get(job.model) or hosts.setdefault(job.model, _host(settings, job.model))
+            host = _current(hosts, settings, db, job.model)
             records = [ProductRecord.model_validate(i.record) for i in items]
             rows = host.generator(options_from_json(job.options)).generate(records)
         except Exception as exc:  # a model that cannot load or a pipeline error: the job says what, the log why
@@ -58,10 +58,17 @@ def run_worker(settings: ServiceSettings, stop: threading.Event | None = None) -
         host.close()
 
 
-def _host(settings: ServiceSettings, model_id: str) -> ModelHost:
+def _current(hosts: dict[str, ModelHost], settings: ServiceSettings, db, model_id: str) -> ModelHost:
+    """The worker's host of ``model_id``, loaded again when the registry promoted another version."""
     if model_id not in settings.models:
         raise ModelUnavailable(f"model '{model_id}' is not among this worker's models {sorted(settings.models)}")
-    return ModelHost(model_id, settings.models[model_id], settings)
+    spec, version = served_spec(settings, db, model_id)
+    host = hosts.get(model_id)
+    if host is None or host.registry_version != version:
+        if host is not None:
+            host.close()
+        hosts[model_id] = host = ModelHost(model_id, spec, settings, registry_version=version)
+    return host
 
 
 def main() -> None:

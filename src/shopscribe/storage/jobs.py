@@ -263,3 +263,19 @@ def _view(job: Job) -> JobView:
     return JobView(job.id, job.status, job.task, job.model, job.options, job.source, job.total, job.done,
                    job.flagged, job.rejected, job.error, job.created_by, job.team, job.created_at, job.started_at,
                    job.finished_at)
+
+
+def create_done_job(db: Database, *, task: str, model: str, options: dict, source: str,
+                    items: list[tuple[object, dict]], created_by: str, team: str | None = None) -> JobView:
+    """A finished job from copy written elsewhere (``shopscribe batch``, a file): (record, result) pairs,
+    each result already checked; it is reviewed and exported like any job."""
+    job_id, now = uuid.uuid4().hex, utcnow()
+    flagged = sum((result.get("guard") or {}).get("status") == "flagged" for _, result in items)
+    with db.session() as s:
+        s.add(Job(id=job_id, status="done", task=task, model=model, options=options, source=source,
+                  total=len(items), done=len(items), flagged=flagged, rejected=0, rejects=[],
+                  created_by=created_by, team=team, started_at=now, finished_at=now))
+        s.flush()
+        s.add_all(JobItem(job_id=job_id, idx=i, product_id=r.id, record=r.model_dump(mode="json"), status="done",
+                          attempts=0, result=result, done_at=now) for i, (r, result) in enumerate(items))
+    return get_job(db, job_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -122,3 +122,61 @@ class UsageCounter(Base):
     window: Mapped[int] = mapped_column(Integer, primary_key=True)
     requests: Mapped[int] = mapped_column(Integer, default=0)
     tokens: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReviewItem(Base):
+    """An editor's review of one job product: the copy as written (``result``, replaced by a regeneration),
+    the state, the approved text, the draft being typed, and ``revision`` — every save names the revision it
+    started from, so two reviewers never overwrite each other silently (``storage.review``)."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (Index("ix_review_items_queue", "job_id", "state", "guard_status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(32), ForeignKey("jobs.id", ondelete="CASCADE"))
+    job_item_id: Mapped[int] = mapped_column(Integer, ForeignKey("job_items.id", ondelete="CASCADE"), unique=True)
+    idx: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[str] = mapped_column(String(500), index=True)
+    locale: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    guard_status: Mapped[str] = mapped_column(String(16))  # pass | flagged | off (of the copy as written)
+    model_version: Mapped[str] = mapped_column(String(300))
+    result: Mapped[dict] = mapped_column(JSON)  # the output row (text, guard report, model version)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | approved | rejected
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)  # the approved text (edited or not)
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)  # the approved text differs from the written one
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it was rejected
+    draft: Mapped[str | None] = mapped_column(Text, nullable=True)  # an edit in progress, saved as typed
+    draft_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reviewer: Mapped[str | None] = mapped_column(String(200), nullable=True)  # who last saved anything
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RegisteredModel(Base):
+    """A version of a served model id: the run folder it is loaded from, the version it was retrained
+    from and the comparison written when it was made (``storage.registry``)."""
+
+    __tablename__ = "model_registry"
+    __table_args__ = (UniqueConstraint("model_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(Text)
+    parent: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Promotion(Base):
+    """Which version of a model id is served: the latest row wins; a rollback adds a row."""
+
+    __tablename__ = "model_promotions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
