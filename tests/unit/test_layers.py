@@ -26,7 +26,8 @@ LAYERS = [
     {"evaluation", "reviews", "optimize", "batch"},
     {"storage"},
     {"workspace"},
-    {"service", "ui"},
+    {"ui"},
+    {"service"},
     {"cli"},
 ]
 LAYER = {package: i for i, packages in enumerate(LAYERS) for package in packages}

@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from shopscribe.storage import usage
 from shopscribe.storage.jobs import Viewer
 from shopscribe.storage.keys import ApiKeyInfo
+from shopscribe.ui.auth import key_viewer
 
 bearer = HTTPBearer(auto_error=False, description="An API key from `shopscribe keys create`.")
 LOCAL = ApiKeyInfo("local", "", ("admin",), None, None, None)  # auth=false: a trial on one's own machine
@@ -59,4 +60,4 @@ async def spend_tokens(request: Request, key: ApiKeyInfo, tokens: int) -> None:
 
 def viewer(key: ApiKeyInfo) -> Viewer:
     """Whose jobs a key sees: its own, its team's, or (admin) every job."""
-    return Viewer(key.name, key.team, key.admin)
+    return key_viewer(key)

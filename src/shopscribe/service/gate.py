@@ -23,11 +23,11 @@ from starlette.exceptions import HTTPException
 from shopscribe.service.deps import LOCAL
 from shopscribe.storage import usage
 from shopscribe.storage.keys import find_key
+from shopscribe.ui.auth import COOKIE as UI_COOKIE  # the review workspace's login
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 UPLOAD_ROUTES = (("POST", "/v1/jobs"),)
 KEYED = ("/v1/", "/ui/api/")  # refused without a valid key before any body is read
-UI_COOKIE = "shopscribe_key"  # the review workspace's login (shopscribe.ui.auth)
 
 
 class BodyTooLarge(HTTPException):

@@ -8,9 +8,10 @@ from urllib.parse import quote
 
 from fastapi import HTTPException, Request
 
-from shopscribe.service.gate import UI_COOKIE as COOKIE
+from shopscribe.storage.jobs import Viewer
 from shopscribe.storage.keys import ApiKeyInfo
 
+COOKIE = "shopscribe_key"  # the gate reads it on /ui requests (service.gate)
 UI_HEADER = "x-shopscribe-ui"
 SCOPE = "review"
 
@@ -52,3 +53,8 @@ def actor(key: ApiKeyInfo) -> str:
 
 def login_url(next_url: str, message: str = "") -> str:
     return f"/ui/login?next={quote(next_url)}" + (f"&message={quote(message)}" if message else "")
+
+
+def key_viewer(key: ApiKeyInfo) -> Viewer:
+    """Whose jobs a key sees: its own, its team's, or (admin) every job."""
+    return Viewer(key.name, key.team, key.admin)

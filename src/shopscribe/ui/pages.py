@@ -12,13 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from shopscribe.catalog.shop_export import FORMATS
-from shopscribe.service.deps import viewer
 from shopscribe.storage import audit
 from shopscribe.storage import jobs as job_store
 from shopscribe.storage import registry
 from shopscribe.storage import review as store
 from shopscribe.storage.keys import find_key
-from shopscribe.ui.auth import COOKIE, SCOPE, actor, login_url, page_key
+from shopscribe.ui.auth import key_viewer, COOKIE, SCOPE, actor, login_url, page_key
 from shopscribe.ui.reviewing import FILTERS, checked, queue_filter, visible_job, visible_review
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -57,7 +56,7 @@ async def logout():
 @router.get("", response_class=HTMLResponse)
 async def home(request: Request, key=Depends(page_key)):
     db = request.app.state.db
-    jobs = await asyncio.to_thread(job_store.list_jobs, db, 100, viewer(key))
+    jobs = await asyncio.to_thread(job_store.list_jobs, db, 100, key_viewer(key))
     counts = {j.id: await asyncio.to_thread(store.facets, db, j.id) for j in jobs}
     versions = await asyncio.to_thread(registry.versions, db) if key.admin else []
     return templates.TemplateResponse(request, "home.html", {

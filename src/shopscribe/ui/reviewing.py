@@ -9,10 +9,10 @@ from fastapi import HTTPException, Request
 
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.generation.pipeline import options_from_json
-from shopscribe.service.deps import viewer
 from shopscribe.storage import jobs as job_store
 from shopscribe.storage import review as store
 from shopscribe.storage.keys import ApiKeyInfo
+from shopscribe.ui.auth import key_viewer
 from shopscribe.workspace.checks import Checked, check_text
 
 FILTERS = ("guard_status", "category", "locale", "model_version", "state", "q", "sort")
@@ -28,7 +28,7 @@ def queue_filter(params) -> store.QueueFilter:
 
 async def visible_job(request: Request, key: ApiKeyInfo, job_id: str):
     """The job if this key may see it; 404 otherwise (as for no job)."""
-    job = await asyncio.to_thread(job_store.get_job, request.app.state.db, job_id, viewer(key))
+    job = await asyncio.to_thread(job_store.get_job, request.app.state.db, job_id, key_viewer(key))
     if job is None:
         raise HTTPException(404, f"no job {job_id}")
     return job

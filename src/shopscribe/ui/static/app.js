@@ -51,7 +51,7 @@ function reviewPage(root) {
 
   const showConflict = (data, retry) => {
     const box = document.getElementById("conflict");
-    document.getElementById("conflict-message").textContent = data.detail;
+    document.getElementById("conflict-message").textContent = `${data.detail}; it is now ${data.current.state}. Their text:`;
     document.getElementById("conflict-text").textContent = data.current.text;
     box.hidden = false;
     document.getElementById("take-theirs").onclick = () => {
