@@ -13,7 +13,7 @@ import time
 from shopscribe.batch.cluster import connect, require_ray
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.generation.pipeline import options_from_json
-from shopscribe.service.hosting import ModelHost
+from shopscribe.service.hosting import ModelHost, served_spec
 from shopscribe.service.settings import ServiceSettings
 from shopscribe.storage import open_database
 from shopscribe.storage.jobs import (ModelUnavailable, claim, complete, fail_job, job_failure, release_dead_claims,
@@ -25,9 +25,9 @@ log = logging.getLogger("shopscribe.worker")
 class CopyActor:
     """One model's copy pipeline inside a Ray actor."""
 
-    def __init__(self, settings_json: str, model_id: str):
+    def __init__(self, settings_json: str, model_id: str, spec: str, version: int | None):
         settings = ServiceSettings(**json.loads(settings_json))
-        self.host = ModelHost(model_id, settings.models[model_id], settings)
+        self.host = ModelHost(model_id, spec, settings, registry_version=version)
 
     def write(self, options: dict, records: list[dict]) -> list[dict]:
         copy_options = options_from_json(options)
@@ -77,10 +77,21 @@ def _fill(ray, db, settings, owner, remote, actor_settings, pools, busy) -> None
         if job.model not in settings.models:
             fail_job(db, job.id, *job_failure(ModelUnavailable(job.model), job.model))
             continue
-        pool = pools.setdefault(job.model, [remote.remote(actor_settings, job.model)
-                                            for _ in range(settings.ray_actors)])
-        index = min(range(len(pool)), key=lambda i: _load(busy, (job.model, i)))
-        busy[pool[index].write.remote(job.options, [i.record for i in items])] = ((job.model, index), job, items)
+        spec, version = served_spec(settings, db, job.model)  # the registry's promoted version, if any
+        served = f"{job.model}@{version}"  # a promotion makes a new pool; the old one finishes its batches
+        pool = pools.setdefault(served, [remote.remote(actor_settings, job.model, spec, version)
+                                         for _ in range(settings.ray_actors)])
+        _retire(ray, pools, busy, job.model, served)
+        index = min(range(len(pool)), key=lambda i: _load(busy, (served, i)))
+        busy[pool[index].write.remote(job.options, [i.record for i in items])] = ((served, index), job, items)
+
+
+def _retire(ray, pools, busy, model: str, served: str) -> None:
+    """Stop the actors of a model's earlier versions once they have no batch left."""
+    for old in [k for k in pools if k.rpartition("@")[0] == model and k != served]:
+        if not any(key[0] == old for key, _, _ in busy.values()):
+            for actor in pools.pop(old):
+                ray.kill(actor)
 
 
 def _actors(pools) -> list[tuple[str, int]]:
