@@ -10,7 +10,7 @@ import time
 from fastapi.testclient import TestClient
 
 from shopscribe.catalog.loaders import load_catalog
-from shopscribe.config import load_config
+from shopscribe.config import load_config, read_yaml
 from shopscribe.service import create_app, load_settings
 from shopscribe.storage import open_database, registry
 from shopscribe.storage import review as store
@@ -58,6 +58,9 @@ def test_reviewed_edits_make_a_new_version_that_promote_and_rollback_switch(tiny
     held = (tmp_path / "versions" / "v2-review-data" / "held_out.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(edited) + len(held) == 6 and edited  # every edit is trained on or held out to compare
     assert sum(r["id"] == edited[0]["id"] for r in trained_on) == 1  # the edit replaced the old target
+    assert len(trained_on) == 3 * len(edited)  # two old training products replayed per reviewed one
+    assert json.loads((tmp_path / "versions" / "v2" / "shopscribe_run.json").read_text())["method"] == "lora"
+    assert read_yaml(tmp_path / "versions" / "v2" / "config.yaml")["init_from"] == str(v1_run)  # continued
     negatives = (tmp_path / "versions" / "v2-review-data" / "negatives.jsonl").read_text(encoding="utf-8")
     assert "说了两遍同一件事" in negatives
     report = json.loads((tmp_path / "versions" / "v2" / "comparison.json").read_text())

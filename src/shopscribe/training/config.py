@@ -82,6 +82,8 @@ class TrainConfig(BaseConfig):
     method: Literal["lora", "full"] = Field("lora", description="LoRA adapter or full fine-tuning.")
     out_dir: Path = Field(description="Run folder: adapter/model, tokenizer, config, logs, model card.")
     overwrite: bool = Field(False, description="Replace a finished run in out_dir instead of refusing.")
+    init_from: Path | None = Field(None, description="A finished LoRA run of the same base model whose adapter "
+                                   "training continues from (`shopscribe retrain`); default: a new adapter.")
     task: TaskArgs = Field(default_factory=TaskArgs)
     data: DataArgs
     lora: LoraArgs = Field(default_factory=LoraArgs)

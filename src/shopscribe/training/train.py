@@ -182,7 +182,13 @@ def mention_coverage(record: ProductRecord, task: Task) -> float:
 def wrap_model(model, cfg: TrainConfig):
     if cfg.method == "full":
         return model
-    from peft import LoraConfig, get_peft_model
+    from peft import LoraConfig, PeftModel, get_peft_model
+
+    if cfg.init_from is not None:  # continued fine-tuning: the earlier run's adapter, trainable
+        adapter = Path(cfg.init_from) / "adapter"
+        if not (adapter / "adapter_config.json").is_file():
+            raise TrainingError(f"init_from {cfg.init_from} is not a finished LoRA run (no adapter/adapter_config.json)")
+        return PeftModel.from_pretrained(model, str(adapter), is_trainable=True)
 
     names = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
     targets = [t for t in cfg.lora.target_modules if t in names]

@@ -1,9 +1,12 @@
 """``shopscribe retrain``: a new model version from the promoted one plus what reviewers approved and
 corrected, compared with it before anyone promotes it.
 
-The new version is trained with the current version's own recipe (its ``config.yaml``) on its training
-split with the reviewed products added — an edited text replaces the product's target, and a reviewed
-product replaces the same product in the old data. Both versions then write copy (guard on) for the
+The new version is trained with the current version's own recipe (its ``config.yaml``). A LoRA run
+continues from the current version's adapter (``TrainConfig.init_from``) on the reviewed products mixed
+with a sample of its old training products (``replay`` per reviewed product, so it does not forget what it
+knew), for ``epochs`` passes; a fully fine-tuned run is trained again from the base model on its whole
+training split with the reviewed products added. Either way an edited text is the product's target and a
+reviewed product replaces the same product in the old data. Both versions then write copy (guard on) for the
 reviewed products held out from training and for the benchmark products (the current run's test split,
 unless others are given); ROUGE-L, attribute coverage and the share of outputs with an invented detail are
 written to ``comparison.json`` in the new run and kept in the registry."""
@@ -11,6 +14,7 @@ written to ``comparison.json`` in the new run and kept in the registry."""
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -38,7 +42,10 @@ class RetrainConfig(BaseConfig):
     out_dir: Path = Field(description="Where the new version's run folder (v<N>) is written.")
     jobs: list[str] = Field(default_factory=list, description="Review only these jobs' products (default: all).")
     benchmark: Path | None = Field(None, description="Benchmark products (default: the current run's test split).")
-    max_steps: int | None = Field(None, gt=0, description="Training steps (default: the current run's recipe).")
+    max_steps: int | None = Field(None, gt=0, description="Training steps (default: `epochs` passes).")
+    epochs: float = Field(2.0, gt=0, description="Passes over the new training data when max_steps is not set.")
+    replay: float = Field(2.0, ge=0, description="Old training products mixed in per reviewed product when "
+                          "continuing a LoRA run.")
     limit: int | None = Field(None, gt=0, description="Compare on at most this many products per set.")
     engine: Literal["auto", "llama.cpp", "transformers"] = "auto"
     promote: bool = Field(False, description="Promote the new version when it is at least as good as the old "
@@ -61,12 +68,14 @@ def retrain(db: Database, cfg: RetrainConfig, log: Callable[[str], None] = print
     out = cfg.out_dir / f"v{version}"
     files = write_review_data(data, out.parent / f"v{version}-review-data")
     log(f"review data: {data.summary()} -> {files['train'].parent}")
-    train_file = _merged_train_file(old_run, data.train, files["train"].parent / "merged_train.jsonl")
-    recipe = {**recipe, "out_dir": str(out), "overwrite": True,
-              "data": {**recipe["data"], "train_file": str(train_file), "dev_file": str(old_run / "data" / "dev.jsonl")}}
-    if cfg.max_steps:
-        recipe["train"] = {**recipe.get("train", {}), "max_steps": cfg.max_steps}
-    log(f"training v{version} from {cfg.model_id} v{current.version}'s recipe on {train_file}")
+    lora = recipe.get("method", "lora") == "lora"
+    replay = round(cfg.replay * len(data.train)) if lora else None
+    train_file = _merged_train_file(old_run, data.train, files["train"].parent / "merged_train.jsonl", replay)
+    recipe = {**recipe, "out_dir": str(out), "overwrite": True, "init_from": str(old_run) if lora else None,
+              "data": {**recipe["data"], "train_file": str(train_file), "dev_file": str(old_run / "data" / "dev.jsonl")},
+              "train": {**recipe.get("train", {}), "max_steps": cfg.max_steps, "epochs": cfg.epochs}}
+    log(f"training v{version} {'from v%d' % current.version if lora else 'again'} with {cfg.model_id} "
+        f"v{current.version}'s recipe on {train_file}")
     train(TrainConfig.model_validate(recipe), log=log)
     sets = {"review_held_out": files["held_out"] if data.held_out else None,
             "benchmark": cfg.benchmark or _test_split(old_run)}
@@ -87,11 +96,14 @@ def retrain(db: Database, cfg: RetrainConfig, log: Callable[[str], None] = print
     return made
 
 
-def _merged_train_file(old_run: Path, reviewed: list, path: Path) -> Path:
-    """The current run's training split with the reviewed products in place of the same products."""
-    old = load_catalog(old_run / "data" / "train.jsonl").records
+def _merged_train_file(old_run: Path, reviewed: list, path: Path, replay: int | None) -> Path:
+    """The reviewed products with the current run's training products (``replay`` of them, a fixed sample;
+    None: all), a reviewed product in place of the same old one."""
     ids = {r.id for r in reviewed}
-    write_jsonl([r for r in old if r.id not in ids] + list(reviewed), path)
+    old = [r for r in load_catalog(old_run / "data" / "train.jsonl").records if r.id not in ids]
+    if replay is not None and replay < len(old):
+        old = random.Random(0).sample(old, replay)
+    write_jsonl(old + list(reviewed), path)
     return path
 
 
