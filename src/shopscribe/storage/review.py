@@ -243,13 +243,16 @@ def reviewed(db: Database, job_ids: list[str] | None = None) -> Iterator[tuple[R
 
 
 def history(db: Database, review_id: int, limit: int = 50) -> list[dict]:
-    """The audit entries of one review, newest first."""
+    """The audit entries of one review's product, newest first."""
     with db.session() as s:
-        rows = s.scalars(select(AuditEntry).where(AuditEntry.action.like("review.%"))
-                         .order_by(AuditEntry.id.desc()).limit(5000))
-        mine = [r for r in rows if (r.detail or {}).get("review") == review_id][:limit]
+        row = s.get(ReviewItem, review_id)
+        if row is None:
+            return []
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.subject == f"{row.job_id}/{row.product_id}",
+                                                  AuditEntry.action.like("review.%"))
+                         .order_by(AuditEntry.id.desc()).limit(limit))
         return [{"at": aware(r.at).isoformat(), "actor": r.actor, "action": r.action, "detail": r.detail}
-                for r in mine]
+                for r in rows]
 
 
 def _change(db: Database, review_id: int, actor: str, revision: int, action: str, **values) -> ReviewView:

@@ -60,9 +60,11 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_model_promotions_model_id", "model_promotions", ["model_id"])
+    op.create_index("ix_audit_log_subject", "audit_log", ["subject"])  # a product's review history
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_log_subject", "audit_log")
     op.drop_table("model_promotions")
     op.drop_table("model_registry")
     op.drop_table("review_items")
