@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import pathlib
 import re
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -142,7 +144,7 @@ def ui(tiny_model_dir, tmp_path):
     job = imported_job(db, tiny_model_dir, ZH, {"sample-zh-001": "这款黑色连衣裙采用纯棉面料。"})
     db.close()
     settings = load_settings(None, [f"database_url={url}", "engine=transformers", "job_workers=0",
-                                    f"models={{tiny: '{tiny_model_dir}'}}"])
+                                    f"models={{tiny: '{tiny_model_dir}'}}", f"registry_dir={tmp_path / 'versions'}"])
     with TestClient(create_app(settings)) as client:
         yield client, keys, job
 
@@ -195,3 +197,56 @@ def test_live_check_and_a_conflicting_save_over_http(ui):
     assert done.status_code == 200 and done.json()["state"] == "approved"
     export = client.get(f"/ui/api/jobs/{job.id}/export?format=jsonl")
     assert [json.loads(line)["text"] for line in export.text.splitlines()] == [record.description]
+
+
+def test_import_and_export_from_the_command_line(tiny_model_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from shopscribe.cli.app import app
+
+    url = f"sqlite:///{tmp_path / 'svc.db'}"
+    records = {r.id: r for r in load_catalog(SAMPLE).records}
+    copy = tmp_path / "copy.jsonl"
+    copy.write_text("".join(json.dumps({"id": i, "text": records[i].description}, ensure_ascii=False) + "\n"
+                            for i in ZH), encoding="utf-8")
+    runner = CliRunner()
+    env = {"SHOPSCRIBE_MODELS": json.dumps({"tiny": str(tiny_model_dir)})}
+    made = runner.invoke(app, ["jobs", "import", str(copy), "--products", str(SAMPLE), "--database-url", url,
+                               "--owner", "ann"], env=env)
+    assert made.exit_code == 0, made.output
+    job_id = re.search(r"job (\w{32})", made.output).group(1)
+    assert "4 product(s), 1 flagged" in made.output
+    stray = tmp_path / "stray.jsonl"
+    stray.write_text(json.dumps({"id": "no-such-product", "text": "x"}) + "\n", encoding="utf-8")
+    refused = runner.invoke(app, ["jobs", "import", str(stray), "--products", str(SAMPLE), "--database-url", url],
+                            env=env)
+    assert refused.exit_code != 0 and "no-such-product" in refused.output
+    db = open_database(url)
+    store.sync(db, job_id)
+    for view in store.queue(db, job_id, store.QueueFilter(state="pending"))[0][:2]:
+        store.approve(db, view.id, "ann", view.revision)
+    db.close()
+    out = tmp_path / "feed.tsv"
+    exported = runner.invoke(app, ["export", job_id, "--format", "merchant", "-o", str(out), "--database-url", url])
+    assert exported.exit_code == 0, exported.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and all(line.split("\t")[1].startswith('trained_algorithmic_media:"') for line in lines[1:])
+
+
+def test_the_retrain_button_is_for_admins_and_runs_the_command(ui, tmp_path):
+    client, keys, job = ui
+    db = open_database(str(client.app.state.settings.database_url))
+    admin = create_key(db, "boss", ["admin"])[0]
+    db.close()
+    login(client, keys["ed"])
+    assert client.post("/ui/api/retrain/tiny", headers=UI).status_code == 403
+    login(client, admin)
+    started = client.post("/ui/api/retrain/tiny", headers=UI)
+    assert started.status_code == 200, started.text
+    log = pathlib.Path(started.json()["log"])
+    for _ in range(600):  # the command runs in its own process; tiny has no promoted version to start from
+        if "no promoted version" in log.read_text():
+            break
+        time.sleep(0.1)
+    assert "no promoted version" in log.read_text()
+    assert any(e["action"] == "model.retrain" for e in audit.entries(client.app.state.db, 20))
