@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from pathlib import Path
 
@@ -25,10 +24,11 @@ from shopscribe.storage import review as store
 from shopscribe.storage.keys import create_key
 from shopscribe.workspace.learning import review_data
 from tests.conftest import SAMPLE
-from tests.unit.test_service import free_port
+from tests.unit.test_service import running
 from tests.unit.test_workspace import imported_job
 
 CHROMIUM = os.environ.get("SHOPSCRIBE_CHROMIUM", "/usr/bin/chromium")
+WAIT_MS = 30_000  # how long a page may take to show what it should (a loaded 2-core machine is slow)
 FLAGGED_ID = "sample-zh-001"
 WRONG_COLOUR = "这款黑色衬衫采用棉质面料，柔软透气。简约的翻领设计干净利落，日常通勤或休闲出街都很合适。"  # data: 白色
 PRODUCTS = [f"sample-zh-{i:03d}" for i in range(1, 13)]
@@ -58,8 +58,6 @@ def artifacts(tmp_path) -> Path:
 def site(tiny_model_dir, tmp_path):
     """A real server with one imported job (12 Chinese sample products, one with a wrong colour) and the
     keys of two reviewers of one team."""
-    import uvicorn
-
     _browser_or_skip()
     url = f"sqlite:///{tmp_path / 'svc.db'}"
     db = open_database(url)
@@ -67,17 +65,8 @@ def site(tiny_model_dir, tmp_path):
     job = imported_job(db, tiny_model_dir, PRODUCTS, {FLAGGED_ID: WRONG_COLOUR})
     settings = load_settings(None, [f"database_url={url}", "engine=transformers", "job_workers=0",
                                     f"models={{tiny: '{tiny_model_dir}'}}", "log_json=false"])
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(300):
-        if server.started:
-            break
-        time.sleep(0.1)
-    yield {"base": f"http://127.0.0.1:{port}", "keys": keys, "job": job, "db": db}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running(create_app(settings)) as base:
+        yield {"base": base, "keys": keys, "job": job, "db": db}
     db.close()
 
 
@@ -93,9 +82,11 @@ def test_an_editor_fixes_a_flagged_product_approves_bulk_approves_and_exports(si
     from playwright.sync_api import expect, sync_playwright
 
     base, job, db = site["base"], site["job"], site["db"]
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         ed = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+        ed.set_default_timeout(WAIT_MS)
         page = ed.new_page()
         log_in(page, base, site["keys"]["ed"])
         page.screenshot(path=str(artifacts / "01-jobs.png"), full_page=True)
@@ -124,6 +115,7 @@ def test_an_editor_fixes_a_flagged_product_approves_bulk_approves_and_exports(si
 
         # a second reviewer opens the same product and sees ed's draft; ed approves; ann's save is refused
         ann = browser.new_context(viewport={"width": 1280, "height": 800})
+        ann.set_default_timeout(WAIT_MS)
         other = ann.new_page()
         log_in(other, base, site["keys"]["ann"])
         other.goto(page.url)
@@ -158,7 +150,7 @@ def test_an_editor_fixes_a_flagged_product_approves_bulk_approves_and_exports(si
         page.screenshot(path=str(artifacts / "06-bulk-approve.png"))
         with page.expect_response(lambda r: r.url.endswith("/bulk-approve")) as answer:
             page.click("#bulk-confirm")
-        assert answer.value.json() == {"approved": passing, "asked": passing}
+        assert answer.value.status == 200  # answered: committed (the page reloads, its body is gone)
         assert len(store.bulk_approvable(db, job.id, store.QueueFilter())) == 0
 
         # export: the edit is in the shop's file and in the next retraining's data
@@ -180,9 +172,12 @@ def test_the_keyboard_path_approves_product_after_product(site, artifacts):
     from playwright.sync_api import expect, sync_playwright
 
     base, job, db = site["base"], site["job"], site["db"]
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.set_default_timeout(WAIT_MS)
+        page = context.new_page()
         log_in(page, base, site["keys"]["ed"])
         page.goto(f"{base}/ui/jobs/{job.id}?sort=catalog")
         page.locator("table.queue tbody tr a").first.click()

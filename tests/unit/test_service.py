@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -137,23 +138,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(tiny_model_dir, tmp_path, keys):
-    """A real uvicorn server on a free port."""
+@contextmanager
+def running(app):
+    """``app`` on a real uvicorn server on a free port; yields its base URL."""
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings_for(tiny_model_dir, tmp_path)), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(300):
         if server.started:
             break
         time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}/v1"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(tiny_model_dir, tmp_path, keys):
+    """A real uvicorn server on a free port."""
+    with running(create_app(settings_for(tiny_model_dir, tmp_path))) as base:
+        yield f"{base}/v1"
 
 
 def test_the_openai_client_lists_models_completes_and_streams(server, keys):
