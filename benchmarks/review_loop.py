@@ -19,11 +19,15 @@ would still have to edit (flagged, or ROUGE-L below the first round's median).
     python benchmarks/review_loop.py                 # both sets (about 80 min on 2 cores)
     python benchmarks/review_loop.py --only zh       # one set
     python benchmarks/review_loop.py --table         # the table from benchmarks/results/review_loop.json
+
+REVIEW_LOOP_KEEP_V1=1 reuses a finished version 1 of an earlier run (same data, same recipe) instead of
+training it again; REVIEW_LOOP_TRAIN_ON_APPROVED=1 also trains on copy approved as written.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import statistics
@@ -35,6 +39,8 @@ from core_loop import DATA, HERE, SETS, WORK
 LOOP_SETS = {"zh": "describe-zh", "en": "describe-en"}
 EVAL, PER_ROUND, ROUNDS = 64, 64, 2
 EN_TRAIN_PART = 800  # Myntra has 6,196 products: v1's recipe keeps 600 (data.max_train_examples)
+KEEP_V1 = os.environ.get("REVIEW_LOOP_KEEP_V1") == "1"
+TRAIN_ON_APPROVED = os.environ.get("REVIEW_LOOP_TRAIN_ON_APPROVED") == "1"
 
 
 def run_set(name: str) -> dict:
@@ -45,8 +51,11 @@ def run_set(name: str) -> dict:
 
     task, data_file, overrides = SETS[LOOP_SETS[name]]
     work = WORK / f"review-loop-{name}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    keep = KEEP_V1 and (work / "v1" / "shopscribe_run.json").is_file()
+    for old in work.iterdir() if work.is_dir() else []:
+        if not (keep and old.name in ("v1", "train_part.jsonl", "eval.jsonl")):
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+    work.mkdir(parents=True, exist_ok=True)
     records = load_catalog(DATA / data_file).records
     random.Random(0).shuffle(records)
     evaluation, pool, rest = records[:EVAL], records[EVAL:EVAL + ROUNDS * PER_ROUND], records[EVAL + ROUNDS * PER_ROUND:]
@@ -57,8 +66,9 @@ def run_set(name: str) -> dict:
     cfg = load_config(TrainConfig, HERE.parent / "configs" / "train" / "gemma3-270m" / "benchmark_lora.yaml",
                       [f"out_dir={work / 'v1'}", f"data.train_file={work / 'train_part.jsonl'}",
                        f"task.name={task}", "overwrite=true", *overrides])
-    train(cfg)
-    timings = {"train_v1_s": round(time.time() - started, 1)}
+    if not keep:
+        train(cfg)
+    timings = {"train_v1_s": round(time.time() - started, 1) if not keep else "reused"}
     db = open_database(f"sqlite:///{work / 'review.db'}")
     registry.register(db, "describe", str(work / "v1"), "benchmark")
     registry.promote(db, "describe", 1, "benchmark")
@@ -82,7 +92,8 @@ def run_set(name: str) -> dict:
         versions.setdefault(current.version, _version_scores(comparison + "/old", median))
         versions[made.version] = _version_scores(comparison + "/new", median)
     db.close()
-    return {"set": name, "data": data_file, "eval_products": len(evaluation), "rounds": rounds,
+    return {"set": name, "data": data_file, "train_on_approved": TRAIN_ON_APPROVED, "eval_products": len(evaluation),
+            "rounds": rounds,
             "first_round_median_rougeL": median, "versions": {f"v{k}": v for k, v in sorted(versions.items())},
             "seconds": timings}
 
@@ -130,7 +141,8 @@ def _retrain(db, work):
     from shopscribe.workspace.retrain import RetrainConfig, retrain
 
     return retrain(db, RetrainConfig(model_id="describe", out_dir=work / "versions",
-                                     benchmark=work / "eval.jsonl", epochs=1.0, actor="benchmark"))
+                                     benchmark=work / "eval.jsonl", epochs=1.0, actor="benchmark",
+                                     train_on_approved=TRAIN_ON_APPROVED))
 
 
 def _version_scores(folder: str, median: float) -> dict:

@@ -95,6 +95,8 @@ def test_reviewed_copy_becomes_training_data_and_negatives(database_url, tiny_mo
     assert data.summary() == {"train": 2, "held_out": 0, "negatives": 1, "approved": 2, "edited": 1, "rejected": 1}
     assert {r.id: r.description for r in data.train}[rows[0].product_id] == "编辑改过的文案"
     assert data.negatives[0]["reason"] == "重复" and data.negatives[0]["text"] == rows[2].written
+    edits_only = review_data(store.reviewed(db), "description", share=0.0, train_on_approved=False)
+    assert [r.description for r in edits_only.train] == ["编辑改过的文案"]  # approvals as written teach nothing
     everything_held_out = review_data(store.reviewed(db), "description", share=1.0)
     assert len(everything_held_out.held_out) == 2 and not everything_held_out.train
     db.close()

@@ -46,6 +46,8 @@ def retrain_command(model_id: str = typer.Argument(..., help="The served model i
                     engine: str = typer.Option("auto", "--engine", help="auto, llama.cpp or transformers."),
                     promote: bool = typer.Option(False, "--promote", help="Promote the new version if it is at "
                                                  "least as good on ROUGE-L and no worse on invented details."),
+                    train_on_approved: bool = typer.Option(False, "--train-on-approved", help="Also train on copy "
+                                                           "approved as written (default: only edits teach)."),
                     actor: str = typer.Option("cli", "--actor", help="Who retrains (for the audit log)."),
                     config: Path = CONFIG, database_url: str = typer.Option(None, "--database", "--database-url",
                                                                            help="Overrides the settings' database_url.")
@@ -57,7 +59,8 @@ def retrain_command(model_id: str = typer.Argument(..., help="The served model i
 
     db = service_database(config, database_url)
     cfg = RetrainConfig(model_id=model_id, out_dir=out, jobs=job, benchmark=benchmark, max_steps=max_steps,
-                        limit=limit, engine=engine, promote=promote, actor=actor)
+                        limit=limit, engine=engine, promote=promote, actor=actor,
+                        train_on_approved=train_on_approved)
     made = retrain(db, cfg, log=log)
     report = made.report
     for name, scores in report.get("sets", {}).items():

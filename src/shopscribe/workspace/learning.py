@@ -39,9 +39,11 @@ def held_out(product_id: str, share: float = HELD_OUT_SHARE) -> bool:
 
 
 def review_data(reviews: Iterable[tuple[object, dict]], target_field: str,
-                share: float = HELD_OUT_SHARE) -> ReviewData:
+                share: float = HELD_OUT_SHARE, train_on_approved: bool = True) -> ReviewData:
     """Training examples from ``(review, product record)`` pairs (``storage.review.reviewed``); a product
-    reviewed more than once counts with its latest review."""
+    reviewed more than once counts with its latest review. With ``train_on_approved`` false, copy approved
+    as written is held out or left out, not trained on: only edits teach (the model already writes the
+    rest, and training on its own guard-cut copy makes it shorter — docs/workspace.md)."""
     latest: dict[str, tuple[object, dict]] = {}
     for review, record in reviews:
         latest[review.product_id] = (review, record)
@@ -55,7 +57,10 @@ def review_data(reviews: Iterable[tuple[object, dict]], target_field: str,
         data.approved += 1
         data.edited += bool(review.edited)
         example = ProductRecord.model_validate({**record, target_field: review.text, "references": []})
-        (data.held_out if held_out(review.product_id, share) else data.train).append(example)
+        if held_out(review.product_id, share):
+            data.held_out.append(example)
+        elif review.edited or train_on_approved:
+            data.train.append(example)
     return data
 
 

@@ -44,6 +44,8 @@ class RetrainConfig(BaseConfig):
     benchmark: Path | None = Field(None, description="Benchmark products (default: the current run's test split).")
     max_steps: int | None = Field(None, gt=0, description="Training steps (default: `epochs` passes).")
     epochs: float = Field(2.0, gt=0, description="Passes over the new training data when max_steps is not set.")
+    train_on_approved: bool = Field(False, description="Also train on copy approved as written (default: only "
+                                    "edits teach; approvals still count in the held-out comparison).")
     replay: float = Field(2.0, ge=0, description="Old training products mixed in per reviewed product when "
                           "continuing a LoRA run.")
     limit: int | None = Field(None, gt=0, description="Compare on at most this many products per set.")
@@ -61,7 +63,8 @@ def retrain(db: Database, cfg: RetrainConfig, log: Callable[[str], None] = print
     old_run = Path(current.path)
     recipe = read_yaml(old_run / "config.yaml")
     task = load_task(recipe.get("task", {}).get("name", "describe"))
-    data = review_data(reviews.reviewed(db, cfg.jobs or None), task.target_field)
+    data = review_data(reviews.reviewed(db, cfg.jobs or None), task.target_field,
+                       train_on_approved=cfg.train_on_approved)
     if not data.train:
         raise ConfigError(f"no reviewed products to learn from ({data.summary()}): approve or edit some first")
     version = max(v.version for v in registry.versions(db, cfg.model_id)) + 1
