@@ -20,11 +20,14 @@ def export_command(job_id: str = typer.Argument(..., help="The job whose approve
                    config: Path = CONFIG, database_url: str = DB) -> None:
     """Write a job's approved copy: JSONL/CSV keyed by product id, a Shopify product CSV (Handle, Body
     (HTML)) or a Merchant Center supplemental feed (id and structured_description, marked AI-generated)."""
+    from shopscribe.catalog.shop_export import FORMATS
     from shopscribe.errors import ConfigError
     from shopscribe.storage import audit
     from shopscribe.storage.jobs import get_job
     from shopscribe.workspace.exports import export_file
 
+    if fmt not in FORMATS:
+        raise ConfigError(f"--format must be one of {list(FORMATS)}, not '{fmt}'")
     db = service_database(config, database_url)
     job = get_job(db, job_id)
     if job is None:
