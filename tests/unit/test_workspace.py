@@ -252,3 +252,37 @@ def test_the_retrain_button_is_for_admins_and_runs_the_command(ui, tmp_path):
         time.sleep(0.1)
     assert "no promoted version" in log.read_text()
     assert any(e["action"] == "model.retrain" for e in audit.entries(client.app.state.db, 20))
+
+
+def test_workspace_calls_count_against_the_key_s_rate(tiny_model_dir, tmp_path):
+    url = f"sqlite:///{tmp_path / 'svc.db'}"
+    db = open_database(url)
+    slow = create_key(db, "slow", ["review"], rate_per_minute=3)[0]
+    job = imported_job(db, tiny_model_dir, ZH[:1], owner="slow", team=None)
+    store.sync(db, job.id)
+    review_id = store.queue(db, job.id, store.QueueFilter())[0][0].id
+    db.close()
+    settings = load_settings(None, [f"database_url={url}", "engine=transformers", "job_workers=0",
+                                    f"models={{tiny: '{tiny_model_dir}'}}"])
+    with TestClient(create_app(settings)) as client:
+        login(client, slow)
+        codes = [client.post(f"/ui/api/reviews/{review_id}/check", json={"text": "白色"}, headers=UI).status_code
+                 for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_regenerate_writes_another_draft_with_the_job_s_model(ui):
+    client, keys, job = ui
+    login(client, keys["ed"])
+    review_id = int(re.search(r"/ui/reviews/(\d+)", client.get(f"/ui/jobs/{job.id}").text).group(1))
+    too_many = client.post(f"/ui/api/reviews/{review_id}/regenerate", json={"revision": 0, "candidates": 99},
+                           headers=UI)
+    assert too_many.status_code == 422
+    again = client.post(f"/ui/api/reviews/{review_id}/regenerate",
+                        json={"revision": 0, "candidates": 2, "tone": "friendly"}, headers=UI)
+    assert again.status_code == 200, again.text
+    assert again.json()["state"] == "pending" and again.json()["revision"] == 1
+    db = client.app.state.db
+    view = store.get(db, review_id)
+    assert view.model_version.startswith("tiny@") and view.result["rerank"] is not None  # best of 2
+    assert audit.entries(db, 1)[0]["action"] == "review.regenerate"

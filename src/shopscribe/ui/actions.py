@@ -18,7 +18,7 @@ from shopscribe.catalog.record import ProductRecord
 from shopscribe.catalog.shop_export import EXTENSIONS, FORMATS, MEDIA_TYPES, export_lines
 from shopscribe.storage import audit
 from shopscribe.storage import review as store
-from shopscribe.ui.auth import action_key, actor
+from shopscribe.ui.auth import action_key, actor, spend_tokens
 from shopscribe.ui.reviewing import checked, queue_filter, regenerate_options, visible_job, visible_review
 from shopscribe.workspace.exports import approved_copy
 
@@ -86,6 +86,8 @@ async def regenerate(review_id: int, body: RegenerateIn, request: Request, key=D
     host = state.hosts.get(job.model)
     options = regenerate_options(job, body.tone, body.candidates, seed=review.revision + 1)
     record = ProductRecord.model_validate(review.record)
+    sizes = await asyncio.to_thread(host.copy_sizes, options, [record])
+    await spend_tokens(request, key, sum(p + n * body.candidates for p, n in sizes))
     rows = await asyncio.wrap_future(state.hosts.submit(host, host.copy_work(options, [record])))
     result = rows[0].as_row(job.task, host.version)
     return await _save(request, store.replace_result, review_id, actor(key), body.revision, result)

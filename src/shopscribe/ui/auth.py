@@ -4,10 +4,12 @@ calls answer 401 / 403, and need the ``X-ShopScribe-UI`` header (a cross-site fo
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import quote
 
 from fastapi import HTTPException, Request
 
+from shopscribe.storage import usage
 from shopscribe.storage.jobs import Viewer
 from shopscribe.storage.keys import ApiKeyInfo
 
@@ -34,8 +36,9 @@ def page_key(request: Request) -> ApiKeyInfo:
     return key
 
 
-def action_key(request: Request) -> ApiKeyInfo:
-    """The key of a JSON call from the pages."""
+async def action_key(request: Request) -> ApiKeyInfo:
+    """The key of a JSON call from the pages, counted in the key's requests a minute like an API call
+    (429 over them): a reviewer's page cannot flood the server either."""
     key: ApiKeyInfo | None = getattr(request.state, "key", None)
     if key is None:
         raise HTTPException(401, "log in with an API key at /ui/login")
@@ -43,7 +46,23 @@ def action_key(request: Request) -> ApiKeyInfo:
         raise HTTPException(403, f"workspace calls must carry the {UI_HEADER} header")
     if not key.allows(SCOPE):
         raise HTTPException(403, f"this key's scopes {list(key.scopes)} do not include '{SCOPE}'")
+    state = request.app.state
+    rate = key.rate_per_minute or state.settings.rate_per_minute
+    refused = await asyncio.to_thread(usage.charge, state.db, f"key:{key.name}", requests=1, rate=rate)
+    if refused is not None:
+        raise HTTPException(429, f"rate limit reached for this key ({rate} requests a minute)",
+                            headers={"Retry-After": str(refused.retry_after_s)})
     return key
+
+
+async def spend_tokens(request: Request, key: ApiKeyInfo, tokens: int) -> None:
+    """Charge a regeneration's work to the key's token budget a minute (429 over it, nothing charged)."""
+    state = request.app.state
+    budget = key.tokens_per_minute or state.settings.tokens_per_minute
+    refused = await asyncio.to_thread(usage.charge, state.db, f"key:{key.name}", tokens=tokens, budget=budget)
+    if refused is not None:
+        raise HTTPException(429, f"work budget reached for this key ({budget} tokens a minute; another draft "
+                                 f"needs {tokens})", headers={"Retry-After": str(refused.retry_after_s)})
 
 
 def actor(key: ApiKeyInfo) -> str:
