@@ -21,7 +21,7 @@ would still have to edit (flagged, or ROUGE-L below the first round's median).
     python benchmarks/review_loop.py --table         # the table from benchmarks/results/review_loop.json
 
 REVIEW_LOOP_KEEP_V1=1 reuses a finished version 1 of an earlier run (same data, same recipe) instead of
-training it again; REVIEW_LOOP_TRAIN_ON_APPROVED=1 also trains on copy approved as written.
+training it again; REVIEW_LOOP_EDITS_ONLY=1 retrains on edits only (not on copy approved as written).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ LOOP_SETS = {"zh": "describe-zh", "en": "describe-en"}
 EVAL, PER_ROUND, ROUNDS = 64, 64, 2
 EN_TRAIN_PART = 800  # Myntra has 6,196 products: v1's recipe keeps 600 (data.max_train_examples)
 KEEP_V1 = os.environ.get("REVIEW_LOOP_KEEP_V1") == "1"
-TRAIN_ON_APPROVED = os.environ.get("REVIEW_LOOP_TRAIN_ON_APPROVED") == "1"
+TRAIN_ON_APPROVED = os.environ.get("REVIEW_LOOP_EDITS_ONLY") != "1"
 
 
 def run_set(name: str) -> dict:

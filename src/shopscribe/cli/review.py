@@ -49,8 +49,8 @@ def retrain_command(model_id: str = typer.Argument(..., help="The served model i
                     engine: str = typer.Option("auto", "--engine", help="auto, llama.cpp or transformers."),
                     promote: bool = typer.Option(False, "--promote", help="Promote the new version if it is at "
                                                  "least as good on ROUGE-L and no worse on invented details."),
-                    train_on_approved: bool = typer.Option(False, "--train-on-approved", help="Also train on copy "
-                                                           "approved as written (default: only edits teach)."),
+                    train_on_approved: bool = typer.Option(True, "--train-on-approved/--edits-only", help="Train "
+                                                           "on copy approved as written too, or on edits only."),
                     actor: str = typer.Option("cli", "--actor", help="Who retrains (for the audit log)."),
                     config: Path = CONFIG, database_url: str = typer.Option(None, "--database", "--database-url",
                                                                            help="Overrides the settings' database_url.")

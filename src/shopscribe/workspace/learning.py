@@ -42,8 +42,7 @@ def review_data(reviews: Iterable[tuple[object, dict]], target_field: str,
                 share: float = HELD_OUT_SHARE, train_on_approved: bool = True) -> ReviewData:
     """Training examples from ``(review, product record)`` pairs (``storage.review.reviewed``); a product
     reviewed more than once counts with its latest review. With ``train_on_approved`` false, copy approved
-    as written is held out or left out, not trained on: only edits teach (the model already writes the
-    rest, and training on its own guard-cut copy makes it shorter — docs/workspace.md)."""
+    as written is only held out, never trained on: only edits teach (measured worse: docs/workspace.md)."""
     latest: dict[str, tuple[object, dict]] = {}
     for review, record in reviews:
         latest[review.product_id] = (review, record)

@@ -44,8 +44,8 @@ class RetrainConfig(BaseConfig):
     benchmark: Path | None = Field(None, description="Benchmark products (default: the current run's test split).")
     max_steps: int | None = Field(None, gt=0, description="Training steps (default: `epochs` passes).")
     epochs: float = Field(2.0, gt=0, description="Passes over the new training data when max_steps is not set.")
-    train_on_approved: bool = Field(False, description="Also train on copy approved as written (default: only "
-                                    "edits teach; approvals still count in the held-out comparison).")
+    train_on_approved: bool = Field(True, description="Train on copy approved as written too, not only on edits "
+                                    "(measured better on the review loop: docs/workspace.md).")
     replay: float = Field(2.0, ge=0, description="Old training products mixed in per reviewed product when "
                           "continuing a LoRA run.")
     limit: int | None = Field(None, gt=0, description="Compare on at most this many products per set.")
