@@ -17,6 +17,7 @@ import csv
 import html
 import io
 import json
+from itertools import chain
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -44,7 +45,6 @@ class ApprovedCopy:
     edited: bool
     reviewer: str | None
     model_version: str
-    title: str | None = None
 
 
 def export_lines(rows: Iterable[ApprovedCopy], fmt: str) -> Iterator[str]:
@@ -88,7 +88,7 @@ def _shopify_rows(rows):
         return
     column = SHOPIFY_COLUMN.get(first.task, "Body (HTML)")
     yield ["Handle", column]
-    for r in _chain(first, rows):
+    for r in chain([first], rows):
         yield [r.product_id, shopify_body(r.text) if column == "Body (HTML)" else " ".join(r.text.split())]
 
 
@@ -98,13 +98,8 @@ def _merchant_rows(rows):
     column = MERCHANT_COLUMN.get(first.task, "structured_description") if first else "structured_description"
     yield ["id", column]
     if first is not None:
-        for r in _chain(first, rows):
+        for r in chain([first], rows):
             yield [r.product_id, merchant_value(r.text)]
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 def _tsv(rows) -> Iterator[str]:

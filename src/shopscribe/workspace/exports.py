@@ -12,9 +12,9 @@ from shopscribe.storage.database import Database
 
 
 def approved_copy(db: Database, job_id: str, task: str) -> Iterator[ApprovedCopy]:
-    for review, record in store.approved(db, job_id):
+    for review, _record in store.approved(db, job_id):
         yield ApprovedCopy(review.product_id, task, review.text or "", review.locale, review.edited, review.reviewer,
-                           review.model_version, record.get("title"))
+                           review.model_version)
 
 
 def export_file(db: Database, job_id: str, task: str, fmt: str, path: Path) -> int:
