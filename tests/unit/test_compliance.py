@@ -40,6 +40,14 @@ def test_findings_carry_rule_span_severity_and_fix():
     assert text[f.start:f.end] == "最高端" and f.severity == "high" and f.fix and f.explanation
 
 
+def test_blanket_safety_and_green_claims_on_a_garment():
+    checker = ComplianceChecker.for_locale("zh-CN")
+    found = checker.check("纯棉面料，不含任何化学成分，不会污染环境。")
+    assert [(f.rule_id, f.text) for f in found] == [("ZH-ABS-SAFE-GREEN", "不含任何化学成分"),
+                                                    ("ZH-ABS-SAFE-GREEN", "不会污染环境")]
+    assert checker.check("化学纤维面料，环保印染，亲肤透气。") == []
+
+
 def test_user_pack_without_code(tmp_path):
     (tmp_path / "mine.yaml").write_text(
         "pack: my-shop\nlocale: en\nrules:\n  - id: SHOP-1\n    pattern: '(?i)\\bsparkly\\b'\n"

@@ -45,6 +45,14 @@ def test_debris_fragments_and_empty_openings():
     assert kinds("这款裤子采用经典的裤子设计，穿着舒适。", JUMPSUIT) == ["quality:empty"]
 
 
+def test_a_noun_phrase_sentence_and_a_verb_that_lost_its_object_are_fragments():
+    assert kinds("宽松的下摆设计。这款连衣裙采用格子设计。", DRESS) == ["quality:fragment"]  # an adjective, no verb
+    assert kinds("这款连衣裙采用系，显得活泼。", DRESS) == ["quality:fragment"]  # 系带 cut to 系
+    assert kinds("采用材质，显得很有质感。", DRESS) == ["quality:fragment"]  # the attribute's name, no value
+    assert kinds("这款连衣裙选用了棉，柔软舒适。", DRESS) == []  # one character, a material
+    assert apply_fixes("这款连衣裙采用系，显得活泼。", text_quality("这款连衣裙采用系，显得活泼。", DRESS)) == "显得活泼。"
+
+
 def test_brand_spelling_and_the_kind_of_garment():
     found = text_quality("A slim parx shirt in blue.", SHIRT)
     assert [f["kind"] for f in found] == ["quality:brand"] and found[0]["fix"] == "Parx"

@@ -45,6 +45,10 @@ def retrain_command(model_id: str = typer.Argument(..., help="The served model i
                                                    "current run's test split)."),
                     max_steps: int = typer.Option(None, "--max-steps", help="Training steps (default: the "
                                                   "current run's recipe)."),
+                    lr: float = typer.Option(None, "--lr", help="Peak learning rate (default: the recipe's, a "
+                                             "fifth of it when a LoRA run continues)."),
+                    replay: float = typer.Option(2.0, "--replay", help="Old training products per reviewed product "
+                                                 "(a continued LoRA run)."),
                     limit: int = typer.Option(None, "--limit", help="Compare on at most N products per set."),
                     engine: str = typer.Option("auto", "--engine", help="auto, llama.cpp or transformers."),
                     promote: bool = typer.Option(False, "--promote", help="Promote the new version if it is at "
@@ -62,7 +66,7 @@ def retrain_command(model_id: str = typer.Argument(..., help="The served model i
 
     db = service_database(config, database_url)
     cfg = RetrainConfig(model_id=model_id, out_dir=out, jobs=job, benchmark=benchmark, max_steps=max_steps,
-                        limit=limit, engine=engine, promote=promote, actor=actor,
+                        lr=lr, replay=replay, limit=limit, engine=engine, promote=promote, actor=actor,
                         train_on_approved=train_on_approved)
     made = retrain(db, cfg, log=log)
     report = made.report

@@ -12,8 +12,9 @@ a kind an editor named when rating outputs blind:
   reduplications the language uses (满满, 轻轻, 整整齐齐) are not. Fix: write it once.
 - ``quality:debris`` — unknown-token and markup debris (``<unk>``, ``</s>``, ``&nbsp;``, ``**``, doubled
   punctuation). Fix: remove it.
-- ``quality:fragment`` — a sentence with no predicate left by a cut or a loop (牛仔布的拼接。), or a topic
-  clause that ends its sentence with nothing said about it. Fix: leave it out.
+- ``quality:fragment`` — a sentence with no predicate left by a cut or a loop (牛仔布的拼接。, 宽松的下摆设计。),
+  a topic clause that ends its sentence with nothing said about it, or a verb that lost its object (采用系，
+  采用材质). Fix: leave it out.
 - ``quality:empty`` — an opening that names the product type as its own design (这款裤子采用经典的裤设计).
   Its ban: the phrase.
 - ``quality:brand`` — the brand spelled otherwise than in the data (case or one or two letters off).
@@ -79,6 +80,8 @@ _DEBRIS = re.compile(
     r"<\|[^|>]{0,30}\|>|&(?:nbsp|amp|lt|gt|quot|#\d+);|\ufffd|\*\*+|#{2,}|`{2,}|\\n|\{\{?|\}\}?|"
     r"([，,。、；;：:！!？?])\s*[，,。、；;：:]+", re.IGNORECASE)
 _TOPIC_NOUNS = "设计|装饰|拼接|点缀|元素|版型|款式|面料|细节|图案|风格|工艺|剪裁|处理|造型"
+_OBJECT_VERBS = "采用|选用|运用|使用|搭配|搭载|选择|配以|配有|饰以|添加|加入"
+_ATTRIBUTE_NAMES = frozenset("材质 面料 颜色 图案 风格 版型 元素 工艺 款式 领型 袖型 衣长 裤长 裙长 腰型 尺码 设计".split())
 _FRAGMENT_ZH = re.compile(rf"^[^，,的]{{1,10}}的(?:[^，,的]{{0,4}}(?:{_TOPIC_NOUNS})|[^，,的]{{1,3}})$")
 
 # garment families: copy that names a member of another family than the data's has the product wrong
@@ -102,7 +105,7 @@ def text_quality(text: str, record: ProductRecord) -> list[dict]:
     """The quality findings of ``text`` (written for ``record``), in text order."""
     zh = record.locale == "zh-CN"
     findings = _debris(text) + _doubled(text, zh) + _repeats(text, record, zh) + _fragments(text, zh)
-    findings += _empty_openings(text, record) if zh else []
+    findings += _empty_openings(text, record) + _empty_objects(text, record) if zh else []
     findings += _brand(text, record) + _wrong_type(text, record, zh)
     return sorted(findings, key=lambda f: (f["start"], f["kind"]))
 
@@ -283,19 +286,39 @@ def _fragments(text: str, zh: bool) -> list[dict]:
         body = text[a:b].strip()
         shape = _FRAGMENT_ZH.match(body) or (len(body) <= 12 and re.search(f"(?:{_TOPIC_NOUNS})$", body))
         if (shape and (len(clauses) == 1 or re.search(f"(?:{_TOPIC_NOUNS})$", body))
-                and not _has_predicate(body)):
+                and not _has_predicate(body, whole_sentence=len(clauses) == 1)):
             start = a if len(clauses) > 1 else s.start()
             out.append(_finding("quality:fragment", text, start, b, f"'{body}' says nothing about it (no predicate)",
                                 ""))
     return out
 
 
-def _has_predicate(clause: str) -> bool:
-    """A verb or adjective before the last 的 (打造出休闲的风格, 宽松的版型): the clause says something."""
+def _has_predicate(clause: str, whole_sentence: bool = False) -> bool:
+    """A verb or adjective before the last 的 (打造出休闲的风格, 宽松的版型): the clause says something. When
+    the clause is its sentence, an adjective before 的 only describes the noun after it (宽松的下摆设计。 is a
+    noun phrase, like 牛仔布的拼接。): a verb is needed."""
     import jieba.posseg
 
     head = clause[:clause.rfind("的")] if "的" in clause else clause
-    return any(flag.startswith(("v", "a")) and flag != "vn" for _, flag in jieba.posseg.lcut(head))
+    kinds = ("v",) if whole_sentence and "的" in clause else ("v", "a")
+    return any(flag.startswith(kinds) and flag != "vn" for _, flag in jieba.posseg.lcut(head))
+
+
+def _empty_objects(text: str, record: ProductRecord) -> list[dict]:
+    """A clause whose verb has lost its object: 采用系 (a cut took the rest of 系带: a verb where the object
+    should be), 采用材质 (the attribute's name with no value): it says nothing and reads broken."""
+    import jieba.posseg
+
+    keys = "|".join(map(re.escape, sorted({*record.attributes, *_ATTRIBUTE_NAMES}, key=len, reverse=True)))
+    empty = re.compile(rf"^[\u4e00-\u9fff]{{0,6}}?(?:{_OBJECT_VERBS})了?(?:([\u4e00-\u9fff])|(?:{keys})(?:的?设计)?)$")
+    out = []
+    for a, b in _clauses(text):
+        body = text[a:b].strip()
+        m = empty.match(body)
+        if m and (m.group(1) is None or jieba.posseg.lcut(m.group(1))[0].flag.startswith("v")):
+            out.append(_finding("quality:fragment", text, a, b, f"'{body}' has no object: a cut or a slip left it "
+                                "empty", ""))
+    return out
 
 
 def _empty_openings(text: str, record: ProductRecord) -> list[dict]:

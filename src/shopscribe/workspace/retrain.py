@@ -31,6 +31,7 @@ from shopscribe.storage import review as reviews
 from shopscribe.storage.database import Database
 from shopscribe.tasks import load_task
 from shopscribe.training import TrainConfig, train
+from shopscribe.training.config import TrainArgs
 from shopscribe.workspace.learning import review_data, write_review_data
 
 COMPARED = ("rougeL", "attribute_coverage", "outputs_with_invented_detail", "unsupported_claim_rate",
@@ -46,6 +47,11 @@ class RetrainConfig(BaseConfig):
     epochs: float = Field(2.0, gt=0, description="Passes over the new training data when max_steps is not set.")
     train_on_approved: bool = Field(True, description="Train on copy approved as written too, not only on edits "
                                     "(measured better on the review loop: docs/workspace.md).")
+    lr: float | None = Field(None, gt=0, description="Peak learning rate (default: the recipe's, times "
+                             "`continue_lr_scale` when a LoRA run continues from its adapter).")
+    continue_lr_scale: float = Field(0.2, gt=0, le=1, description="A continued LoRA run's share of the recipe's "
+                                     "learning rate: the adapter is already trained, a few steps at the first "
+                                     "run's peak rate move it away from what it knew (docs/workspace.md).")
     replay: float = Field(2.0, ge=0, description="Old training products mixed in per reviewed product when "
                           "continuing a LoRA run.")
     limit: int | None = Field(None, gt=0, description="Compare on at most this many products per set.")
@@ -74,11 +80,12 @@ def retrain(db: Database, cfg: RetrainConfig, log: Callable[[str], None] = print
     lora = recipe.get("method", "lora") == "lora"
     replay = round(cfg.replay * len(data.train)) if lora else None
     train_file = _merged_train_file(old_run, data.train, files["train"].parent / "merged_train.jsonl", replay)
+    lr = cfg.lr or _recipe_lr(recipe) * (cfg.continue_lr_scale if lora else 1.0)
     recipe = {**recipe, "out_dir": str(out), "overwrite": True, "init_from": str(old_run) if lora else None,
               "data": {**recipe["data"], "train_file": str(train_file), "dev_file": str(old_run / "data" / "dev.jsonl")},
-              "train": {**recipe.get("train", {}), "max_steps": cfg.max_steps, "epochs": cfg.epochs}}
+              "train": {**recipe.get("train", {}), "max_steps": cfg.max_steps, "epochs": cfg.epochs, "lr": lr}}
     log(f"training v{version} {'from v%d' % current.version if lora else 'again'} with {cfg.model_id} "
-        f"v{current.version}'s recipe on {train_file}")
+        f"v{current.version}'s recipe (peak learning rate {lr:g}) on {train_file}")
     train(TrainConfig.model_validate(recipe), log=log)
     sets = {"review_held_out": files["held_out"] if data.held_out else None,
             "benchmark": cfg.benchmark or _test_split(old_run)}
@@ -97,6 +104,10 @@ def retrain(db: Database, cfg: RetrainConfig, log: Callable[[str], None] = print
         made = registry.promote(db, cfg.model_id, made.version, cfg.actor)
         log(f"promoted v{made.version}")
     return made
+
+
+def _recipe_lr(recipe: dict) -> float:
+    return float(recipe.get("train", {}).get("lr") or TrainArgs().lr)
 
 
 def _merged_train_file(old_run: Path, reviewed: list, path: Path, replay: int | None) -> Path:
