@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
 from shopscribe.catalog.loaders import load_catalog
@@ -61,6 +62,7 @@ def test_reviewed_edits_make_a_new_version_that_promote_and_rollback_switch(tiny
     assert len(trained_on) == 3 * len(edited)  # two old training products replayed per reviewed one
     assert json.loads((tmp_path / "versions" / "v2" / "shopscribe_run.json").read_text())["method"] == "lora"
     assert read_yaml(tmp_path / "versions" / "v2" / "config.yaml")["init_from"] == str(v1_run)  # continued
+    assert read_yaml(tmp_path / "versions" / "v2" / "config.yaml")["train"]["lr"] == pytest.approx(3e-3 * 0.2)
     negatives = (tmp_path / "versions" / "v2-review-data" / "negatives.jsonl").read_text(encoding="utf-8")
     assert "说了两遍同一件事" in negatives
     report = json.loads((tmp_path / "versions" / "v2" / "comparison.json").read_text())
