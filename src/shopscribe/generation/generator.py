@@ -137,10 +137,46 @@ class Generator:
                 candidate = self.guard.verdict(checked.text, records[i])
                 if _problems(candidate) <= _problems(verdicts[i]):
                     verdicts[i], results[i].text, results[i].length_status = candidate, checked.text, checked.status
-        for record, policy, result, verdict in zip(records, policies, results, verdicts):
-            self._cut_or_flag(record, policy, result, verdict)
+        rewritten = self._rewrite_from_first_bad_sentence(records, policies, budget, results, verdicts, extra)
+        for i, (record, policy, result, verdict) in enumerate(zip(records, policies, results, verdicts)):
+            self._cut_or_flag(record, policy, result, verdict, rewritten.get(i))
 
-    def _cut_or_flag(self, record: ProductRecord, policy, result: Generation, verdict) -> None:
+    def _rewrite_from_first_bad_sentence(self, records, policies, budget: int, results: list[Generation],
+                                         verdicts: list, extra: list[list[str]]) -> dict[int, dict]:
+        """Write right instead of cutting (issue 25): an output still holding a claim the guard would cut is
+        written again from the first sentence that holds one — the sentences before it kept as the start of
+        the answer, the claims banned at decoding (all such products decode together). The rewrite replaces
+        the output when it holds no claim problem, no missing term and no more text-quality findings than
+        the cut would leave; otherwise the cut goes ahead. Returns, per rewritten product, what it replaced."""
+        todo = []
+        for i, (result, verdict) in enumerate(zip(results, verdicts)):
+            findings = verdict.violations + verdict.contradicted + verdict.unsupported
+            if findings and result.text:
+                keep = result.text[:sentence_start(result.text, min(f["start"] for f in findings))].rstrip()
+                todo.append((i, keep, findings))
+        if not todo:
+            return {}
+        tails = self._decode([records[i] for i, _, _ in todo], budget, prefixes=[keep for _, keep, _ in todo],
+                             extra_banned=[extra[i] + [f["text"] for f in findings] for i, _, findings in todo])
+        done = {}
+        for (i, keep, findings), tail in zip(todo, tails):
+            checked = enforce_length(drop_repeated_clauses(join_prefix(keep, tail)), policies[i])
+            candidate = self.guard.verdict(checked.text, records[i])
+            if (candidate.violations or candidate.contradicted or candidate.unsupported or candidate.missing_terms
+                    or not checked.text):
+                continue
+            protected = tuple(t for alts in must_keep_terms(records[i], self.keywords) for t in alts)
+            cut = self.guard.verdict(drop_clauses(results[i].text, verdicts[i], protected)[0], records[i])
+            if len(candidate.quality) > len(cut.quality):
+                continue
+            done[i] = {"text": results[i].text, "findings": findings, "kept_chars": len(keep)}
+            results[i].text, results[i].length_status = checked.text, checked.status
+            results[i].attempts += 1
+            verdicts[i] = candidate
+        return done
+
+    def _cut_or_flag(self, record: ProductRecord, policy, result: Generation, verdict,
+                     rewritten: dict | None = None) -> None:
         dropped, before_cut = 0, None
         if verdict.violations or verdict.contradicted or verdict.unsupported:
             protected = tuple(t for alts in must_keep_terms(record, self.keywords) for t in alts)
@@ -169,7 +205,8 @@ class Generator:
         result.guard = GuardReport(verdict.status if result.text and not type_cut else "flagged",
                                    violations=verdict.violations, contradicted=verdict.contradicted,
                                    unsupported=verdict.unsupported, missing_terms=verdict.missing_terms,
-                                   dropped_clauses=dropped, before_cut=before_cut, sentences=verdict.sentences,
+                                   dropped_clauses=dropped, before_cut=before_cut, rewritten=rewritten,
+                                   sentences=verdict.sentences,
                                    quality=[{k: q[k] for k in ("kind", "text", "start", "end", "reason")}
                                             for q in verdict.quality])
 
@@ -193,24 +230,48 @@ class Generator:
         return self.task.mention_boost.get(record.locale, 0.0)
 
     def _decode(self, records: list[ProductRecord], max_new_tokens: int,
-                extra_banned: list[list[str]] | None = None, n: int = 1) -> list[str]:
-        """Decoded outputs, ``n`` per record in record order, as plain text without repeated clauses."""
-        requests = [self._request(r, max_new_tokens, (extra_banned or [[]] * len(records))[i], n)
+                extra_banned: list[list[str]] | None = None, n: int = 1,
+                prefixes: list[str] | None = None) -> list[str]:
+        """Decoded outputs, ``n`` per record in record order, as plain text without repeated clauses
+        (``prefixes``: text each answer starts with; only what follows it is returned)."""
+        requests = [self._request(r, max_new_tokens, (extra_banned or [[]] * len(records))[i], n,
+                                  (prefixes or [""] * len(records))[i])
                     for i, r in enumerate(records)]
         return [drop_repeated_clauses(clean_output(t)) for texts in self.engine.decode(requests, self.decoding)
                 for t in texts]
 
-    def _request(self, record: ProductRecord, max_new_tokens: int, extra_banned: list[str], n: int) -> DecodeRequest:
+    def _request(self, record: ProductRecord, max_new_tokens: int, extra_banned: list[str], n: int,
+                 prefix: str = "") -> DecodeRequest:
         """The prompt and decoding controls for one product: Mention boosting; with the guard, its banned
-        terms (compliance, plus spans banned by a repair) and the numbers digits may spell."""
+        terms (compliance, plus spans banned by a repair) and the numbers digits may spell. A ``prefix`` is
+        the start of the answer, already written: the terms it names are no longer boosted."""
         terms = self._mention(record)
         prompt = build_prompt_text(self.task, self.tokenizer, record, self.tone, self.max_chars,
                                    self.prompt_extra(record) if self.prompt_extra else None, terms)
-        request = DecodeRequest(prompt, max_new_tokens, mention=terms, boost=self._mention_boost(record), n=n)
+        missing = [t for t in terms if not mentions(prefix, t)] if prefix else terms
+        request = DecodeRequest(prompt + prefix, max_new_tokens, mention=missing, boost=self._mention_boost(record),
+                                n=n)
         if self.guard is not None:
             request.banned = self.guard.banned_terms(record, extra_banned)
             request.allowed_numbers = self.guard.allowed_numbers(record)
         return request
+
+
+_SENTENCE_END = re.compile(r"[。！？!?]+|\.(?=\s)")
+
+
+def sentence_start(text: str, at: int) -> int:
+    """Where the sentence holding position ``at`` begins."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
+    return ends[-1] if ends else 0
+
+
+def join_prefix(prefix: str, tail: str) -> str:
+    """The kept start of an answer and what was written after it (a space between English sentences)."""
+    tail = tail.strip()
+    if prefix and tail and not re.search(r"[\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]$", prefix):
+        return f"{prefix} {tail}"
+    return prefix + tail
 
 
 def orphan_finding(text: str, start: int, end: int) -> dict:
