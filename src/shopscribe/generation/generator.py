@@ -50,7 +50,7 @@ class Generator:
                  length: LengthArgs | None = None, tone: str | None = None, max_chars: int | None = None,
                  guard: PublishingGuard | None = None, max_repairs: int = 2, reranker=None,
                  prompt_extra: Callable[[ProductRecord], dict[str, str | None]] | None = None,
-                 keywords: list[str] | None = None, tokenizer=None):
+                 keywords: list[str] | None = None, tokenizer=None, rewrite: bool = True):
         self.engine = engine  # shopscribe.engine: transformers or llama.cpp (may be set after building prompts)
         self.tokenizer = tokenizer or engine.tokenizer
         self.task = task
@@ -63,6 +63,7 @@ class Generator:
         self.reranker = reranker  # generation.rerank.Reranker for best-of-n, or None
         self.prompt_extra = prompt_extra  # task-specific prompt values per product (optimize: draft, insights)
         self.keywords = list(keywords or [])  # added to the prompt's Mention line, after the attribute values
+        self.rewrite = rewrite  # a claim the guard would cut: write again from its sentence first
 
     def generate(self, records: list[ProductRecord]) -> list[Generation]:
         # instructions hidden in product fields never reach the prompt, guard or not
@@ -137,7 +138,8 @@ class Generator:
                 candidate = self.guard.verdict(checked.text, records[i])
                 if _problems(candidate) <= _problems(verdicts[i]):
                     verdicts[i], results[i].text, results[i].length_status = candidate, checked.text, checked.status
-        rewritten = self._rewrite_from_first_bad_sentence(records, policies, budget, results, verdicts, extra)
+        rewritten = (self._rewrite_from_first_bad_sentence(records, policies, budget, results, verdicts, extra)
+                     if self.rewrite else {})
         for i, (record, policy, result, verdict) in enumerate(zip(records, policies, results, verdicts)):
             self._cut_or_flag(record, policy, result, verdict, rewritten.get(i))
 
