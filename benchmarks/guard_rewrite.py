@@ -42,7 +42,7 @@ def run(run_dir: Path, products: Path, name: str, limit: int | None) -> dict:
         path = work / f"{repair}.jsonl"
         path.unlink(missing_ok=True)
         started = time.time()
-        generate(GenerateConfig(model=run_dir, products=work / "products.jsonl", out=path, guard=True,
+        generate(GenerateConfig(model=str(run_dir), products=work / "products.jsonl", out=path, guard=True,
                                 guard_repair=repair))
         seconds = time.time() - started
         rows[repair] = read_done(path)

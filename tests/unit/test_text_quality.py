@@ -109,23 +109,27 @@ def test_what_regeneration_cannot_mend_is_fixed_and_kept_for_the_reviewer(tiny_m
     assert [f["kind"] for f in result.guard.before_cut["findings"]] == ["quality:repeat"]
 
 
-def test_a_sentence_with_a_claim_the_guard_would_cut_is_written_again_from_there(tiny_model_dir):
-    bad = "这款连衣裙采用格子设计，显得活泼。长袖的设计，很优雅。"  # 长袖: the data says 无袖
-    generator, engine = guarded(tiny_model_dir, [bad, bad, bad, "裙摆随步伐摆动，简约大方。"])
+def test_a_cut_that_would_leave_broken_text_is_written_again_from_that_sentence(tiny_model_dir):
+    # 长袖 (the data says 无袖) opens its sentence: the cut takes the whole sentence, most of the copy
+    bad = "这款连衣裙采用格子设计。长袖的设计，很优雅，显得活泼大方，穿着舒适。"
+    generator, engine = guarded(tiny_model_dir, [bad, bad, bad, "无袖的设计，清爽利落，显得活泼大方。"])
     result = generator.generate([DRESS])[0]
-    assert engine.prompts[-1][0].endswith("这款连衣裙采用格子设计，显得活泼。")  # the good sentence kept
+    assert engine.prompts[-1][0].endswith("这款连衣裙采用格子设计。")  # the good sentence kept
     assert "长袖" in engine.calls[-1][0]  # the claim cannot be written again
-    assert result.text == "这款连衣裙采用格子设计，显得活泼。裙摆随步伐摆动，简约大方。"
-    assert result.guard.status == "pass" and result.guard.dropped_clauses == 0
-    assert result.guard.rewritten["text"] == bad and result.guard.rewritten["kept_chars"] == 17
+    assert result.text == "这款连衣裙采用格子设计。无袖的设计，清爽利落，显得活泼大方。"
+    assert result.guard.status == "pass" and result.guard.dropped_clauses == 0 and result.attempts == 4
+    assert result.guard.rewritten["text"] == bad and result.guard.rewritten["kept_chars"] == 12
 
 
-def test_a_rewrite_that_is_no_better_is_not_taken_and_the_claim_is_cut(tiny_model_dir):
-    bad = "这款连衣裙采用格子设计，显得活泼。长袖的设计，很优雅。"
+def test_a_rewrite_that_is_no_better_is_not_taken_and_a_clean_cut_is_not_rewritten(tiny_model_dir):
+    bad = "这款连衣裙采用格子设计。长袖的设计，很优雅，显得活泼大方，穿着舒适。"
     generator, _ = guarded(tiny_model_dir, [bad, bad, bad, "长款袖子，纯棉面料。"])  # invents again
     result = generator.generate([DRESS])[0]
-    assert "长袖" not in result.text and "纯棉" not in result.text and result.guard.rewritten is None
+    assert result.text == "这款连衣裙采用格子设计。" and result.guard.rewritten is None
     assert result.guard.before_cut["text"] == bad
+    small = "这款连衣裙采用格子设计，显得活泼，裙摆飘逸，很有少女感。长袖的设计，很优雅。"  # the cut leaves most
+    generator, engine = guarded(tiny_model_dir, [small, small, small])
+    assert "长袖" not in generator.generate([DRESS])[0].text and len(engine.calls) == 3  # no rewrite decode
 
 
 def test_a_word_doubled_inside_a_clause_and_a_text_cut_off_mid_clause():

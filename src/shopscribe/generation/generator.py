@@ -145,35 +145,38 @@ class Generator:
 
     def _rewrite_from_first_bad_sentence(self, records, policies, budget: int, results: list[Generation],
                                          verdicts: list, extra: list[list[str]]) -> dict[int, dict]:
-        """Write right instead of cutting (issue 25): an output still holding a claim the guard would cut is
-        written again from the first sentence that holds one — the sentences before it kept as the start of
-        the answer, the claims banned at decoding (all such products decode together). The rewrite replaces
-        the output when it holds no claim problem, no missing term and no more text-quality findings than
-        the cut would leave; otherwise the cut goes ahead. Returns, per rewritten product, what it replaced."""
+        """Cut less, write right (issue 25): an output whose cut would leave broken text (a fragment, an
+        empty opening, nothing, or less than half of it) is written again from the first sentence holding a
+        claim the guard cuts — the sentences before it kept as the start of the answer, the claims banned at
+        decoding (all such products decode together). The rewrite replaces the output when it holds no claim
+        problem, no missing term and no more text-quality findings than the cut would leave; otherwise the
+        cut goes ahead. Returns, per rewritten product, what it replaced."""
         todo = []
-        for i, (result, verdict) in enumerate(zip(results, verdicts)):
+        for i, (result, verdict, record) in enumerate(zip(results, verdicts, records)):
             findings = verdict.violations + verdict.contradicted + verdict.unsupported
-            if findings and result.text:
-                keep = result.text[:sentence_start(result.text, min(f["start"] for f in findings))].rstrip()
-                todo.append((i, keep, findings))
+            if not (findings and result.text):
+                continue
+            protected = tuple(t for alts in must_keep_terms(record, self.keywords) for t in alts)
+            cut_text = drop_clauses(result.text, verdict, protected)[0]
+            cut = self.guard.verdict(cut_text, record)
+            if not broken_by_cut(result.text, cut_text, verdict.quality, cut.quality):
+                continue
+            keep = result.text[:sentence_start(result.text, min(f["start"] for f in findings))].rstrip()
+            todo.append((i, keep, findings, cut))
         if not todo:
             return {}
-        tails = self._decode([records[i] for i, _, _ in todo], budget, prefixes=[keep for _, keep, _ in todo],
-                             extra_banned=[extra[i] + [f["text"] for f in findings] for i, _, findings in todo])
+        tails = self._decode([records[i] for i, *_ in todo], budget, prefixes=[keep for _, keep, *_ in todo],
+                             extra_banned=[extra[i] + [f["text"] for f in findings] for i, _, findings, _ in todo])
         done = {}
-        for (i, keep, findings), tail in zip(todo, tails):
+        for (i, keep, findings, cut), tail in zip(todo, tails):
             checked = enforce_length(drop_repeated_clauses(join_prefix(keep, tail)), policies[i])
             candidate = self.guard.verdict(checked.text, records[i])
+            results[i].attempts += 1
             if (candidate.violations or candidate.contradicted or candidate.unsupported or candidate.missing_terms
-                    or not checked.text):
-                continue
-            protected = tuple(t for alts in must_keep_terms(records[i], self.keywords) for t in alts)
-            cut = self.guard.verdict(drop_clauses(results[i].text, verdicts[i], protected)[0], records[i])
-            if len(candidate.quality) > len(cut.quality):
+                    or not checked.text or len(candidate.quality) > len(cut.quality)):
                 continue
             done[i] = {"text": results[i].text, "findings": findings, "kept_chars": len(keep)}
             results[i].text, results[i].length_status = checked.text, checked.status
-            results[i].attempts += 1
             verdicts[i] = candidate
         return done
 
@@ -266,6 +269,17 @@ def sentence_start(text: str, at: int) -> int:
     """Where the sentence holding position ``at`` begins."""
     ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
     return ends[-1] if ends else 0
+
+
+BROKEN_KINDS = ("quality:fragment", "quality:empty")
+
+
+def broken_by_cut(text: str, cut_text: str, quality_before: list[dict], quality_after: list[dict]) -> bool:
+    """A cut leaves broken text: nothing, less than half of it, or a fragment or empty opening it did not
+    have before."""
+    before = sum(q["kind"] in BROKEN_KINDS for q in quality_before)
+    after = sum(q["kind"] in BROKEN_KINDS for q in quality_after)
+    return not cut_text.strip() or len(cut_text) < 0.5 * len(text) or after > before
 
 
 def join_prefix(prefix: str, tail: str) -> str:
