@@ -64,6 +64,18 @@ def test_continuous_batching_matches_one_at_a_time(engine):
         assert gap is None or gap < 1.0, (prompt, b, a, gap)
 
 
+def test_a_text_does_not_depend_on_what_was_decoded_with_it_or_before_it(engine):
+    """Each sequence is decoded alone in a cleared cache (``isolate``): greedy text is the same whatever it was
+    batched with or decoded after. (Batched in one cache, this llama.cpp build corrupted a LoRA run's text:
+    benchmarks/engine_isolation.py.)"""
+    requests = _requests(engine)
+    alone_first = engine.decode([requests[2]], DecodingArgs())[0][0]
+    batched = [o[0] for o in engine.decode(requests, DecodingArgs())]
+    reversed_ = [o[0] for o in engine.decode(requests[::-1], DecodingArgs())][::-1]
+    alone_after = engine.decode([requests[2]], DecodingArgs())[0][0]
+    assert batched == reversed_ and batched[2] == alone_first == alone_after
+
+
 class _Scorer:
     """Next-token logits of the packaged GGUF, one sequence at a time, for outputs that part ways."""
 

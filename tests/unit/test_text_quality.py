@@ -69,11 +69,12 @@ class ScriptedEngine:
     name = "scripted"
 
     def __init__(self, tokenizer, texts: list[str]):
-        self.tokenizer, self.texts, self.calls = tokenizer, list(texts), []
+        self.tokenizer, self.texts, self.calls, self.prompts = tokenizer, list(texts), [], []
         self.context_tokens = 4096
 
     def decode(self, requests, decoding, on_token=None):
         self.calls.append([list(r.banned or []) for r in requests])
+        self.prompts.append([r.prompt for r in requests])
         return [[self.texts.pop(0)] for _ in requests]
 
 
@@ -106,6 +107,29 @@ def test_what_regeneration_cannot_mend_is_fixed_and_kept_for_the_reviewer(tiny_m
     assert result.text == "这款连衣裙采用格子设计，凸显出纤细的腰身。" and result.guard.dropped_clauses == 1
     assert result.guard.before_cut["text"] == REPEAT
     assert [f["kind"] for f in result.guard.before_cut["findings"]] == ["quality:repeat"]
+
+
+def test_a_cut_that_would_leave_broken_text_is_written_again_from_that_sentence(tiny_model_dir):
+    # 长袖 (the data says 无袖) opens its sentence: the cut takes the whole sentence, most of the copy
+    bad = "这款连衣裙采用格子设计。长袖的设计，很优雅，显得活泼大方，穿着舒适。"
+    generator, engine = guarded(tiny_model_dir, [bad, bad, bad, "无袖的设计，清爽利落，显得活泼大方。"])
+    result = generator.generate([DRESS])[0]
+    assert engine.prompts[-1][0].endswith("这款连衣裙采用格子设计。")  # the good sentence kept
+    assert "长袖" in engine.calls[-1][0]  # the claim cannot be written again
+    assert result.text == "这款连衣裙采用格子设计。无袖的设计，清爽利落，显得活泼大方。"
+    assert result.guard.status == "pass" and result.guard.dropped_clauses == 0 and result.attempts == 4
+    assert result.guard.rewritten["text"] == bad and result.guard.rewritten["kept_chars"] == 12
+
+
+def test_a_rewrite_that_is_no_better_is_not_taken_and_a_clean_cut_is_not_rewritten(tiny_model_dir):
+    bad = "这款连衣裙采用格子设计。长袖的设计，很优雅，显得活泼大方，穿着舒适。"
+    generator, _ = guarded(tiny_model_dir, [bad, bad, bad, "长款袖子，纯棉面料。"])  # invents again
+    result = generator.generate([DRESS])[0]
+    assert result.text == "这款连衣裙采用格子设计。" and result.guard.rewritten is None
+    assert result.guard.before_cut["text"] == bad
+    small = "这款连衣裙采用格子设计，显得活泼，裙摆飘逸，很有少女感。长袖的设计，很优雅。"  # the cut leaves most
+    generator, engine = guarded(tiny_model_dir, [small, small, small])
+    assert "长袖" not in generator.generate([DRESS])[0].text and len(engine.calls) == 3  # no rewrite decode
 
 
 def test_a_word_doubled_inside_a_clause_and_a_text_cut_off_mid_clause():

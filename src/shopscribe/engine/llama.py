@@ -94,7 +94,7 @@ class LlamaCppEngine:
 
     def __init__(self, gguf: Path, tokenizer, *, lora: Path | None = None, num_threads: int | None = None,
                  slots: int = 32, seq_ctx: int = 1024, n_batch: int = 512, unified: bool = True, vocab=None,
-                 shared_with: LlamaCppEngine | None = None):
+                 shared_with: LlamaCppEngine | None = None, isolate: bool = True):
         """``shared_with``: another engine whose loaded model (weights, LoRA adapter) this one reuses, with a
         context of its own (engine.pool)."""
         import os
@@ -112,6 +112,7 @@ class LlamaCppEngine:
         self.seq_ctx = n_ctx // 2 if unified else seq_ctx  # the most one request may take
         self.context_tokens = self.seq_ctx
         self.gguf, self.lora = Path(gguf), Path(lora) if lora else None
+        self.isolate = isolate  # one sequence at a time in a cleared cache (see _step_isolated)
         self._owns_model, self._owner = shared_with is None, shared_with  # the owner outlives its sharers
         self._model = (shared_with._model if shared_with is not None
                        else L.llama_model_load_from_file(str(gguf).encode(), L.llama_model_default_params()))
@@ -209,7 +210,11 @@ class LlamaCppEngine:
 
     def step(self, pending: deque, active: dict) -> None:
         """One ``llama_decode``: a token for every decoding sequence, prompt tokens of new ones. Sequences of
-        several calls may decode together; a call's sequences are admitted after its prompt prefix is shared."""
+        several calls may decode together; a call's sequences are admitted after its prompt prefix is shared.
+        With ``isolate`` each sequence is decoded alone in a cleared cache (``_step_isolated``)."""
+        if self.isolate:
+            self._step_isolated(pending, active)
+            return
         if pending and pending[0].call is not self._prefix_call and len(active) < self.slots:
             self._share_prefix(pending[0].call.prompts)
             self._prefix_call = pending[0].call
@@ -218,6 +223,32 @@ class LlamaCppEngine:
             raise EngineError("llama_decode failed (KV cache full?): lower slots or raise n_ctx")
         self.stats["decode_calls"] += 1
         self._step(rows, active)
+
+    def _step_isolated(self, pending: deque, active: dict) -> None:
+        """One sequence at a time, each in a cleared KV cache: its prompt but the last token decoded without
+        logits, then the last token alone, then one token per step. With this build of llama.cpp and a LoRA
+        run of Gemma 3, a sequence decoded while other sequences' cells are in the cache (or after they were
+        removed) writes corrupted text — attribute words missing, <unk> tokens (docs/engine.md) — and a
+        prompt decoded in one batch with its logits does too; this path reproduces the transformers
+        engine's greedy text (tests/integration/test_llama_engine.py)."""
+        self._batch.n_tokens = 0
+        if not active:
+            s = pending.popleft()
+            self.L.llama_memory_clear(self._mem, True)
+            self._prefix, self._prefix_call = [], None
+            self._share_prefix([s.prompt])  # prompt[:-1], in the prefix sequence
+            self.L.llama_memory_seq_cp(self._mem, self.slots, 0, -1, -1)
+            s.fed = len(self._prefix)
+            active[0] = s
+            self._batch.n_tokens = 0  # the prefix's batch is done
+            self._feed_prompt(0, s)  # the last prompt token, with logits
+        else:
+            (slot, s), = active.items()
+            self._add(s.generated[-1], len(s.prompt) + len(s.generated) - 1, slot, True)
+        if self.L.llama_decode(self._ctx, self._batch) != 0:
+            raise EngineError("llama_decode failed (KV cache full?): lower slots or raise n_ctx")
+        self.stats["decode_calls"] += 1
+        self._step([next(iter(active))], active)
 
     def texts(self, call: _Call) -> list[list[str]]:
         return [[self.tokenizer.decode(ids, skip_special_tokens=True) for ids in out] for out in call.outputs]

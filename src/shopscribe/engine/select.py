@@ -60,11 +60,13 @@ def default_contexts(threads: int) -> int:
 
 def load_engine(spec: str | Path, engine: str = "auto", *, strategy: str = "greedy", num_threads: int | None = None,
                 slots: int = 32, log: Callable[[str], None] | None = None, vocab_texts: list[str] | None = None,
-                contexts: int | None = None, tokenizer=None):
+                contexts: int | None = None, tokenizer=None, isolate: bool = True):
     """Load ``spec`` on the chosen engine (see ``choose_engine``); with ``vocab_texts`` the llama.cpp engine's
     output layer is cut to the tokens of those texts (``engine.vocab``). llama.cpp runs ``contexts`` contexts
     on the one loaded model (``engine.pool``; default ``default_contexts``), sharing the threads and the slots.
-    ``tokenizer``: the run's tokenizer when the caller has loaded it already (llama.cpp)."""
+    ``tokenizer``: the run's tokenizer when the caller has loaded it already (llama.cpp). ``isolate``
+    (llama.cpp): each sequence decoded alone in a cleared cache (``LlamaCppEngine._step_isolated``); False
+    batches sequences in one cache, which corrupts text with this llama.cpp build (benchmarks/engine_isolation.py)."""
     name = choose_engine(spec, engine, strategy, log)
     if name == "llama.cpp":
         from shopscribe.engine.export import gguf_for
@@ -84,13 +86,14 @@ def load_engine(spec: str | Path, engine: str = "auto", *, strategy: str = "gree
         threads = num_threads or default_threads()
         contexts = max(1, min(contexts or default_contexts(threads), threads))
         first = LlamaCppEngine(model, tokenizer, lora=files.lora, num_threads=threads // contexts,
-                               slots=max(1, slots // contexts), vocab=vocab)
+                               slots=max(1, slots // contexts), vocab=vocab, isolate=isolate)
         if contexts == 1:
             return first
         from shopscribe.engine.pool import ContextPool
 
         return ContextPool([first] + [LlamaCppEngine(model, tokenizer, lora=files.lora, num_threads=threads // contexts,
-                                                     slots=max(1, slots // contexts), vocab=vocab, shared_with=first)
+                                                     slots=max(1, slots // contexts), vocab=vocab, shared_with=first,
+                                                     isolate=isolate)
                                       for _ in range(contexts - 1)])
     from shopscribe.engine.hf import TransformersEngine
     from shopscribe.models.loading import load_causal_lm

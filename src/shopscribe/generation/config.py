@@ -41,6 +41,10 @@ class CopyOptions(BaseConfig):
     rerank: RerankArgs = Field(default_factory=RerankArgs)
     guard: bool = Field(True, description="Publishing guard: block banned terms and unsupported numbers while "
                                           "decoding, check compliance and claims, repair or flag. false = raw output.")
+    guard_repair: Literal["rewrite", "cut"] = Field(
+        "rewrite", description="A claim the guard would cut: rewrite = write the output again from the sentence "
+                               "that holds it, the claim banned, taken when clean and no worse (else cut); cut = "
+                               "cut its clause only (docs/guard.md).")
     keywords: list[str] = Field(default_factory=list, description="Terms every output must keep: asked for in the "
                                                                   "prompt's Mention line, checked by the guard.")
     rule_dirs: list[Path] = Field(default_factory=list, description="Extra compliance rule-pack folders.")

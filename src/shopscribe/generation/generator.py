@@ -50,7 +50,7 @@ class Generator:
                  length: LengthArgs | None = None, tone: str | None = None, max_chars: int | None = None,
                  guard: PublishingGuard | None = None, max_repairs: int = 2, reranker=None,
                  prompt_extra: Callable[[ProductRecord], dict[str, str | None]] | None = None,
-                 keywords: list[str] | None = None, tokenizer=None):
+                 keywords: list[str] | None = None, tokenizer=None, rewrite: bool = True):
         self.engine = engine  # shopscribe.engine: transformers or llama.cpp (may be set after building prompts)
         self.tokenizer = tokenizer or engine.tokenizer
         self.task = task
@@ -63,6 +63,7 @@ class Generator:
         self.reranker = reranker  # generation.rerank.Reranker for best-of-n, or None
         self.prompt_extra = prompt_extra  # task-specific prompt values per product (optimize: draft, insights)
         self.keywords = list(keywords or [])  # added to the prompt's Mention line, after the attribute values
+        self.rewrite = rewrite  # a claim the guard would cut: write again from its sentence first
 
     def generate(self, records: list[ProductRecord]) -> list[Generation]:
         # instructions hidden in product fields never reach the prompt, guard or not
@@ -137,10 +138,50 @@ class Generator:
                 candidate = self.guard.verdict(checked.text, records[i])
                 if _problems(candidate) <= _problems(verdicts[i]):
                     verdicts[i], results[i].text, results[i].length_status = candidate, checked.text, checked.status
-        for record, policy, result, verdict in zip(records, policies, results, verdicts):
-            self._cut_or_flag(record, policy, result, verdict)
+        rewritten = (self._rewrite_from_first_bad_sentence(records, policies, budget, results, verdicts, extra)
+                     if self.rewrite else {})
+        for i, (record, policy, result, verdict) in enumerate(zip(records, policies, results, verdicts)):
+            self._cut_or_flag(record, policy, result, verdict, rewritten.get(i))
 
-    def _cut_or_flag(self, record: ProductRecord, policy, result: Generation, verdict) -> None:
+    def _rewrite_from_first_bad_sentence(self, records, policies, budget: int, results: list[Generation],
+                                         verdicts: list, extra: list[list[str]]) -> dict[int, dict]:
+        """Cut less, write right (issue 25): an output whose cut would leave broken text (a fragment, an
+        empty opening, nothing, or less than half of it) is written again from the first sentence holding a
+        claim the guard cuts — the sentences before it kept as the start of the answer, the claims banned at
+        decoding (all such products decode together). The rewrite replaces the output when it holds no claim
+        problem, no missing term and no more text-quality findings than the cut would leave; otherwise the
+        cut goes ahead. Returns, per rewritten product, what it replaced."""
+        todo = []
+        for i, (result, verdict, record) in enumerate(zip(results, verdicts, records)):
+            findings = verdict.violations + verdict.contradicted + verdict.unsupported
+            if not (findings and result.text):
+                continue
+            protected = tuple(t for alts in must_keep_terms(record, self.keywords) for t in alts)
+            cut_text = drop_clauses(result.text, verdict, protected)[0]
+            cut = self.guard.verdict(cut_text, record)
+            if not broken_by_cut(result.text, cut_text, verdict.quality, cut.quality):
+                continue
+            keep = result.text[:sentence_start(result.text, min(f["start"] for f in findings))].rstrip()
+            todo.append((i, keep, findings, cut))
+        if not todo:
+            return {}
+        tails = self._decode([records[i] for i, *_ in todo], budget, prefixes=[keep for _, keep, *_ in todo],
+                             extra_banned=[extra[i] + [f["text"] for f in findings] for i, _, findings, _ in todo])
+        done = {}
+        for (i, keep, findings, cut), tail in zip(todo, tails):
+            checked = enforce_length(drop_repeated_clauses(join_prefix(keep, tail)), policies[i])
+            candidate = self.guard.verdict(checked.text, records[i])
+            results[i].attempts += 1
+            if (candidate.violations or candidate.contradicted or candidate.unsupported or candidate.missing_terms
+                    or not checked.text or len(candidate.quality) > len(cut.quality)):
+                continue
+            done[i] = {"text": results[i].text, "findings": findings, "kept_chars": len(keep)}
+            results[i].text, results[i].length_status = checked.text, checked.status
+            verdicts[i] = candidate
+        return done
+
+    def _cut_or_flag(self, record: ProductRecord, policy, result: Generation, verdict,
+                     rewritten: dict | None = None) -> None:
         dropped, before_cut = 0, None
         if verdict.violations or verdict.contradicted or verdict.unsupported:
             protected = tuple(t for alts in must_keep_terms(record, self.keywords) for t in alts)
@@ -169,7 +210,8 @@ class Generator:
         result.guard = GuardReport(verdict.status if result.text and not type_cut else "flagged",
                                    violations=verdict.violations, contradicted=verdict.contradicted,
                                    unsupported=verdict.unsupported, missing_terms=verdict.missing_terms,
-                                   dropped_clauses=dropped, before_cut=before_cut, sentences=verdict.sentences,
+                                   dropped_clauses=dropped, before_cut=before_cut, rewritten=rewritten,
+                                   sentences=verdict.sentences,
                                    quality=[{k: q[k] for k in ("kind", "text", "start", "end", "reason")}
                                             for q in verdict.quality])
 
@@ -193,24 +235,59 @@ class Generator:
         return self.task.mention_boost.get(record.locale, 0.0)
 
     def _decode(self, records: list[ProductRecord], max_new_tokens: int,
-                extra_banned: list[list[str]] | None = None, n: int = 1) -> list[str]:
-        """Decoded outputs, ``n`` per record in record order, as plain text without repeated clauses."""
-        requests = [self._request(r, max_new_tokens, (extra_banned or [[]] * len(records))[i], n)
+                extra_banned: list[list[str]] | None = None, n: int = 1,
+                prefixes: list[str] | None = None) -> list[str]:
+        """Decoded outputs, ``n`` per record in record order, as plain text without repeated clauses
+        (``prefixes``: text each answer starts with; only what follows it is returned)."""
+        requests = [self._request(r, max_new_tokens, (extra_banned or [[]] * len(records))[i], n,
+                                  (prefixes or [""] * len(records))[i])
                     for i, r in enumerate(records)]
         return [drop_repeated_clauses(clean_output(t)) for texts in self.engine.decode(requests, self.decoding)
                 for t in texts]
 
-    def _request(self, record: ProductRecord, max_new_tokens: int, extra_banned: list[str], n: int) -> DecodeRequest:
+    def _request(self, record: ProductRecord, max_new_tokens: int, extra_banned: list[str], n: int,
+                 prefix: str = "") -> DecodeRequest:
         """The prompt and decoding controls for one product: Mention boosting; with the guard, its banned
-        terms (compliance, plus spans banned by a repair) and the numbers digits may spell."""
+        terms (compliance, plus spans banned by a repair) and the numbers digits may spell. A ``prefix`` is
+        the start of the answer, already written: the terms it names are no longer boosted."""
         terms = self._mention(record)
         prompt = build_prompt_text(self.task, self.tokenizer, record, self.tone, self.max_chars,
                                    self.prompt_extra(record) if self.prompt_extra else None, terms)
-        request = DecodeRequest(prompt, max_new_tokens, mention=terms, boost=self._mention_boost(record), n=n)
+        missing = [t for t in terms if not mentions(prefix, t)] if prefix else terms
+        request = DecodeRequest(prompt + prefix, max_new_tokens, mention=missing, boost=self._mention_boost(record),
+                                n=n)
         if self.guard is not None:
             request.banned = self.guard.banned_terms(record, extra_banned)
             request.allowed_numbers = self.guard.allowed_numbers(record)
         return request
+
+
+_SENTENCE_END = re.compile(r"[。！？!?]+|\.(?=\s)")
+
+
+def sentence_start(text: str, at: int) -> int:
+    """Where the sentence holding position ``at`` begins."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
+    return ends[-1] if ends else 0
+
+
+BROKEN_KINDS = ("quality:fragment", "quality:empty")
+
+
+def broken_by_cut(text: str, cut_text: str, quality_before: list[dict], quality_after: list[dict]) -> bool:
+    """A cut leaves broken text: nothing, less than half of it, or a fragment or empty opening it did not
+    have before."""
+    before = sum(q["kind"] in BROKEN_KINDS for q in quality_before)
+    after = sum(q["kind"] in BROKEN_KINDS for q in quality_after)
+    return not cut_text.strip() or len(cut_text) < 0.5 * len(text) or after > before
+
+
+def join_prefix(prefix: str, tail: str) -> str:
+    """The kept start of an answer and what was written after it (a space between English sentences)."""
+    tail = tail.strip()
+    if prefix and tail and not re.search(r"[\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]$", prefix):
+        return f"{prefix} {tail}"
+    return prefix + tail
 
 
 def orphan_finding(text: str, start: int, end: int) -> dict:

@@ -138,7 +138,7 @@ class CopyModel:
         generator = Generator(self.engine, task, decoding=options.decoding, length=options.length, tone=args.tone,
                               max_chars=args.max_chars, guard=self.guard(options, task) if options.guard else None,
                               reranker=reranker, keywords=options.keywords, prompt_extra=prompt_extra,
-                              tokenizer=self.tokenizer)
+                              tokenizer=self.tokenizer, rewrite=options.guard_repair == "rewrite")
         if prompt_extra is None:
             _remember(self._pipelines, key, generator)
         return generator

@@ -62,6 +62,9 @@ class GuardReport:
     missing_terms: list[str] = field(default_factory=list)  # must-keep terms (brand, type, keywords) not written
     dropped_clauses: int = 0  # clauses the guard cut
     before_cut: dict | None = None  # the text before the cut and the findings that caused it (for a reviewer)
+    # the text the guard wrote again from its first sentence with a claim it would have cut: text, findings,
+    # kept_chars (how much of its start was kept)
+    rewritten: dict | None = None
     injected_fields: list[str] = field(default_factory=list)  # product fields left out of the prompt as injections
     # with a claim verifier: each sentence's verdict from the rules and from the verifier (label, probabilities)
     # and the one the guard took (the stricter)

@@ -80,7 +80,8 @@ def retrain(db: Database, cfg: RetrainConfig, log: Callable[[str], None] = print
     lora = recipe.get("method", "lora") == "lora"
     replay = round(cfg.replay * len(data.train)) if lora else None
     train_file = _merged_train_file(old_run, data.train, files["train"].parent / "merged_train.jsonl", replay)
-    lr = cfg.lr or _recipe_lr(recipe) * (cfg.continue_lr_scale if lora else 1.0)
+    # scaled once: a version that was itself continued already has the continued rate in its recipe
+    lr = cfg.lr or _recipe_lr(recipe) * (cfg.continue_lr_scale if lora and not recipe.get("init_from") else 1.0)
     recipe = {**recipe, "out_dir": str(out), "overwrite": True, "init_from": str(old_run) if lora else None,
               "data": {**recipe["data"], "train_file": str(train_file), "dev_file": str(old_run / "data" / "dev.jsonl")},
               "train": {**recipe.get("train", {}), "max_steps": cfg.max_steps, "epochs": cfg.epochs, "lr": lr}}
