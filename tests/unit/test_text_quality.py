@@ -50,6 +50,8 @@ def test_a_noun_phrase_sentence_and_a_verb_that_lost_its_object_are_fragments():
     assert kinds("这款连衣裙采用系，显得活泼。", DRESS) == ["quality:fragment"]  # 系带 cut to 系
     assert kinds("采用材质，显得很有质感。", DRESS) == ["quality:fragment"]  # the attribute's name, no value
     assert kinds("这款连衣裙选用了棉，柔软舒适。", DRESS) == []  # one character, a material
+    assert kinds("这款连衣裙采用格子设计。上身穿搭时。", DRESS) == ["quality:fragment"]  # a "when", then nothing
+    assert kinds("上身穿搭时，显得活泼。可以随时穿。", DRESS) == []
     assert apply_fixes("这款连衣裙采用系，显得活泼。", text_quality("这款连衣裙采用系，显得活泼。", DRESS)) == "显得活泼。"
 
 

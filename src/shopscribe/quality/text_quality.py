@@ -80,6 +80,7 @@ _DEBRIS = re.compile(
     r"<\|[^|>]{0,30}\|>|&(?:nbsp|amp|lt|gt|quot|#\d+);|\ufffd|\*\*+|#{2,}|`{2,}|\\n|\{\{?|\}\}?|"
     r"([，,。、；;：:！!？?])\s*[，,。、；;：:]+", re.IGNORECASE)
 _TOPIC_NOUNS = "设计|装饰|拼接|点缀|元素|版型|款式|面料|细节|图案|风格|工艺|剪裁|处理|造型"
+_DANGLING_WHEN = re.compile(r"(?:(?<!过去)(?<!现在)(?<!将来)(?<![随平有当那此届适及准按不一暂临小定])时|的时候|的同时)$")
 _OBJECT_VERBS = "采用|选用|运用|使用|搭配|搭载|选择|配以|配有|饰以|添加|加入"
 _ATTRIBUTE_NAMES = frozenset("材质 面料 颜色 图案 风格 版型 元素 工艺 款式 领型 袖型 衣长 裤长 裙长 腰型 尺码 设计".split())
 _FRAGMENT_ZH = re.compile(rf"^[^，,的]{{1,10}}的(?:[^，,的]{{0,4}}(?:{_TOPIC_NOUNS})|[^，,的]{{1,3}})$")
@@ -284,6 +285,10 @@ def _fragments(text: str, zh: bool) -> list[dict]:
             continue
         a, b = clauses[-1]
         body = text[a:b].strip()
+        if _dangling_when(body):  # 上身穿搭时。: a "when" with nothing said of it
+            out.append(_finding("quality:fragment", text, a, b, f"'{body}' is a 'when' clause with no main "
+                                "clause after it", ""))
+            continue
         shape = _FRAGMENT_ZH.match(body) or (len(body) <= 12 and re.search(f"(?:{_TOPIC_NOUNS})$", body))
         if (shape and (len(clauses) == 1 or re.search(f"(?:{_TOPIC_NOUNS})$", body))
                 and not _has_predicate(body, whole_sentence=len(clauses) == 1)):
@@ -291,6 +296,11 @@ def _fragments(text: str, zh: bool) -> list[dict]:
             out.append(_finding("quality:fragment", text, start, b, f"'{body}' says nothing about it (no predicate)",
                                 ""))
     return out
+
+
+def _dangling_when(clause: str) -> bool:
+    """The clause ends in a "when" (穿搭时, 的时候, 的同时), not in a word of time (随时, 平时, 过去时)."""
+    return bool(_DANGLING_WHEN.search(clause))
 
 
 def _has_predicate(clause: str, whole_sentence: bool = False) -> bool:
