@@ -14,18 +14,16 @@ corruption markers (a clause opening with 的, <unk>).
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
 import time
 from pathlib import Path
 
-from core_loop import RESULTS
+from common import run_products_cli
 
 CORRUPT = re.compile(r"(?:^|[，。、；！？])的|而的|<unk>|<UNK>")
 
 
-def run(run_dir: Path, products: Path, limit: int | None) -> dict:
+def run(run_dir: Path, products: Path, name: str, limit: int | None) -> dict:
     from shopscribe.catalog.loaders import load_catalog
     from shopscribe.engine import load_engine
     from shopscribe.generation.generator import Generator
@@ -65,24 +63,5 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run", type=Path)
-    ap.add_argument("--products", type=Path)
-    ap.add_argument("--name", default="zh")
-    ap.add_argument("--limit", type=int)
-    ap.add_argument("--table", action="store_true")
-    args = ap.parse_args()
-    path = RESULTS / "engine_isolation.json"
-    results = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    if not args.table:
-        if not (args.run and args.products):
-            ap.error("--run and --products are needed (or --table)")
-        results[args.name] = run(args.run, args.products, args.limit)
-        RESULTS.mkdir(exist_ok=True)
-        path.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(table(results))
-
-
 if __name__ == "__main__":
-    main()
+    run_products_cli(__doc__, "engine_isolation", run, table)

@@ -13,12 +13,12 @@ written beside their data to ``rewrite_examples.<set>.jsonl`` in the work folder
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
 
-from core_loop import RESULTS, WORK
+from common import run_products_cli
+from core_loop import WORK
 
 REPAIRS = ("cut", "rewrite")
 
@@ -81,24 +81,5 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run", type=Path)
-    ap.add_argument("--products", type=Path)
-    ap.add_argument("--name", default="zh")
-    ap.add_argument("--limit", type=int)
-    ap.add_argument("--table", action="store_true")
-    args = ap.parse_args()
-    path = RESULTS / "guard_rewrite.json"
-    results = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    if not args.table:
-        if not (args.run and args.products):
-            ap.error("--run and --products are needed (or --table)")
-        results[args.name] = run(args.run, args.products, args.name, args.limit)
-        RESULTS.mkdir(exist_ok=True)
-        path.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(table(results))
-
-
 if __name__ == "__main__":
-    main()
+    run_products_cli(__doc__, "guard_rewrite", run, table)
