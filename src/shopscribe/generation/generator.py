@@ -156,8 +156,7 @@ class Generator:
             findings = verdict.violations + verdict.contradicted + verdict.unsupported
             if not (findings and result.text):
                 continue
-            protected = tuple(t for alts in must_keep_terms(record, self.keywords) for t in alts)
-            cut_text = drop_clauses(result.text, verdict, protected)[0]
+            cut_text = drop_clauses(result.text, verdict, self._protected(record))[0]
             cut = self.guard.verdict(cut_text, record)
             if not broken_by_cut(result.text, cut_text, verdict.quality, cut.quality):
                 continue
@@ -184,7 +183,7 @@ class Generator:
                      rewritten: dict | None = None) -> None:
         dropped, before_cut = 0, None
         if verdict.violations or verdict.contradicted or verdict.unsupported:
-            protected = tuple(t for alts in must_keep_terms(record, self.keywords) for t in alts)
+            protected = self._protected(record)
             findings = verdict.violations + verdict.contradicted + verdict.unsupported
             # the rest of a sentence whose opening clause is cut speaks of the part cut: named, and cut with it
             findings += [orphan_finding(result.text, a, b) for a, b in orphaned_clauses(
@@ -214,6 +213,10 @@ class Generator:
                                    sentences=verdict.sentences,
                                    quality=[{k: q[k] for k in ("kind", "text", "start", "end", "reason")}
                                             for q in verdict.quality])
+
+    def _protected(self, record: ProductRecord) -> tuple[str, ...]:
+        """Terms a cut never splits: every spelling of the must-keep terms (brand, product type, keywords)."""
+        return tuple(t for alts in must_keep_terms(record, self.keywords) for t in alts)
 
     def _mention(self, record: ProductRecord) -> list[str]:
         """The Mention line: every copy attribute value but prices; with the guard on, the must-keep terms it
