@@ -229,8 +229,8 @@ class LlamaCppEngine:
         logits, then the last token alone, then one token per step. With this build of llama.cpp and a LoRA
         run of Gemma 3, a sequence decoded while other sequences' cells are in the cache (or after they were
         removed) writes corrupted text — attribute words missing, <unk> tokens (docs/engine.md) — and a
-        prompt decoded in one batch with its logits does too; this path reproduces the transformers
-        engine's greedy text (tests/integration/test_llama_engine.py)."""
+        prompt decoded in one batch with its logits does too. On this path a greedy text is the same
+        whatever it is decoded with or after (tests/integration/test_llama_engine.py)."""
         self._batch.n_tokens = 0
         if not active:
             s = pending.popleft()
