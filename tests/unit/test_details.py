@@ -136,6 +136,10 @@ def test_claims_commands_name_bad_rows_and_show_verdicts(tmp_path):
     ("棉质面料，很好地遮住你的脸部线条。", {"类型": "裙", "材质": "棉"}, True),
     ("白色的衬衫，衬托白皙脸庞。", {"类型": "上衣", "颜色": "白色"}, False),
     ("圆领设计，增添了腰部的层次感。", {"类型": "上衣", "衣领型": "圆领"}, True),
+    ("腰带采用翻领设计，干练利落。", {"类型": "上衣", "衣领型": "翻领", "衣款式": "腰带"}, True),
+    ("双排扣设计，修饰颈部线条。", {"类型": "上衣", "衣门襟": "双排扣"}, True),
+    ("双排扣设计，修饰腰部线条。", {"类型": "上衣", "衣门襟": "双排扣"}, False),
+    ("腰带的设计，勾勒出纤细的腰身。", {"类型": "上衣", "衣款式": "腰带"}, False),
 ])
 def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(text, product, impossible):
     record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": product})

@@ -31,10 +31,11 @@ FAMILY_ZONES: dict[str, set[str]] = {
     "leg_shape": {"leg", "waist"}, "hem": {"leg", "waist"}, "length": {"leg", "waist"},
     "fit": {"waist", "leg", "arm", "chest"}, "padding": {"chest"}, "wiring": {"chest"},
     "attr:裙型": {"waist", "leg"},  # a skirt's cut (a字, 包臀, 百褶), learned from the catalog's 裙型 key
+    "breasting": {"chest", "waist"},  # a single- or double-breasted front shapes the body, not the neck or legs
 }
 # parts of a garment that name where another part sits ("袖口采用翻领设计": a collar at the cuffs)
 PART_ZONE_WORDS: dict[str, list[str]] = {
-    "arm": ["袖口", "衣袖", "袖子", "袖身"], "leg": ["裤脚", "裤腿", "裤口"], "waist": ["腰头"],
+    "arm": ["袖口", "衣袖", "袖子", "袖身"], "leg": ["裤脚", "裤腿", "裤口"], "waist": ["腰头", "腰带"],
 }
 # where the parts of a family sit, for families whose parts sit at one place only (a ruffle or a slit may
 # sit at a cuff, a hem or a neckline)
