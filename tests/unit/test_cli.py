@@ -50,6 +50,17 @@ def test_train_generate_evaluate_commands(tiny_model_dir, sample_catalog, tmp_pa
     assert "<table" in html and "data:image/png;base64" in html and "fine_tuned" in html
     card = (tmp_path / "run" / "README.md").read_text()
     assert "eval:" in card and "rougeL" in card
+    # the published copy (guard on) with the model's raw copy scored beside it
+    both = runner.invoke(app, ["evaluate", "--out-dir", str(tmp_path / "eval2"), "--run", str(tmp_path / "run"),
+                               "decoding.max_new_tokens=16", "systems=[fine_tuned]", "guard=true", "raw_beside=true"])
+    assert both.exit_code == 0, both.output
+    report = json.loads((tmp_path / "eval2/report.json").read_text())
+    assert list(report["systems"]) == ["fine_tuned", "fine_tuned (raw)"]
+    published = [json.loads(x) for x in (tmp_path / "eval2/outputs/fine_tuned.guarded.jsonl").read_text().splitlines()]
+    raw = [json.loads(x) for x in (tmp_path / "eval2/outputs/fine_tuned.jsonl").read_text().splitlines()]
+    assert len(published) == len(raw) == report["n_products"] > 0
+    assert all("guard" in r for r in published) and not any(r.get("guard") for r in raw)
+    assert "what would be published (guard on)" in (tmp_path / "eval2/report.html").read_text()
 
 
 def test_reviews_to_better_copy_from_the_command_line(tmp_path):

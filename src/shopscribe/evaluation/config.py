@@ -31,6 +31,8 @@ class EvaluateConfig(BaseConfig):
                                                                  "model systems (see `shopscribe generate`).")
     batch_size: int | None = Field(None, gt=0, description="Products per batch (default: the engine's).")
     guard: bool = Field(False, description="Run model systems through the publishing guard (raw outputs by default).")
+    raw_beside: bool = Field(False, description="With guard on, also write each model system's raw copy (guard "
+                                                "off) and score it beside the published one, as '<system> (raw)'.")
     limit: int | None = Field(None, gt=0, description="Evaluate on the first N products only.")
     on_error: Literal["fail", "skip"] = Field("fail")
 

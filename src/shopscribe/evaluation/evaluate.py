@@ -61,7 +61,9 @@ def evaluate(cfg: EvaluateConfig, log: Callable[[str], None] = print,
         else:
             model = str(cfg.run) if system == "fine_tuned" else (cfg.base_model or (run or {}).get("base_model")
                                                                  or DEFAULT_MODEL)
-            outputs[system] = _generate(cfg, model, products, task_args, system, on_batch, log)
+            outputs[system] = _generate(cfg, model, products, task_args, system, cfg.guard, on_batch, log)
+            if cfg.guard and cfg.raw_beside:  # what the model wrote, beside what the guard lets out
+                outputs[raw_name(system)] = _generate(cfg, model, products, task_args, system, False, on_batch, log)
         seconds[system] = round(time.time() - started, 1)
     for name, path in cfg.predictions.items():
         outputs[name] = {pid: row["text"] for pid, row in read_done(Path(path)).items()}
@@ -74,11 +76,24 @@ def evaluate(cfg: EvaluateConfig, log: Callable[[str], None] = print,
     report_json, report_html = cfg.out_dir / "report.json", cfg.out_dir / "report.html"
     write_json(report_json, payload)
     notes = [f"task: {task.name}; products: {products} ({len(records)})",
-             *(f"{n}: {SYSTEM_TITLES.get(n, n)}" for n in systems)]
+             *(f"{n}: {_title(n, cfg.guard)}" for n in systems)]
     write_html(report_html, f"ShopScribe evaluation — {task.name}", task, records, systems, scores, notes)
     if cfg.run and "fine_tuned" in systems:
         add_eval_metrics(cfg.run, str(products), systems["fine_tuned"])
     return EvalResult(systems, report_json, report_html, seconds)
+
+
+def raw_name(system: str) -> str:
+    """The name a model system's raw (guard-off) copy is scored under beside its published copy."""
+    return f"{system} (raw)"
+
+
+def _title(name: str, guard: bool) -> str:
+    if name.endswith(" (raw)"):
+        return f"{SYSTEM_TITLES.get(name[:-6], name[:-6])}: what the model wrote (guard off)"
+    if guard and name in ("zero_shot", "fine_tuned"):
+        return f"{SYSTEM_TITLES[name]}: what would be published (guard on)"
+    return SYSTEM_TITLES.get(name, name)
 
 
 def _task_args(cfg: EvaluateConfig, run: dict | None) -> TaskArgs:
@@ -100,11 +115,11 @@ def _held_out(run_dir: Path | None) -> Path:
     raise ConfigError(f"run {run_dir} has no held-out split (data/test.jsonl or data/dev.jsonl); pass products")
 
 
-def _generate(cfg: EvaluateConfig, model: str, products: Path, task_args: TaskArgs, system: str,
+def _generate(cfg: EvaluateConfig, model: str, products: Path, task_args: TaskArgs, system: str, guard: bool,
               on_batch, log) -> dict[str, str]:
-    out = cfg.out_dir / "outputs" / f"{system}{'.guarded' if cfg.guard else ''}.jsonl"
+    out = cfg.out_dir / "outputs" / f"{system}{'.guarded' if guard else ''}.jsonl"
     gen_cfg = GenerateConfig(model=model, products=products, out=out, task=task_args, decoding=cfg.decoding,
-                             batch_size=cfg.batch_size, limit=cfg.limit, on_error=cfg.on_error, guard=cfg.guard,
+                             batch_size=cfg.batch_size, limit=cfg.limit, on_error=cfg.on_error, guard=guard,
                              engine=cfg.engine)
     generate(gen_cfg, log=log, on_batch=(lambda i, n: on_batch(system, i, n)) if on_batch else None)
     return {pid: row["text"] for pid, row in read_done(out).items()}
