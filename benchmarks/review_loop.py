@@ -95,7 +95,8 @@ def run_set(name: str) -> dict:
     from shopscribe.workspace.retrain import RetrainConfig
 
     recipe = {k: RetrainConfig.model_fields[k].default for k in ("continue_lr_scale", "replay")}
-    return {"set": name, "data": data_file, "train_on_approved": TRAIN_ON_APPROVED, "retrain": {**recipe, "epochs": 1.0},
+    return {"set": name, "data": data_file, "engine": "llama.cpp, one sequence at a time (isolate=True)",
+            "train_on_approved": TRAIN_ON_APPROVED, "retrain": {**recipe, "epochs": 1.0},
             "eval_products": len(evaluation),
             "rounds": rounds,
             "first_round_median_rougeL": median, "versions": {f"v{k}": v for k, v in sorted(versions.items())},
