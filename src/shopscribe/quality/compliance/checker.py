@@ -102,11 +102,23 @@ class ComplianceChecker:
 
     def check(self, text: str) -> list[Finding]:
         findings = []
+        squeezed, where = squeeze(text)
         for rule in self.rules:
             for m in rule.pattern.finditer(text):
                 if self._allowed(rule, text, m.start(), m.end()):
                     continue
                 findings.append(Finding(rule.id, m.start(), m.end(), m.group(0), rule.severity,
+                                        rule.explanation, rule.fix))
+            if squeezed == text:
+                continue
+            # a term spelled apart to slip past a filter ("b e s t", "N o . 1", "最 好"): matched with the
+            # spaces taken out, reported at its place in the text as written
+            for m in rule.pattern.finditer(squeezed):
+                start, end = where[m.start()], where[m.end() - 1] + 1
+                if self._allowed(rule, squeezed, m.start(), m.end()) or any(
+                        f.rule_id == rule.id and f.start < end and start < f.end for f in findings):
+                    continue
+                findings.append(Finding(rule.id, start, end, text[start:end], rule.severity,
                                         rule.explanation, rule.fix))
         return sorted(findings, key=lambda f: (f.start, f.rule_id))
 
@@ -127,6 +139,33 @@ class ComplianceChecker:
             if rule.severity in severities:
                 terms += [t for t in _literal_alternatives(rule.pattern.pattern) if t]
         return sorted(set(terms))
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def squeeze(text: str) -> tuple[str, list[int]]:
+    """``text`` without the spaces that split a word apart — between two Chinese characters, or between
+    single letters, digits and dots ("b e s t", "N o . 1") — and, per character kept, its index in ``text``."""
+    out, where = [], []
+    for i, ch in enumerate(text):
+        if ch == " " and 0 < i < len(text) - 1 and _split_apart(text, i):
+            continue
+        out.append(ch)
+        where.append(i)
+    return "".join(out), where
+
+
+def _split_apart(text: str, i: int) -> bool:
+    before, after = text[i - 1], text[i + 1]
+    if _CJK.match(before) and _CJK.match(after):
+        return True
+
+    def single(j: int) -> bool:  # a one-character token at j (a letter, digit or dot between spaces)
+        return (text[j].isalnum() or text[j] == ".") and (j == 0 or not text[j - 1].isalnum()) and (
+            j == len(text) - 1 or not text[j + 1].isalnum())
+
+    return single(i - 1) and single(i + 1)
 
 
 def _literal_alternatives(pattern: str) -> list[str]:
