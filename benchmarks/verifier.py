@@ -3,6 +3,7 @@
     python benchmarks/verifier.py                 # the dev part of the cross-category sets, rules alone
     python benchmarks/verifier.py --verifier DIR --tune   # the dev part; thresholds chosen on it, written to DIR
     python benchmarks/verifier.py --verifier DIR --part test --final "why now"   # the test part: scored ONCE
+    python benchmarks/verifier.py --compliance2 "why now"   # compliance rules on the second fresh phrases: ONCE
 
 The sets (benchmarks/claims/cross_category/{en,zh-CN}.jsonl, README there) hold one claim per line about a
 real product of ../shared/data in 12 (en) and 11 (zh-CN) non-apparel categories, labelled supported /
@@ -199,12 +200,13 @@ def run_existing(locale: str, verifier) -> dict:
     return {name: {k: v for k, v in score(rows, got).items() if k != "by_category"} for name, got in systems.items()}
 
 
-def compliance(locale: str) -> dict:
-    """Precision and recall of the compliance rules on the fresh phrases (scored with the test part, once)."""
+def compliance(locale: str, name: str = "compliance") -> dict:
+    """Precision and recall of the compliance rules on fresh phrases (``name``: compliance, scored with the test
+    part once; compliance2, the second set, written after the rules that followed that scoring, scored once)."""
     from shopscribe.quality.compliance import ComplianceChecker
 
     checker = ComplianceChecker.for_locale(locale)
-    rows = [json.loads(line) for line in (SETS / f"compliance_{locale}.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in (SETS / f"{name}_{locale}.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()]
     flagged = [bool(checker.check(r["text"])) for r in rows]
     tp = sum(f and r["violation"] for f, r in zip(flagged, rows))
@@ -215,13 +217,27 @@ def compliance(locale: str) -> dict:
                        if f != r["violation"]]}
 
 
-def record_final(note: str, again: bool) -> None:
+def score_compliance2(note: str, again: bool) -> None:
+    record_final(note, again, part="compliance2")
+    path = RESULTS / "verifier.json"
+    results = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    for locale in ("en", "zh-CN"):
+        c = results.setdefault(locale, {})["compliance2"] = compliance(locale, "compliance2")
+        print(f"{locale} compliance (second fresh set): precision {c['precision']} recall {c['recall']} "
+              f"on {c['phrases']} phrases")
+        for miss in c["misses"]:
+            print(f"  {'missed' if miss['violation'] else 'false alarm'}: {miss['text']}")
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def record_final(note: str, again: bool, part: str = "test") -> None:
     log = RESULTS / "verifier_test_scorings.json"
     history = json.loads(log.read_text(encoding="utf-8")) if log.is_file() else []
-    if history and not again:
-        raise SystemExit(f"the test part was scored already ({history[-1]}); pass --again to score it once more, "
+    history_of_part = [h for h in history if h.get("part", "test") == part]
+    if history_of_part and not again:
+        raise SystemExit(f"the {part} part was scored already ({history_of_part[-1]}); pass --again to score it once more, "
                          "and say so wherever the number is reported")
-    history.append({"time": time.strftime("%Y-%m-%d %H:%M"), "note": note})
+    history.append({"time": time.strftime("%Y-%m-%d %H:%M"), "note": note, "part": part})
     log.write_text(json.dumps(history, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
@@ -234,7 +250,11 @@ def main() -> None:
     parser.add_argument("--verifier", type=Path, help="a claim verifier folder (shopscribe verifier train)")
     parser.add_argument("--tune", action="store_true", help="choose the verifier's thresholds on the dev part "
                                                              "and write them into its verifier.json first")
+    parser.add_argument("--compliance2", metavar="NOTE", help="score the compliance rules on the second fresh "
+                        "phrase sets (once; recorded beside the test part's scorings) and nothing else")
     args = parser.parse_args()
+    if args.compliance2:
+        return score_compliance2(args.compliance2, args.again)
     if args.part == "test":
         if not args.final:
             raise SystemExit("the test part is scored once, with the final rules and verifier: pass --final NOTE")
