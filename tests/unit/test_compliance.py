@@ -67,3 +67,34 @@ def test_bad_pack_is_a_clear_error(tmp_path):
 def test_banned_terms_for_decoding():
     terms = ComplianceChecker.for_locale("zh-CN").banned_terms()
     assert "国家级" in terms and "最佳" in terms and "包邮" not in terms  # low severity is not banned
+
+
+def test_a_term_spelled_apart_is_found_where_it_was_written():
+    checker = ComplianceChecker.for_locale("en")
+    text = "Our mop is the b e s t, really."
+    (f,) = [f for f in checker.check(text) if f.rule_id == "EN-UNSUB-SUPERLATIVE"]
+    assert text[f.start:f.end] == f.text and f.text.replace(" ", "").lower().endswith("best")
+    zh = ComplianceChecker.for_locale("zh-CN")
+    assert any(f.text == "国 家 级" for f in zh.check("本品为国 家 级好物"))
+    assert checker.check("Size: S M L XL, in a 2 in 1 pack.") == []
+
+
+@pytest.mark.parametrize("locale,violation,legal", [
+    ("zh-CN", "这款护腰垫专治腰椎间盘突出", "护腰垫采用透气网布，腰部有魔术贴"),
+    ("zh-CN", "每天泡一杯，血压血糖都降下来", "茶汤红亮，最高可冲泡8次"),
+    ("zh-CN", "挂在车里招财又转运", "车载挂件采用桃木雕刻"),
+    ("zh-CN", "手慢无，最后3件", "活动时间：11月1日至11月11日"),
+    ("zh-CN", "颜值天花板，性价比之王", "天花板吸顶灯，直径50厘米"),
+    ("zh-CN", "别家的都是黑心棉", "可自动识别家具位置"),
+    ("zh-CN", "不瘦不要钱", "视觉上显瘦十斤的开衫"),
+    ("en", "Say goodbye to knee pain with these insoles.", "Insoles with a cushioned heel cup."),
+    ("en", "Lose two jean sizes without dieting.", "Available in jean sizes 26 to 34."),
+    ("en", "Endorsed by the NHS and loved by doctors.", "NHS-compliant scrub fabric, 65% polyester."),
+    ("en", "Earn $3,000 a month with this embroidery machine.", "Embroidery area up to 3,000 stitches a minute."),
+    ("en", "Unlike those cheap knock-offs, it lasts.", "A copy holder for typing, 30 cm tall."),
+    ("en", "Totally harmless for babies and pets.", "Dishwasher-safe, BPA-free plastic."),
+])
+def test_kinds_added_after_the_second_fresh_phrases(locale, violation, legal):
+    checker = ComplianceChecker.for_locale(locale)
+    assert checker.check(violation), violation
+    assert checker.check(legal) == [], [f.text for f in checker.check(legal)]
