@@ -4,6 +4,7 @@
     python benchmarks/verifier.py --verifier DIR --tune   # the dev part; thresholds chosen on it, written to DIR
     python benchmarks/verifier.py --verifier DIR --part test --final "why now"   # the test part: scored ONCE
     python benchmarks/verifier.py --compliance2 "why now"   # compliance rules on the second fresh phrases: ONCE
+    python benchmarks/verifier.py --compliance3 "why now"   # ... on the third (written after the rules for the second)
 
 The sets (benchmarks/claims/cross_category/{en,zh-CN}.jsonl, README there) hold one claim per line about a
 real product of ../shared/data in 12 (en) and 11 (zh-CN) non-apparel categories, labelled supported /
@@ -202,7 +203,8 @@ def run_existing(locale: str, verifier) -> dict:
 
 def compliance(locale: str, name: str = "compliance") -> dict:
     """Precision and recall of the compliance rules on fresh phrases (``name``: compliance, scored with the test
-    part once; compliance2, the second set, written after the rules that followed that scoring, scored once)."""
+    part once; compliance2 and compliance3, each written after the rules that followed the scoring before it
+    and scored once)."""
     from shopscribe.quality.compliance import ComplianceChecker
 
     checker = ComplianceChecker.for_locale(locale)
@@ -217,13 +219,13 @@ def compliance(locale: str, name: str = "compliance") -> dict:
                        if f != r["violation"]]}
 
 
-def score_compliance2(note: str, again: bool) -> None:
-    record_final(note, again, part="compliance2")
+def score_fresh_compliance(name: str, note: str, again: bool) -> None:
+    record_final(note, again, part=name)
     path = RESULTS / "verifier.json"
     results = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     for locale in ("en", "zh-CN"):
-        c = results.setdefault(locale, {})["compliance2"] = compliance(locale, "compliance2")
-        print(f"{locale} compliance (second fresh set): precision {c['precision']} recall {c['recall']} "
+        c = results.setdefault(locale, {})[name] = compliance(locale, name)
+        print(f"{locale} {name}: precision {c['precision']} recall {c['recall']} "
               f"on {c['phrases']} phrases")
         for miss in c["misses"]:
             print(f"  {'missed' if miss['violation'] else 'false alarm'}: {miss['text']}")
@@ -252,9 +254,11 @@ def main() -> None:
                                                              "and write them into its verifier.json first")
     parser.add_argument("--compliance2", metavar="NOTE", help="score the compliance rules on the second fresh "
                         "phrase sets (once; recorded beside the test part's scorings) and nothing else")
+    parser.add_argument("--compliance3", metavar="NOTE", help="the same for the third fresh phrase sets")
     args = parser.parse_args()
-    if args.compliance2:
-        return score_compliance2(args.compliance2, args.again)
+    if args.compliance2 or args.compliance3:
+        return score_fresh_compliance("compliance2" if args.compliance2 else "compliance3",
+                                      args.compliance2 or args.compliance3, args.again)
     if args.part == "test":
         if not args.final:
             raise SystemExit("the test part is scored once, with the final rules and verifier: pass --final NOTE")
