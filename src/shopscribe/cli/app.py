@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from shopscribe.cli import claims, critic, jobs, keys, models, reviews, verifier
+from shopscribe.cli import claims, compliance, critic, jobs, keys, models, reviews, verifier
 from shopscribe.cli.evaluate import evaluate_command
 from shopscribe.cli.batch import batch_command
 from shopscribe.cli.generate import generate_command
@@ -27,6 +27,7 @@ app.add_typer(models.app, name="models")
 app.add_typer(critic.app, name="critic")
 app.add_typer(verifier.app, name="verifier")
 app.add_typer(claims.app, name="claims")
+app.add_typer(compliance.app, name="compliance")
 app.add_typer(reviews.sentiment_app, name="sentiment")
 app.command("insights")(reviews.insights_command)
 app.command("optimize")(optimize_command)

@@ -93,12 +93,24 @@ def load_packs(locale: str, extra_dirs: list[Path] | None = None, strict: bool =
 
 
 class ComplianceChecker:
-    def __init__(self, packs: list[RulePack]):
+    """The rule packs of one locale and, when given, the learned check beside them (``learned.py``): a
+    sentence it judges a likely violation that no rule names is a finding of its own."""
+
+    def __init__(self, packs: list[RulePack], learned=None, locale: str | None = None):
         self.rules = [rule for pack in packs for rule in pack.rules]
+        self.learned = learned
+        self.locale = locale or (packs[0].locale if packs else None)
 
     @classmethod
-    def for_locale(cls, locale: str, extra_dirs: list[Path] | None = None, strict: bool = False) -> ComplianceChecker:
-        return cls(load_packs(locale, extra_dirs, strict))
+    def for_locale(cls, locale: str, extra_dirs: list[Path] | None = None, strict: bool = False,
+                   learned="auto") -> ComplianceChecker:
+        """``learned``: a ``LearnedCompliance``, None (rules alone) or "auto" (the model
+        ``SHOPSCRIBE_COMPLIANCE_MODEL`` names, if any)."""
+        if learned == "auto":
+            from shopscribe.quality.compliance.learned import from_environment
+
+            learned = from_environment()
+        return cls(load_packs(locale, extra_dirs, strict), learned, locale)
 
     def check(self, text: str) -> list[Finding]:
         findings = []
@@ -120,7 +132,24 @@ class ComplianceChecker:
                     continue
                 findings.append(Finding(rule.id, start, end, text[start:end], rule.severity,
                                         rule.explanation, rule.fix))
+        if self.learned is not None and self.locale:
+            findings += self._learned_findings(text, findings)
         return sorted(findings, key=lambda f: (f.start, f.rule_id))
+
+    def _learned_findings(self, text: str, found: list[Finding]) -> list[Finding]:
+        from shopscribe.quality.compliance.learned import LEARNED_RULE
+
+        out = []
+        for start, end, p in self.learned.violations(text, self.locale):
+            if any(f.start < end and start < f.end for f in found):  # a rule already names what is wrong
+                continue
+            out.append(Finding(LEARNED_RULE, start, end, text[start:end], "medium",
+                               f"The learned compliance check judges this sentence a likely advertising "
+                               f"violation (p = {p:.2f}) that no rule names: an unprovable health, result, "
+                               f"endorsement or ranking claim, or pressure to buy.",
+                               "Rewrite it as a plain, verifiable fact about the product, or have an editor "
+                               "check it."))
+        return out
 
     @staticmethod
     def _allowed(rule: Rule, text: str, start: int, end: int) -> bool:

@@ -1,0 +1,97 @@
+"""`shopscribe compliance train`: the learned compliance check (``quality.compliance.learned``) from labelled
+phrases and real catalog copy.
+
+Labelled phrases: JSONL rows with ``text``, ``locale`` and ``violation`` (true/false), such as the fresh
+phrase sets of benchmarks/claims/cross_category. Legal copy: sentences of the catalogs' descriptions,
+references and titles, sampled per locale — real shops' copy, taken as legal — less every sentence a rule
+pack flags (those may be real violations). A bad row is an error naming the file, the row and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import Field
+
+from shopscribe.config import BaseConfig
+from shopscribe.errors import ShopScribeError
+
+LOCALES = ("en", "zh-CN")
+
+
+class ComplianceTrainConfig(BaseConfig):
+    """`shopscribe compliance train --labelled FILE ... [--catalog FILE ...] --out DIR [key=value ...]`"""
+
+    labelled: list[Path] = Field(description="JSONL files of labelled phrases (text, locale, violation).")
+    catalogs: list[Path] = Field(default_factory=list, description="Catalogs whose copy is taken as legal.")
+    out: Path = Field(description="Folder for the model.")
+    legal_per_locale: int = Field(1500, ge=0, description="Catalog sentences sampled per locale.")
+    encoder: str = Field("e5", description="Sentence encoder (shopscribe.embeddings): e5, use or e5+use.")
+    threshold: float = Field(0.5, gt=0, lt=1, description="Lowest P(violation) from which a sentence is a finding.")
+    max_false_alarms: float = Field(0.01, ge=0, lt=1, description="The threshold is raised until at most this "
+                                    "share of the catalog sentences would be flagged (cross-validated).")
+    seed: int = 0
+
+
+def read_labelled(paths: list[Path]) -> list[dict]:
+    rows = []
+    for path in paths:
+        if not path.is_file():
+            raise ShopScribeError(f"{path}: no such file (--labelled)")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ShopScribeError(f"{path}, row {n}: not JSON ({exc})") from None
+            for key, ok in (("text", lambda v: isinstance(v, str) and v.strip()),
+                            ("locale", lambda v: v in LOCALES), ("violation", lambda v: isinstance(v, bool))):
+                if not ok(row.get(key)):
+                    raise ShopScribeError(f"{path}, row {n}, field {key}: "
+                                          + ("missing" if key not in row else f"invalid value {row[key]!r}")
+                                          + {"locale": f" (one of {', '.join(LOCALES)})",
+                                             "violation": " (true or false)"}.get(key, ""))
+            rows.append({"text": row["text"], "locale": row["locale"], "violation": row["violation"]})
+    return rows
+
+
+def legal_sentences(catalogs: list[Path], per_locale: int, seed: int = 0) -> list[dict]:
+    """Up to ``per_locale`` sentences of the catalogs' own copy per locale that no rule pack flags."""
+    from shopscribe.catalog import load_catalog
+    from shopscribe.quality.compliance import ComplianceChecker
+    from shopscribe.quality.compliance.learned import sentence_spans
+
+    found: dict[str, set[str]] = {loc: set() for loc in LOCALES}
+    for path in catalogs:
+        for record in load_catalog(path, on_error="fail").records:
+            for text in [record.description, record.title, *(record.references or [])]:
+                for a, b in sentence_spans(text or ""):
+                    if 6 <= b - a <= 200 and record.locale in found:
+                        found[record.locale].add(text[a:b])
+    rng = random.Random(seed)
+    out = []
+    for locale, sentences in found.items():
+        checker = ComplianceChecker.for_locale(locale, learned=None)
+        pool = sorted(sentences)
+        rng.shuffle(pool)
+        kept = [s for s in pool[: per_locale * 2] if not checker.check(s)][:per_locale]
+        out += [{"text": s, "locale": locale} for s in kept]
+    return out
+
+
+def train_compliance(cfg: ComplianceTrainConfig, log: Callable[[str], None] = print):
+    from shopscribe.quality.compliance.learned import fit_learned_compliance
+
+    labelled = read_labelled(cfg.labelled)
+    legal = legal_sentences(cfg.catalogs, cfg.legal_per_locale, cfg.seed) if cfg.catalogs else []
+    log(f"{len(labelled)} labelled phrases, {len(legal)} catalog sentences taken as legal")
+    model = fit_learned_compliance(labelled, legal, cfg.encoder, cfg.threshold, cfg.max_false_alarms, cfg.seed)
+    model.info["labelled_files"] = [str(p) for p in cfg.labelled]
+    model.info["catalogs"] = [str(p) for p in cfg.catalogs]
+    model.save(cfg.out)
+    log(f"learned compliance check -> {cfg.out} ({model.info['examples']})")
+    return model

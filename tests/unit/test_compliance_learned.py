@@ -1,0 +1,112 @@
+"""The learned compliance check beside the rule packs (issue 24): fitted on labelled phrases and legal copy,
+a finding of its own where no rule names the sentence, saved and found through SHOPSCRIBE_COMPLIANCE_MODEL,
+and bad training rows named by file, row and field (a hashing encoder built here; e5 for the round trip)."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+import numpy as np
+import pytest
+
+from shopscribe.embeddings import Encoder
+from shopscribe.errors import ShopScribeError
+from shopscribe.quality.compliance import ComplianceChecker
+from shopscribe.quality.compliance.learned import (ENV, LEARNED_RULE, LearnedCompliance, fit_learned_compliance,
+                                                   sentence_spans)
+from shopscribe.training.compliance import read_labelled
+
+
+def hashing_encoder(dim: int = 256) -> Encoder:
+    """Character bigrams hashed into ``dim`` buckets, L2-normalised: enough for a linear head to learn words."""
+    def fn(texts):
+        out = np.zeros((len(texts), dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            t = t.lower()
+            for a in range(len(t) - 1):
+                out[i, zlib.crc32(t[a:a + 2].encode()) % dim] += 1
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
+    return Encoder("hashing", fn, dim)
+
+
+VIOLATIONS = ["melts belly fat while you sleep", "cures your back pain for good", "melts fat overnight",
+              "your back pain disappears for good", "doctors say it melts fat", "pain gone for good, melts fat",
+              "melts belly fat fast", "back pain cured for good"]
+LEGAL = ["cotton shirt with two pockets", "a steel pot with a glass lid", "soft wool socks in grey",
+         "a backpack with a laptop sleeve", "ceramic mug, 350 ml", "linen trousers with a drawstring waist",
+         "a wooden chair with a woven seat", "leather belt with a brass buckle"]
+
+
+@pytest.fixture(scope="module")
+def model():
+    labelled = [{"text": t, "locale": "en", "violation": True} for t in VIOLATIONS]
+    labelled += [{"text": t, "locale": "en", "violation": False} for t in LEGAL[:4]]
+    legal = [{"text": t, "locale": "en"} for t in LEGAL[4:]]
+    return fit_learned_compliance(labelled, legal, hashing_encoder(), threshold=0.5, max_false_alarms=0.0)
+
+
+def test_a_sentence_no_rule_names_is_a_learned_finding_and_a_rule_finding_is_not_doubled(model):
+    checker = ComplianceChecker.for_locale("en", learned=model)
+    text = "A cotton shirt with two pockets. It melts belly fat while you sleep. The best shirt ever."
+    found = checker.check(text)
+    learned = [f for f in found if f.rule_id == LEARNED_RULE]
+    assert [f.text for f in learned] == ["It melts belly fat while you sleep."]
+    assert text[learned[0].start:learned[0].end] == learned[0].text and "p = " in learned[0].explanation
+    assert any(f.rule_id.startswith("EN-UNSUB") for f in found)  # the rule's finding, and no learned one on it
+    assert not any(f.rule_id == LEARNED_RULE and "best" in f.text for f in found)
+    assert ComplianceChecker.for_locale("en", learned=None).check("It melts belly fat while you sleep.") == []
+    assert model.info["examples"]["en"]["cross_validated"]["recall"] >= 0.5
+
+
+def test_sentences_split_at_stops_but_not_inside_a_number():
+    text = "Holds 2.5 kg. Dishwasher-safe! 适合通勤。轻便透气"
+    assert [text[a:b] for a, b in sentence_spans(text)] == ["Holds 2.5 kg.", "Dishwasher-safe!", "适合通勤。", "轻便透气"]
+
+
+def test_saved_model_is_found_through_the_environment(tmp_path, monkeypatch):
+    labelled = [{"text": t, "locale": "en", "violation": True} for t in VIOLATIONS]
+    labelled += [{"text": t, "locale": "en", "violation": False} for t in LEGAL]
+    fit_learned_compliance(labelled, [], "e5").save(tmp_path / "m")
+    again = LearnedCompliance.load(tmp_path / "m")
+    assert set(again.heads) == {"en"} and 0 < again.thresholds["en"] < 1
+    monkeypatch.setenv(ENV, str(tmp_path / "m"))
+    checker = ComplianceChecker.for_locale("en")
+    assert checker.learned is not None
+    assert [f.rule_id for f in checker.check("Doctors say it melts fat overnight.")] == [LEARNED_RULE]
+    monkeypatch.setenv(ENV, "none")
+    assert ComplianceChecker.for_locale("en").learned is None
+    with pytest.raises(ShopScribeError, match="not a learned compliance folder"):
+        LearnedCompliance.load(tmp_path)
+
+
+def test_bad_labelled_rows_name_file_row_and_field(tmp_path):
+    path = tmp_path / "l.jsonl"
+    path.write_text(json.dumps({"text": "ok", "locale": "en", "violation": True}) + "\n"
+                    + json.dumps({"text": "x", "locale": "fr", "violation": False}) + "\n", encoding="utf-8")
+    with pytest.raises(ShopScribeError, match=r"l.jsonl, row 2, field locale: invalid value 'fr'"):
+        read_labelled([path])
+    path.write_text(json.dumps({"text": "ok", "locale": "en"}) + "\n", encoding="utf-8")
+    with pytest.raises(ShopScribeError, match=r"row 1, field violation: missing"):
+        read_labelled([path])
+
+
+def test_train_command_writes_a_model_the_checker_uses(tmp_path):
+    from typer.testing import CliRunner
+
+    from shopscribe.cli.app import app
+
+    labelled = tmp_path / "l.jsonl"
+    labelled.write_text("".join(json.dumps({"text": t, "locale": "en", "violation": v}) + "\n"
+                                for t, v in [*((t, True) for t in VIOLATIONS), *((t, False) for t in LEGAL)]),
+                        encoding="utf-8")
+    catalog = tmp_path / "c.jsonl"
+    catalog.write_text("".join(json.dumps({"id": f"p{i}", "locale": "en", "title": t, "description": t + "."}) + "\n"
+                               for i, t in enumerate(LEGAL)), encoding="utf-8")
+    result = CliRunner().invoke(app, ["compliance", "train", "-l", str(labelled), "-c", str(catalog),
+                                      "-o", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    info = json.loads((tmp_path / "m" / "learned_compliance.json").read_text())
+    assert info["examples"]["en"]["of_which_catalog_copy"] > 0
+    bad = CliRunner().invoke(app, ["compliance", "train", "-l", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "x")])
+    assert bad.exit_code != 0 and "nope.jsonl" in bad.output
