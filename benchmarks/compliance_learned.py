@@ -3,6 +3,7 @@ and the test sets plus catalog sentences taken as legal, scored once on a fourth
 
     python benchmarks/compliance_learned.py --final "why now"   # train, then score set 4 once
     python benchmarks/compliance_learned.py --table
+    python benchmarks/compliance_learned.py --outputs copy.jsonl ... --locale en   # on generated copy (no set 4)
 
 Reported per locale: precision and recall of rules alone, the learned check alone and both (a phrase is a
 violation when either finds one), on set 4 (`benchmarks/claims/cross_category/compliance4_*.jsonl`); the
@@ -107,6 +108,34 @@ def run(note: str, again: bool) -> dict:
     return out
 
 
+def on_outputs(files: list[Path], locale: str) -> dict:
+    """The trained model on generated copy (rows with ``text``; ``guard.before_cut`` when a cut was made):
+    the share of outputs it finds a violation in that the rules do not, and the checker's time per output
+    with and without it."""
+    from shopscribe.quality.compliance import ComplianceChecker
+    from shopscribe.quality.compliance.learned import LEARNED_RULE, LearnedCompliance
+
+    model = LearnedCompliance.load(WORK / "compliance-learned")
+    rules, both = ComplianceChecker.for_locale(locale, learned=None), ComplianceChecker.for_locale(locale, learned=model)
+    texts = []
+    for f in files:
+        for row in read(f):
+            before = ((row.get("guard") or {}).get("before_cut") or {}).get("text")
+            texts.append(before or row.get("text") or "")
+    texts = [t for t in texts if t.strip()]
+    t0 = time.time()
+    for t in texts:
+        rules.check(t)
+    t1 = time.time()
+    found = [[f for f in both.check(t) if f.rule_id == LEARNED_RULE] for t in texts]
+    t2 = time.time()
+    return {"outputs": len(texts), "files": [str(f) for f in files],
+            "with_learned_finding": round(sum(bool(f) for f in found) / len(texts), 4),
+            "ms_per_output_rules": round((t1 - t0) * 1000 / len(texts), 1),
+            "ms_per_output_rules_and_learned": round((t2 - t1) * 1000 / len(texts), 1),
+            "examples": [{"text": t, "flagged": [x.text for x in f]} for t, f in zip(texts, found) if f][:20]}
+
+
 def table(res: dict) -> str:
     lines = ["| locale | system | precision | recall | held-out catalog sentences flagged |", "|---|---|---|---|---|"]
     for loc in LOCALES:
@@ -124,8 +153,16 @@ def main() -> None:
     parser.add_argument("--final", metavar="NOTE", help="train and score set 4 (once): why now")
     parser.add_argument("--again", action="store_true")
     parser.add_argument("--table", action="store_true")
+    parser.add_argument("--outputs", type=Path, nargs="+", help="generated copy (JSONL) to run the trained model on")
+    parser.add_argument("--locale", default="en")
     args = parser.parse_args()
     path = RESULTS / "compliance_learned.json"
+    if args.outputs:
+        res = json.loads(path.read_text(encoding="utf-8"))
+        res.setdefault("on_outputs", {})[args.locale] = on_outputs(args.outputs, args.locale)
+        path.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(json.dumps({k: v for k, v in res["on_outputs"][args.locale].items() if k != "examples"}, indent=1))
+        return
     if args.table:
         print(table(json.loads(path.read_text(encoding="utf-8"))))
         return

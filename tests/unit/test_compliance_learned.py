@@ -59,9 +59,14 @@ def test_a_sentence_no_rule_names_is_a_learned_finding_and_a_rule_finding_is_not
     assert model.info["examples"]["en"]["cross_validated"]["recall"] >= 0.5
 
 
-def test_sentences_split_at_stops_but_not_inside_a_number():
-    text = "Holds 2.5 kg. Dishwasher-safe! 适合通勤。轻便透气"
-    assert [text[a:b] for a, b in sentence_spans(text)] == ["Holds 2.5 kg.", "Dishwasher-safe!", "适合通勤。", "轻便透气"]
+def test_sentences_split_at_stops_but_not_inside_a_number_or_after_an_abbreviation():
+    text = "Holds 2.5 kg of rice. It is dishwasher-safe! 适合通勤。轻便透气"
+    assert [text[a:b] for a, b in sentence_spans(text)] == ["Holds 2.5 kg of rice.", "It is dishwasher-safe!",
+                                                            "适合通勤。", "轻便透气"]
+    brand = "Red striped U.S. Polo Assn. Kids girls T-shirt. Machine wash cold water."
+    assert [brand[a:b] for a, b in sentence_spans(brand)] == ["Red striped U.S. Polo Assn. Kids girls T-shirt.",
+                                                              "Machine wash cold water."]
+    assert sentence_spans("Dishwasher-safe. 好看！") == []  # too short to state anything
 
 
 def test_saved_model_is_found_through_the_environment(tmp_path, monkeypatch):

@@ -34,18 +34,26 @@ ENV = "SHOPSCRIBE_COMPLIANCE_MODEL"
 META = "learned_compliance.json"
 
 
+# an English sentence ends at a dot before a space and a capital, digit or quote — not after an
+# abbreviation ("U.S. Polo Assn. Kids", "No. 4521") nor inside a number ("2.5 kg")
+_EN_STOP = re.compile(r"(?<!\b[A-Za-z])(?<!\b(?:[Nn]o|[Vv]s|[Cc]o|[Mm]r|[Dd]r|[Ss]t|[Mm]s))(?<!\b(?:[Ii]nc|[Ll]td|"
+                      r"[Mm]rs|[Ee]tc|[Nn]os))(?<!\b(?:[Aa]ssn|[Dd]ept|[Cc]orp))(?<!\b[Aa]pprox)\.(?=\s+[A-Z0-9\"“'(])")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """[start, end) of each sentence of ``text`` (Chinese and English stops), spaces trimmed."""
+    """[start, end) of each sentence of ``text`` (Chinese and English stops), spaces trimmed; pieces too
+    short to say anything (fewer than 3 words, or 4 Chinese characters) are left out."""
     spans = []
     for part in re.finditer(r"[^。！？!?；;\n]+[。！？!?；;]*", text):
-        # an English sentence stop is a dot followed by a space or the end ("2.5 kg" stays one sentence)
-        for m in re.finditer(r".+?(?:\.(?=\s)|$)", part.group(0)):
-            a, b = part.start() + m.start(), part.start() + m.end()
+        cuts = [0, *(m.end() for m in _EN_STOP.finditer(part.group(0))), len(part.group(0))]
+        for x, y in zip(cuts, cuts[1:]):
+            a, b = part.start() + x, part.start() + y
             while a < b and text[a].isspace():
                 a += 1
             while b > a and text[b - 1].isspace():
                 b -= 1
-            if b - a >= 2:
+            piece = text[a:b]
+            if len(re.findall(r"[\u4e00-\u9fff]", piece)) >= 4 or len(re.findall(r"[A-Za-z0-9]+", piece)) >= 3:
                 spans.append((a, b))
     return spans
 
