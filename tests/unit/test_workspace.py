@@ -98,7 +98,9 @@ def test_reviewed_copy_becomes_training_data_and_negatives(database_url, tiny_mo
     edits_only = review_data(store.reviewed(db), "description", share=0.0, train_on_approved=False)
     assert [r.description for r in edits_only.train] == ["编辑改过的文案"]  # approvals as written teach nothing
     everything_held_out = review_data(store.reviewed(db), "description", share=1.0)
-    assert len(everything_held_out.held_out) == 2 and not everything_held_out.train
+    # only the edit is held out to compare versions on (an approval as written is the old version's own text)
+    assert [r.description for r in everything_held_out.held_out] == ["编辑改过的文案"]
+    assert [r.id for r in everything_held_out.train] == [rows[1].product_id]
     db.close()
 
 

@@ -2,8 +2,10 @@
 with the editor's text — the most valuable example, since it is what the model should have written; a
 rejection keeps the text and its reason as a negative (for the critic and for preference tuning).
 
-A fixed share of reviewed products (by a hash of the product id, so a product never moves between
-splits) is held out to compare model versions on what reviewers actually accepted."""
+A fixed share of edited products (by a hash of the product id, so a product never moves between splits) is
+held out to compare model versions on what reviewers wrote. Copy approved as written is never held out: it
+is the old version's own text, which the old version matches by construction (until 2026-12-07 it was, and
+the review-loop comparisons on that split favoured the old version: docs/workspace.md)."""
 
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ def review_data(reviews: Iterable[tuple[object, dict]], target_field: str,
                 share: float = HELD_OUT_SHARE, train_on_approved: bool = True) -> ReviewData:
     """Training examples from ``(review, product record)`` pairs (``storage.review.reviewed``); a product
     reviewed more than once counts with its latest review. With ``train_on_approved`` false, copy approved
-    as written is only held out, never trained on: only edits teach (measured worse: docs/workspace.md)."""
+    as written is not trained on: only edits teach (measured worse: docs/workspace.md)."""
     latest: dict[str, tuple[object, dict]] = {}
     for review, record in reviews:
         latest[review.product_id] = (review, record)
@@ -56,7 +58,9 @@ def review_data(reviews: Iterable[tuple[object, dict]], target_field: str,
         data.approved += 1
         data.edited += bool(review.edited)
         example = ProductRecord.model_validate({**record, target_field: review.text, "references": []})
-        if held_out(review.product_id, share):
+        if review.edited and held_out(review.product_id, share):
+            # only an edit is a fair target to compare versions on: copy approved as written is the old
+            # version's own text, which the old version matches by construction
             data.held_out.append(example)
         elif review.edited or train_on_approved:
             data.train.append(example)
