@@ -299,11 +299,6 @@ def build_example(record: ProductRecord, bank: ValueBank, rng: random.Random, ex
         piece = title_piece(record.title, loc, rng)
         if piece:
             candidates.append((rng.choice(TITLE_TEMPLATES[loc]).format(t=piece), "supported", "title piece"))
-        again = rephrased_title(record.title, loc, rng)
-        if again:
-            end = "。" if loc == "zh-CN" else "."
-            candidates.append((rng.choice([again + end, rng.choice(TITLE_TEMPLATES[loc]).format(t=again)]),
-                               "supported", "reworded title"))
     candidates.append((praise(rng, loc), "supported", "praise"))
     # unsupported
     for k, v in removed_attrs:
@@ -316,14 +311,13 @@ def build_example(record: ProductRecord, bank: ValueBank, rng: random.Random, ex
         same = group_donors.get(group_of(record), []) if group_donors else []
         donor = rng.choice(same) if same and rng.random() < 0.7 else rng.choice(donors)
         donor_sents = [s for t in [donor.description, *donor.references] for s in sentences(t, loc)]
-        donor_sents = [s for s in donor_sents if novel(s, low, loc) and not styling(s, loc)
-                       and (len(s) >= 8 if loc == "zh-CN" else len(s.split()) >= 4)]
+        donor_sents = [s for s in donor_sents if novel(s, low, loc) and (len(s) >= 8 if loc == "zh-CN" else len(s.split()) >= 4)]
         if donor_sents and donor.id != record.id:
             candidates.append((reworded(rng.choice(donor_sents), loc, rng), "unsupported", "transplanted sentence"))
     same = group_donors.get(group_of(record), []) if group_donors else []
     donor = rng.choice(same or donors)
     donor_parts = [c for t in [donor.description, *donor.references] for x in sentences(t, loc)
-                   for c in detail_clauses(x, loc)[1:] if novel(c, low, loc) and not styling(c, loc)]
+                   for c in detail_clauses(x, loc)[1:] if novel(c, low, loc)]
     if donor_parts and donor.id != record.id:
         part = rng.choice(donor_parts)
         # another product's "mandarin collar" on a shirt whose data names a spread collar contradicts it
@@ -386,52 +380,6 @@ def balanced(candidates: list[tuple[str, str, str]], rng: random.Random, per_lab
             count[c[1]] += 1
     rng.shuffle(out)
     return out
-
-
-# what copy says of a product's look and how to wear it, not a property of the product: another product's
-# styling effect is neither supported nor unsupported here ("修饰颈部线条" follows from a V-neck), so it is
-# never transplanted as an unsupported claim (issue 24: the verifier learned to reject every styling effect)
-STYLING = {
-    "zh-CN": re.compile(r"修饰|显瘦|显高|显腿|显身材|显得|衬托|彰显|展现|展示|增添|增加了?.{0,4}感|凸显|打造|营造|尽显|散发|"
-                        r"流露|气质|优雅|女人味|少女感|减龄|百搭|甜美|帅气|利落|干练|大方|洋气|灵动|俏皮|慵懒|随性|"
-                        r"个性|魅力|时髦|时尚|韵味|知性|文艺|线条|比例|身形|身材|好搭配|搭配|穿出|穿搭"),
-    "en": re.compile(r"\b(?:look|looks|style|styled?|styling|elegan\w*|chic|stylish|trendy|classy|flatter\w*|"
-                     r"pair (?:it|this|them)|team (?:it|this|them)|statement|perfect for|ideal for|go-to|"
-                     r"wardrobe|outfit|occasion|effortless\w*|silhouette|sophisticat\w*|glam\w*)\b",
-                     re.IGNORECASE),
-}
-
-
-def styling(text: str, locale: str) -> bool:
-    """Whether ``text`` says how the product looks or how to wear it rather than what it is or has."""
-    return bool(STYLING["zh-CN" if locale == "zh-CN" else "en"].search(text))
-
-
-def rephrased_title(title: str, locale: str, rng: random.Random) -> str | None:
-    """The title said the way copy says it: its own words reordered ("Force 10 Men Grey Running Shoes" ->
-    "Grey men's Force 10 running shoes"), "&" written "and", the two sides of an "and" swapped, a word or two
-    left out — a true restatement (supported), so the verifier learns that order and wording are not facts."""
-    if locale == "zh-CN":
-        w = words(re.sub(r"\s+", "", title), locale)
-        if len(w) < 3:
-            return None
-        w = [x for x in w if rng.random() > 0.2] or w
-        i = rng.randrange(len(w))
-        w.insert(rng.randrange(len(w)), w.pop(i))
-        return "".join(w)
-    w = re.sub(r"\s*&\s*", " and ", title).split()
-    if len(w) < 3:
-        return None
-    w = [{"men": "men's", "women": "women's", "boys": "boys'", "girls": "girls'"}.get(x.lower(), x) for x in w]
-    if "and" in w and 0 < w.index("and") < len(w) - 1:  # "Black and Red" -> "Red and Black", kept together
-        k = w.index("and")
-        w = w[:k - 1] + [f"{w[k + 1]} and {w[k - 1]}"] + w[k + 2:]
-    if len(w) > 4 and rng.random() < 0.5:
-        w.pop(rng.randrange(1, len(w) - 1))
-    i = rng.randrange(len(w))
-    w.insert(rng.randrange(len(w)), w.pop(i))
-    text = " ".join(w)
-    return text.lower() if rng.random() < 0.5 else text[0].upper() + text[1:]
 
 
 def title_piece(title: str, locale: str, rng: random.Random, whole: bool = False) -> str | None:
