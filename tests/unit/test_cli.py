@@ -52,10 +52,11 @@ def test_train_generate_evaluate_commands(tiny_model_dir, sample_catalog, tmp_pa
     assert "eval:" in card and "rougeL" in card
     # the published copy (guard on) with the model's raw copy scored beside it
     both = runner.invoke(app, ["evaluate", "--out-dir", str(tmp_path / "eval2"), "--run", str(tmp_path / "run"),
-                               "decoding.max_new_tokens=16", "systems=[fine_tuned]", "guard=true", "raw_beside=true"])
+                               "decoding.max_new_tokens=16", "systems=[baseline,fine_tuned]", "guard=true",
+                               "raw_beside=true", "guard_systems=[fine_tuned]"])
     assert both.exit_code == 0, both.output
     report = json.loads((tmp_path / "eval2/report.json").read_text())
-    assert list(report["systems"]) == ["fine_tuned", "fine_tuned (raw)"]
+    assert list(report["systems"]) == ["baseline", "fine_tuned", "fine_tuned (raw)"]
     published = [json.loads(x) for x in (tmp_path / "eval2/outputs/fine_tuned.guarded.jsonl").read_text().splitlines()]
     raw = [json.loads(x) for x in (tmp_path / "eval2/outputs/fine_tuned.jsonl").read_text().splitlines()]
     assert len(published) == len(raw) == report["n_products"] > 0

@@ -2,8 +2,8 @@
 
 prepare the packaged model -> train LoRA on the sample catalog -> generate copy
 for held-out products with the template baseline, the zero-shot base model and
-the fine-tuned model — the models' copy as the guard would publish it, their raw
-copy beside it — -> report (JSON + HTML). Re-running resumes where it stopped.
+the fine-tuned model — its copy as the guard would publish it, its raw copy beside
+it — -> report (JSON + HTML). Re-running resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -47,10 +47,11 @@ def quickstart_command(
         cfg = load_config(TrainConfig, Path(str(RESOURCES / "quickstart.yaml")),
                           [f"model={model}", f"out_dir={run_dir}", f"data.train_file={data}", *(overrides or [])])
         train(cfg, log=log)
-    log("step 3/3: template baseline vs zero-shot base model vs fine-tuned, on held-out products; the models' "
-        "copy as it would be published (guard on), their raw copy beside it")
+    log("step 3/3: template baseline vs zero-shot base model vs fine-tuned, on held-out products; the fine-tuned "
+        "copy as it would be published (guard on), its raw copy beside it")
     with progress_bar() as bar:
-        result = evaluate(EvaluateConfig(out_dir=out_dir / "eval", run=run_dir, guard=True, raw_beside=True),
+        result = evaluate(EvaluateConfig(out_dir=out_dir / "eval", run=run_dir, guard=True, raw_beside=True,
+                                         guard_systems=["fine_tuned"]),
                           log=log, on_batch=BatchProgress(bar))
     print_systems(result.systems)
     console.print(f"[green]quickstart finished in {(time.time() - started) / 60:.1f} min[/green]; "

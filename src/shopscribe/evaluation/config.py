@@ -33,6 +33,8 @@ class EvaluateConfig(BaseConfig):
     guard: bool = Field(False, description="Run model systems through the publishing guard (raw outputs by default).")
     raw_beside: bool = Field(False, description="With guard on, also write each model system's raw copy (guard "
                                                 "off) and score it beside the published one, as '<system> (raw)'.")
+    guard_systems: list[System] | None = Field(None, description="With guard on, the model systems that go "
+                                               "through it (default: all); the others are scored raw.")
     limit: int | None = Field(None, gt=0, description="Evaluate on the first N products only.")
     on_error: Literal["fail", "skip"] = Field("fail")
 

@@ -61,8 +61,9 @@ def evaluate(cfg: EvaluateConfig, log: Callable[[str], None] = print,
         else:
             model = str(cfg.run) if system == "fine_tuned" else (cfg.base_model or (run or {}).get("base_model")
                                                                  or DEFAULT_MODEL)
-            outputs[system] = _generate(cfg, model, products, task_args, system, cfg.guard, on_batch, log)
-            if cfg.guard and cfg.raw_beside:  # what the model wrote, beside what the guard lets out
+            guarded = cfg.guard and (cfg.guard_systems is None or system in cfg.guard_systems)
+            outputs[system] = _generate(cfg, model, products, task_args, system, guarded, on_batch, log)
+            if guarded and cfg.raw_beside:  # what the model wrote, beside what the guard lets out
                 outputs[raw_name(system)] = _generate(cfg, model, products, task_args, system, False, on_batch, log)
         seconds[system] = round(time.time() - started, 1)
     for name, path in cfg.predictions.items():
@@ -76,7 +77,8 @@ def evaluate(cfg: EvaluateConfig, log: Callable[[str], None] = print,
     report_json, report_html = cfg.out_dir / "report.json", cfg.out_dir / "report.html"
     write_json(report_json, payload)
     notes = [f"task: {task.name}; products: {products} ({len(records)})",
-             *(f"{n}: {_title(n, cfg.guard)}" for n in systems)]
+             *(f"{n}: {_title(n, cfg.guard and (cfg.guard_systems is None or n in cfg.guard_systems))}"
+               for n in systems)]
     write_html(report_html, f"ShopScribe evaluation — {task.name}", task, records, systems, scores, notes)
     if cfg.run and "fine_tuned" in systems:
         add_eval_metrics(cfg.run, str(products), systems["fine_tuned"])
