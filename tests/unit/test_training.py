@@ -50,7 +50,7 @@ def test_full_finetune_and_refuses_to_overwrite(tiny_model_dir, sample_catalog, 
 
 def test_sigkill_then_resume_finishes(tiny_model_dir, sample_catalog, tmp_path):
     out = tmp_path / "killed"
-    args = [f"model={tiny_model_dir}", f"out_dir={out}", f"data.train_file={sample_catalog}", "train.max_steps=300",
+    args = [f"model={tiny_model_dir}", f"out_dir={out}", f"data.train_file={sample_catalog}", "train.max_steps=100",
             "train.batch_size=4", "train.grad_accum_steps=1", "train.eval_steps=5", "train.save_steps=5",
             "train.early_stopping_patience=null", "train.bf16=false", "data.max_seq_len=192", "lora.r=4"]
     code = ("import sys; from shopscribe.config import load_config; from shopscribe.training import TrainConfig, train;"
@@ -65,7 +65,7 @@ def test_sigkill_then_resume_finishes(tiny_model_dir, sample_catalog, tmp_path):
     assert not (out / "shopscribe_run.json").exists()
     result = train(load_config(TrainConfig, None, args), log=lambda m: None)
     assert result.resumed_from is not None and "checkpoint-" in result.resumed_from
-    assert result.steps == 300 and (out / "adapter" / "adapter_model.safetensors").is_file()
+    assert result.steps == 100 and (out / "adapter" / "adapter_model.safetensors").is_file()
 
 
 def test_resume_with_different_config_is_refused(tiny_model_dir, sample_catalog, tmp_path):

@@ -30,6 +30,7 @@ def quickstart_command(
     out_dir: Path = typer.Option(Path("out/quickstart"), "--out-dir", help="Where the run and report go."),
     model: str = typer.Option(DEFAULT_MODEL, "--model", help="Base model (packaged name, .gguf, folder)."),
     catalog: Path = typer.Option(None, "--catalog", help="Catalog to use instead of the packaged sample."),
+    limit: int = typer.Option(None, "--limit", min=1, help="Evaluate on the first N held-out products only."),
     overrides: list[str] = typer.Argument(None, help="TrainConfig key=value overrides, e.g. train.max_steps=10"),
 ) -> None:
     """Run the whole loop offline on the embedded default model and leave a report behind."""
@@ -51,7 +52,7 @@ def quickstart_command(
         "copy as it would be published (guard on), its raw copy beside it")
     with progress_bar() as bar:
         result = evaluate(EvaluateConfig(out_dir=out_dir / "eval", run=run_dir, guard=True, raw_beside=True,
-                                         guard_systems=["fine_tuned"]),
+                                         guard_systems=["fine_tuned"], limit=limit),
                           log=log, on_batch=BatchProgress(bar))
     print_systems(result.systems)
     console.print(f"[green]quickstart finished in {(time.time() - started) / 60:.1f} min[/green]; "
