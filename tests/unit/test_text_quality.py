@@ -140,3 +140,18 @@ def test_a_word_doubled_inside_a_clause_and_a_text_cut_off_mid_clause():
                         ("这款背带裙，透气性佳，穿着效果好，穿着", "这款背带裙，透气性佳，穿着效果好。")):
         found = text_quality(text, DRESS)
         assert found and apply_fixes(text, found) == fixed, (text, found)
+
+
+def test_a_phrase_joined_to_itself_is_said_once():
+    from shopscribe.quality.text_quality import apply_fixes
+
+    zh = ProductRecord(id="z", locale="zh-CN", attributes={"类型": ["外套"]})
+    text = "浅蓝色牛仔外套，搭配牛仔短袖T恤和牛仔短袖T恤都好看。"
+    found = [f for f in text_quality(text, zh) if f["kind"] == "quality:doubled"]
+    assert [f["text"] for f in found] == ["牛仔短袖T恤和牛仔短袖T恤"]
+    assert apply_fixes(text, found) == "浅蓝色牛仔外套，搭配牛仔短袖T恤都好看。"
+    assert text_quality("搭配衬衫和T恤都好看，黑色和白色两色可选。", zh) == []
+    en = ProductRecord(id="e", locale="en", title="Denim Jacket")
+    assert [f["text"] for f in text_quality("Pair it with a denim shirt and a denim shirt.", en)
+            if f["kind"] == "quality:doubled"] == ["a denim shirt and a denim shirt"]
+    assert not [f for f in text_quality("Black and white stripes, rock and roll.", en) if f["kind"] == "quality:doubled"]

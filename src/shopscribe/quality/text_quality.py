@@ -157,11 +157,23 @@ def _doubled(text: str, zh: bool) -> list[dict]:
             if len(w) >= 2 and mid in ("的", "又", "而", "且") and w2.startswith(w) and _CJK.match(w):
                 fix = w if w2 == w else w2  # 显瘦又显瘦 -> 显瘦; 休闲的休闲裤 -> 休闲裤
                 out.append(_finding("quality:doubled", text, a, c + len(w2), f"'{w}' written twice", fix))
+        out += _coordinated_twice(text, r"([\u4e00-\u9fffA-Za-z0-9]{2,12})(?:和|与|及|以及|、|或|或者)\1", out)
         return out
+    out += _coordinated_twice(text, r"\b((?:[A-Za-z'-]+\s+){0,4}[A-Za-z'-]{3,})\s+(?:and|or|&)\s+\1\b", [])
     for m in re.finditer(r"\b([A-Za-z]+)(\s+)\1\b", text, re.IGNORECASE):
         if m.group(1).lower() not in _EN_DOUBLED_OK:
             out.append(_finding("quality:doubled", text, m.start(), m.end(), f"'{m.group(1)}' written twice",
                                 m.group(1)))
+    return out
+
+
+def _coordinated_twice(text: str, pattern: str, found: list[dict]) -> list[dict]:
+    """The same phrase on both sides of an "and" (牛仔短袖T恤和牛仔短袖T恤, "a shirt and a shirt"): said once."""
+    out = []
+    for m in re.finditer(pattern, text, re.IGNORECASE):
+        if not any(f["start"] < m.end() and m.start() < f["end"] for f in found):
+            out.append(_finding("quality:doubled", text, m.start(), m.end(), f"'{m.group(1)}' written twice, "
+                                "joined to itself", m.group(1)))
     return out
 
 
