@@ -28,6 +28,7 @@ from shopscribe.training.data import PadCollator, encode_examples
 from shopscribe.quality.families import learn_families
 from shopscribe.training.faithful import (DETAIL_SHARE_AUTO, cut_unfaithful_clauses, invented_detail_share,
                                           keep_faithful_targets)
+from shopscribe.training.prose import prose_targets
 from shopscribe.training.model_card import write_model_card
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -150,6 +151,15 @@ def load_splits(cfg: TrainConfig, task: Task, out: Path, log) -> dict[str, list[
     else:
         splits = split_records(loaded.records, dev_fraction=cfg.data.dev_fraction,
                                test_fraction=cfg.data.test_fraction, seed=cfg.data.split_seed)
+    if cfg.data.prose_targets:
+        for name in ("train", "dev"):
+            splits[name], stats = prose_targets(splits[name], target_field=task.target_field, seed=cfg.data.split_seed)
+            (out / f"prose_targets.{name}.json").write_text(json.dumps(
+                {"rewritten": stats.rewritten, "thin": stats.thin, "kept_as_prose": stats.kept_prose,
+                 "examples": stats.examples}, ensure_ascii=False, indent=1), encoding="utf-8")
+            log(f"prose targets: {stats.rewritten} {name} product(s) given two-to-four-sentence targets with their "
+                f"details moved into the data ({stats.thin} kept thin; {stats.kept_prose} already prose); "
+                f"see prose_targets.{name}.json")
     if cfg.data.faithful_targets:
         for name in ("train", "dev"):
             faithful = keep_faithful_targets(splits[name], task)
@@ -157,7 +167,8 @@ def load_splits(cfg: TrainConfig, task: Task, out: Path, log) -> dict[str, list[
             lost = write_dropped(out / f"unfaithful.{name}.jsonl", faithful.dropped)
             log(f"faithful targets: {len(faithful.dropped)} {name} product(s) had references stating numbers their "
                 f"data does not hold ({lost} left with none, not trained on); see unfaithful.{name}.jsonl")
-    maybe_clean_clauses(cfg, task, splits, out, log)
+    if not cfg.data.prose_targets:  # prose targets are backed by their data by construction
+        maybe_clean_clauses(cfg, task, splits, out, log)
     if cfg.data.max_train_examples:
         if cfg.data.select == "coverage":
             splits["train"] = sorted(splits["train"], key=lambda r: -mention_coverage(r, task))
