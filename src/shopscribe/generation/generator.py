@@ -13,6 +13,7 @@ from shopscribe.engine.decoding import DecodingArgs
 from shopscribe.generation.config import LengthArgs
 from shopscribe.generation.rerank import as_dicts
 from shopscribe.catalog.injection import without_injections
+from shopscribe.catalog.conflicts import without_conflicts
 from shopscribe.quality.faithfulness import cut_clauses, orphaned_clauses
 from shopscribe.quality.guard import GuardReport, PublishingGuard, must_keep_terms
 from shopscribe.quality.text_quality import apply_fixes
@@ -66,8 +67,10 @@ class Generator:
         self.rewrite = rewrite  # a claim the guard would cut: write again from its sentence first
 
     def generate(self, records: list[ProductRecord]) -> list[Generation]:
-        # instructions hidden in product fields never reach the prompt, guard or not
+        # instructions hidden in product fields never reach the prompt, guard or not; nor does either side of
+        # a colour the title and an attribute disagree on
         records, injected = map(list, zip(*(without_injections(r) for r in records))) if records else ([], [])
+        records, conflicts = map(list, zip(*(without_conflicts(r) for r in records))) if records else ([], [])
         policies = [self.task.length(r.locale, self.max_chars) for r in records]
         budget = self.decoding.max_new_tokens or max(p.max_new_tokens() for p in policies)
         n = self.reranker.n if self.reranker is not None else 1
@@ -90,8 +93,9 @@ class Generator:
                                       attempts, rerank=rerank))
         if self.guard is not None:
             self._repair(records, policies, budget, results)
-            for result, injected_fields in zip(results, injected):
+            for result, injected_fields, found in zip(results, injected, conflicts):
                 result.guard.injected_fields = injected_fields
+                result.guard.data_conflicts = [c.as_dict() for c in found]
         return results
 
     def sizes(self, records: list[ProductRecord]) -> list[tuple[int, int]]:
@@ -100,7 +104,8 @@ class Generator:
         batch, so one that cannot fit is refused alone instead of failing the call it would share."""
         policies = [self.task.length(r.locale, self.max_chars) for r in records]
         budget = self.decoding.max_new_tokens or max((p.max_new_tokens() for p in policies), default=0)
-        prompts = [build_prompt_text(self.task, self.tokenizer, without_injections(r)[0], self.tone, self.max_chars,
+        prompts = [build_prompt_text(self.task, self.tokenizer, without_conflicts(without_injections(r)[0])[0],
+                                     self.tone, self.max_chars,
                                      self.prompt_extra(r) if self.prompt_extra else None, self._mention(r))
                    for r in records]
         return [(len(self.tokenizer(p, add_special_tokens=False)["input_ids"]), budget) for p in prompts]

@@ -66,6 +66,9 @@ class GuardReport:
     # kept_chars (how much of its start was kept)
     rewritten: dict | None = None
     injected_fields: list[str] = field(default_factory=list)  # product fields left out of the prompt as injections
+    # the product's data disagrees with itself (a title colour against a colour attribute): neither side was
+    # given to the model; field, value, title_says, reason (catalog.conflicts) — for the catalog team to fix
+    data_conflicts: list[dict] = field(default_factory=list)
     # with a claim verifier: each sentence's verdict from the rules and from the verifier (label, probabilities)
     # and the one the guard took (the stricter)
     sentences: list[dict] = field(default_factory=list)
