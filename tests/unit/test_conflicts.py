@@ -53,3 +53,16 @@ def test_generate_names_the_conflict_in_the_output_row(tiny_model_dir, tmp_path)
     # whatever colour the model still writes is not backed by the data it was given: the guard cuts or flags it
     text = done["p1"]["text"].lower()
     assert done["p1"]["guard"]["status"] == "flagged" or not ({"red", "brown"} & set(text.split()))
+
+
+def test_imported_copy_for_the_review_workspace_names_the_conflict_too(tiny_model_dir):
+    from shopscribe.generation.config import CopyOptions
+    from shopscribe.generation.pipeline import CopyModel
+    from shopscribe.workspace.imports import checked_results
+
+    model = CopyModel.describe(str(tiny_model_dir))
+    options = CopyOptions()
+    trousers = record("Parx Men Brown Tapered Fit Solid Regular Trousers", "Red")
+    [(_, row)] = checked_results([trousers], {"p": "Brown trousers from Parx."}, model.guard(options, model.task(options)),
+                                 "describe", "tiny@v1")
+    assert row["guard"]["data_conflicts"][0]["value"] == "Red"

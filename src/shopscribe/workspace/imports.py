@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from shopscribe.catalog.conflicts import find_conflicts
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.errors import CatalogError
 from shopscribe.quality.guard import GuardReport, PublishingGuard
@@ -27,7 +28,8 @@ def checked_results(records: list[ProductRecord], texts: dict[str, str], guard: 
                              unsupported=verdict.unsupported, missing_terms=verdict.missing_terms,
                              sentences=verdict.sentences,
                              quality=[{k: q[k] for k in ("kind", "text", "start", "end", "reason")}
-                                      for q in verdict.quality])
+                                      for q in verdict.quality],
+                             data_conflicts=[c.as_dict() for c in find_conflicts(record)])
         policy = guard.task.length(record.locale, max_chars)
         out.append((record, {"task": task, "model": model_version, "id": record.id, "locale": record.locale,
                              "text": text, "length_chars": len(text),
