@@ -13,7 +13,8 @@ claims the checker finds unsupported in published text, flagged outputs, trainin
 
     python benchmarks/english_prose.py                  # both recipes, ~45 min on 2 cores
     python benchmarks/english_prose.py --only prose     # one recipe
-    python benchmarks/english_prose.py --sheet          # write the rating sheet from the outputs
+    python benchmarks/english_prose.py --generate-only _final   # the trained runs, today's code
+    python benchmarks/english_prose.py --sheet _final   # the rating sheet from those outputs
 """
 
 from __future__ import annotations
@@ -39,11 +40,8 @@ SHEET_PRODUCTS = 30
 PANEL = HERE.parent.parent / "shared" / "editor-panel"
 
 
-def run_recipe(name: str) -> dict:
-    from shopscribe.catalog import load_catalog
+def train_recipe(name: str) -> dict:
     from shopscribe.config import load_config
-    from shopscribe.evaluation.metrics import score_system
-    from shopscribe.generation import CopyModel, GenerateConfig, generate, read_done
     from shopscribe.training import TrainConfig, train
 
     task, data_file, overrides = SETS["describe-en"]
@@ -52,11 +50,22 @@ def run_recipe(name: str) -> dict:
                       [f"out_dir={out / 'run'}", f"data.train_file={DATA / data_file}", f"task.name={task}",
                        "overwrite=true", *overrides, *RECIPES[name]])
     trained = train(cfg)
+    return {"examples": trained.train_examples, "steps": trained.steps, "seconds": trained.seconds,
+            "dev_loss_first": trained.first_dev_loss, "dev_loss_best": trained.best_dev_loss}
+
+
+def run_recipe(name: str, train_stats: dict, suffix: str = "") -> dict:
+    """Write copy for the first PRODUCTS test products with the recipe's run (guard on) and score it."""
+    from shopscribe.catalog import load_catalog
+    from shopscribe.evaluation.metrics import score_system
+    from shopscribe.generation import CopyModel, GenerateConfig, generate, read_done
+
+    out = WORK / "english-prose" / name
     run = out / "run"
     records = load_catalog(run / "data" / "test.jsonl").records[:PRODUCTS]
     products = out / "products.jsonl"
     products.write_text("".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
-    outputs = out / "outputs.jsonl"
+    outputs = out / f"outputs{suffix}.jsonl"
     for stale in (outputs, outputs.with_name(outputs.name + ".settings.json")):
         stale.unlink(missing_ok=True)
     gen = GenerateConfig(model=str(run), products=products, out=outputs, guard=True, engine="llama.cpp")
@@ -78,8 +87,7 @@ def run_recipe(name: str) -> dict:
     n = len(texts)
     return {
         "recipe": name, "overrides": RECIPES[name], "products": n,
-        "train": {"examples": trained.train_examples, "steps": trained.steps, "seconds": trained.seconds,
-                  "dev_loss_first": trained.first_dev_loss, "dev_loss_best": trained.best_dev_loss},
+        "train": train_stats, "mention_boost_en": model.task(gen).mention_boost.get("en"),
         "generate_s": round(seconds, 1),
         "rougeL": metrics["rougeL"], "attribute_coverage": metrics["attribute_coverage"],
         "within_length_bounds": round(sum(bounds.min_chars <= len(t) <= bounds.max_chars for t in texts.values()) / n, 3),
@@ -105,7 +113,7 @@ def own_words_share(text: str, record) -> float:
     return sum(w in own for w in words) / max(len(words), 1)
 
 
-def write_sheet() -> None:
+def write_sheet(suffix: str) -> None:
     """The editor panel's sheet: both recipes and the human reference, shuffled per product."""
     base = WORK / "english-prose"
     products = base / "prose" / "products.jsonl"
@@ -122,24 +130,38 @@ def write_sheet() -> None:
             row.pop("references", None)
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     subprocess.run([sys.executable, str(PANEL / "build_sheet.py"), str(sheet_products), str(SHEET_PRODUCTS),
-                    f"cut={base / 'cut' / 'outputs.jsonl'}", f"prose={base / 'prose' / 'outputs.jsonl'}",
+                    f"cut={base / 'cut' / f'outputs{suffix}.jsonl'}", f"prose={base / 'prose' / f'outputs{suffix}.jsonl'}",
                     f"human={human}"], check=True, cwd=base)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=list(RECIPES))
-    parser.add_argument("--sheet", action="store_true")
+    parser.add_argument("--sheet", metavar="SUFFIX", nargs="?", const="", default=None,
+                        help="write the editor sheet from the outputs (of --generate-only SUFFIX)")
+    parser.add_argument("--generate-only", metavar="SUFFIX",
+                        help="reuse the trained runs: write and score the copy again with today's code (a prose run "
+                             "decodes without the Mention boost, as a new prose run does); results keyed NAME+SUFFIX")
     args = parser.parse_args()
-    if args.sheet:
-        write_sheet()
+    if args.sheet is not None:
+        write_sheet(args.sheet)
         return
     path = RESULTS / "english_prose.json"
     results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     for name in [args.only] if args.only else list(RECIPES):
-        results[name] = run_recipe(name)
+        if args.generate_only:
+            from shopscribe.training.train import decode_without_mention_boost
+
+            run = WORK / "english-prose" / name / "run"
+            if name == "prose":
+                decode_without_mention_boost(run / "templates", "describe", "en")
+            key = name + args.generate_only
+            results[key] = run_recipe(name, results[name]["train"], suffix=args.generate_only)
+        else:
+            key = name
+            results[key] = run_recipe(name, train_recipe(name))
         path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-        print(json.dumps({k: v for k, v in results[name].items() if k != "outputs"}, indent=1))
+        print(json.dumps({k: v for k, v in results[key].items() if k != "outputs"}, indent=1))
 
 
 if __name__ == "__main__":

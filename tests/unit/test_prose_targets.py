@@ -77,3 +77,19 @@ def test_prose_references_other_locales_and_the_spec_parser():
     spec = parse_spec("Blue backpack1 main compartment with zip closurePadded backWater-resistance: YesWarranty: 1 year")
     assert spec.features == ["1 main compartment with zip closure", "a padded back"]
     assert ("Warranty", "1 year") in spec.facts and ("Water-resistance", "Yes") in spec.facts
+
+
+def test_a_prose_run_decodes_without_the_mention_boost(tmp_path):
+    import shutil
+
+    from shopscribe.tasks.task import load_task
+    from shopscribe.training.train import decode_without_mention_boost
+
+    task = load_task("describe")
+    shutil.copy(task.source_dir / "tasks.yaml", tmp_path / "tasks.yaml")
+    for path in task.source_dir.glob("describe.*.txt"):
+        shutil.copy(path, tmp_path / path.name)
+    assert task.mention_boost["en"] > 0
+    kept = decode_without_mention_boost(tmp_path, "describe", "en")
+    assert kept.mention_boost == {**task.mention_boost, "en": 0.0}
+    assert kept.templates == task.templates

@@ -155,3 +155,30 @@ def test_a_phrase_joined_to_itself_is_said_once():
     assert [f["text"] for f in text_quality("Pair it with a denim shirt and a denim shirt.", en)
             if f["kind"] == "quality:doubled"] == ["a denim shirt and a denim shirt"]
     assert not [f for f in text_quality("Black and white stripes, rock and roll.", en) if f["kind"] == "quality:doubled"]
+
+
+def en(title):
+    return ProductRecord(id="e1", locale="en", title=title, brand="Parx", attributes={"gender": "Men"})
+
+
+def test_a_suggestion_that_pairs_the_product_with_its_own_kind_or_an_outfit_with_a_bra_is_replaced():
+    skirt = en("Lara Karen Women Black Solid Maxi Satin Skirt")
+    text = "This black maxi satin skirt is made for women. Wear it with trousers or jeans for everyday wear."
+    [f] = [q for q in text_quality(text, skirt) if q["kind"] == "quality:pairing"]
+    assert f["text"] == "Wear it with trousers or jeans for everyday wear." and "bottom" in f["reason"]
+    fixed = apply_fixes(text, [f])
+    assert fixed.startswith("This black maxi satin skirt is made for women. ") and "trousers" not in fixed
+    assert not [q for q in text_quality(fixed, skirt) if q["kind"] == "quality:pairing"]
+    bra = en("PARFAIT Black Lace Non-Wired Everyday Bra")
+    assert [q["kind"] for q in text_quality("A black lace bra. Wear it with flats or heels for an easy day look.", bra)
+            if q["kind"].startswith("quality:p")] == ["quality:pairing"]
+    assert not text_quality("A black lace bra. Wear it under your everyday outfits.", bra)
+    shirt = en("Parx Men Blue Casual Shirt")
+    assert not text_quality("A blue casual shirt. Pair it with chinos or dark jeans for a smart-casual look.", shirt)
+    loafers = en("ID Men Brown Leather Loafers")
+    [f] = text_quality("These brown loafers are made for men. Wear it with casual outfits.", loafers)
+    assert f["kind"] == "quality:pronoun" and apply_fixes("Wear it with casual outfits.", [
+        {**f, "start": 5, "end": 7}]) == "Wear them with casual outfits."
+    assert not [q for q in text_quality("这款半身裙搭配裤子。", ProductRecord(id="z", locale="zh-CN", title="半身裙",
+                                                                        attributes={"类型": "裙"}))
+                if q["kind"] == "quality:pairing"]

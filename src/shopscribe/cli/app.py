@@ -12,13 +12,14 @@ from shopscribe.cli.optimize import optimize_command
 from shopscribe.cli.quickstart import quickstart_command
 from shopscribe.cli.review import export_command, retrain_command
 from shopscribe.cli.serve import serve_command
-from shopscribe.cli.train import train_command
+from shopscribe.cli.train import prefer_command, train_command
 from shopscribe.cli.validate import validate_command
 
 app = typer.Typer(help="ShopScribe: fine-tune small language models on your catalog and write product copy.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.command("quickstart")(quickstart_command)
 app.command("train")(train_command)
+app.command("prefer")(prefer_command)
 app.command("generate")(generate_command)
 app.command("batch")(batch_command)
 app.command("evaluate")(evaluate_command)

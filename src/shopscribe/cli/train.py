@@ -22,3 +22,22 @@ def train_command(
     console.print(f"[green]done[/green]: {result.steps} steps in {result.seconds / 60:.1f} min, "
                   f"dev loss {result.first_dev_loss} → {result.best_dev_loss}, peak RSS {result.peak_rss_gib} GiB. "
                   f"Run folder: {result.out_dir}")
+
+
+@handle_errors
+def prefer_command(
+    run: Path = typer.Argument(..., help="A fine-tuned LoRA run folder"),
+    products: Path = typer.Option(..., "--products", "-p", help="Its training products, e.g. RUN/data/train.jsonl"),
+    out: Path = typer.Option(..., "--out", "-o", help="The new run folder"),
+    overrides: list[str] = typer.Argument(None, help="key=value overrides, e.g. candidates=4 beta=0.1"),
+) -> None:
+    """Preference tuning (DPO): sample candidates with the guard off, rank them by the guard, tune the run on
+    its best-against-worst pairs. Writes a new run; the old one is untouched."""
+    from shopscribe.training.config import PreferenceConfig
+    from shopscribe.training.preferences import tune_preferences
+
+    cfg = load_config(PreferenceConfig, None, [f"run={run}", f"products={products}", f"out_dir={out}",
+                                               *(overrides or [])])
+    result = tune_preferences(cfg, log=log)
+    console.print(f"[green]done[/green]: {result.pairs} pairs from {result.products} products, {result.steps} DPO "
+                  f"steps, {result.seconds / 60:.1f} min. Run folder: {result.out_dir}")

@@ -95,3 +95,29 @@ class TrainConfig(BaseConfig):
     data: DataArgs
     lora: LoraArgs = Field(default_factory=LoraArgs)
     train: TrainArgs = Field(default_factory=TrainArgs)
+
+
+class PreferenceConfig(BaseConfig):
+    """`shopscribe prefer RUN --products FILE --out DIR [key=value ...]`: preference tuning (DPO) of a run."""
+
+    run: Path = Field(description="The fine-tuned LoRA run to improve (its adapter is trained further).")
+    products: Path = Field(description="Products to sample candidates for: the run's own training products "
+                                       "(RUN/data/train.jsonl), never its test split.")
+    out_dir: Path = Field(description="The new run folder (templates and data splits copied from the run).")
+    overwrite: bool = Field(False, description="Replace a finished run in out_dir.")
+    max_products: int = Field(160, gt=0, description="Products sampled (the first of the file).")
+    candidates: int = Field(4, ge=2, description="Candidates sampled per product, guard off.")
+    temperature: float = Field(0.8, gt=0, description="Sampling temperature of the candidates.")
+    min_gap: float = Field(1.0, ge=0, description="Score gap between a product's best and worst candidate for a pair "
+                                                  "(one finding costs 1-2 points; full coverage earns 1).")
+    max_pairs: int = Field(256, gt=0)
+    beta: float = Field(0.1, gt=0, description="DPO beta: how far the tuned model may move from the run.")
+    lr: float = Field(5e-5, gt=0, description="Learning rate of the adapter under DPO.")
+    epochs: float = Field(1.0, gt=0)
+    batch_size: int = Field(2, gt=0, description="Pairs per forward pass.")
+    grad_accum_steps: int = Field(2, gt=0)
+    max_seq_len: int = Field(384, gt=16, description="Prompt + completion tokens (a longer pair is cut; a prompt "
+                                                      "that fills it all is left out).")
+    engine: Literal["auto", "llama.cpp", "transformers"] = Field("auto", description="Engine that samples candidates.")
+    num_threads: int | None = Field(None, gt=0)
+    seed: int = Field(0)

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from shopscribe.catalog.record import ProductRecord
+from shopscribe.tasks.wear import is_plural, use_suggestion
 
 # two sentences run together ("lockOne handle"; "3 monthsWarranty") and "Key: value" lines
 _RUN_TOGETHER = re.compile(r"(?<=[a-z0-9)]{2})(?=[A-Z][a-z]{2})|(?<=[a-z]{3})(?=\d+ [a-z])|\s{3,}")
@@ -64,66 +65,6 @@ _SKIP_KEYS = {"disclaimer", "warranty provided by", "colour", "color", "note"}
 
 _GENDER = {"men": "men", "women": "women", "men's": "men", "women's": "women", "woman": "women", "boys": "boys", "girls": "girls", "kids": "kids",
            "unisex": None, "infant": "babies", "infants": "babies", "babies": "babies"}
-
-# how to wear or use it, by product type (the last matching word of the title wins)
-_USE = {
-    ("shirt",): ["Pair it with chinos or dark jeans for a smart-casual look.",
-                 "Wear it tucked into trousers for work or loose over jeans on the weekend."],
-    ("t-shirt", "tshirt", "tee", "polo"): ["Wear it with jeans or shorts for an easy everyday look.",
-                                           "Team it with joggers and sneakers for a relaxed day out."],
-    ("top", "tunic", "blouse", "camisole"): ["Pair it with jeans or a skirt for a casual outing.",
-                                             "Wear it with trousers and flats for an easy day look."],
-    ("kurta", "kurti", "kurta set"): ["Style it with leggings or palazzos and a pair of juttis.",
-                                      "Pair it with churidars and juttis for festive days."],
-    ("dress", "gown", "jumpsuit", "playsuit"): ["Add flats or heels and a small bag to finish the look.",
-                                                "Wear it with sandals for the day or heels for an evening out."],
-    ("saree", "sari", "lehenga"): ["Drape it with a matching blouse and statement jewellery for festive occasions."],
-    ("jeans", "jeggings"): ["Team them with a T-shirt and sneakers for a relaxed look.",
-                            "Pair them with a shirt and boots for a smart-casual day."],
-    ("trousers", "chinos", "pants", "trouser"): ["Pair them with a shirt and loafers for the office.",
-                                                 "Wear them with a polo and sneakers for a relaxed weekend look."],
-    ("shorts",): ["Wear them with a T-shirt and sneakers on warm days.",
-                  "Pair them with a tee and sliders for a laid-back look."],
-    ("track pants", "joggers", "trackpants", "leggings", "tights"): [
-        "Wear them for workouts, errands or lounging at home.",
-        "Pair them with a T-shirt and sports shoes for the gym."],
-    ("skirt",): ["Pair it with a tucked-in top and flats for a neat look.",
-                 "Wear it with a T-shirt and sneakers for a casual day."],
-    ("jacket", "blazer", "coat", "waistcoat", "nehru jacket", "bandhgala"): [
-        "Layer it over a shirt or T-shirt when the weather turns cool.",
-        "Wear it over a crisp shirt for a polished look."],
-    ("sweatshirt", "hoodie", "sweater", "cardigan", "pullover"): [
-        "Layer it over a T-shirt on cooler days.", "Pair it with jeans and sneakers for a relaxed look."],
-    ("suit",): ["Wear it with formal shoes for weddings, parties and the office."],
-    ("night suit", "nightdress", "pyjamas", "lounge", "nightsuit"): ["Wear it to bed or for lazy days at home."],
-    ("bra", "bras", "briefs", "brief", "trunks", "boxers", "panties", "camisoles", "innerwear", "vest"): [
-        "Wear it under your everyday outfits.", "Wear it daily under your clothes."],
-    ("socks",): ["Wear them with sneakers or formal shoes every day."],
-    ("shoes", "sneakers", "loafers", "boots", "flats", "heels", "sandals", "slippers", "flip-flops",
-     "mules", "pumps", "moccasins", "derbys", "brogues", "oxfords", "wedges", "sliders"): [
-        "Pair them with jeans or chinos for everyday wear.",
-        "Wear them with casual outfits for a day out."],
-    ("running shoes", "sports shoes", "training shoes", "walking shoes"): [
-        "Wear them for runs, workouts or long walks."],
-    ("watch", "smartwatch"): ["Wear it every day or with something smarter for an evening out."],
-    ("backpack", "laptop bag", "rucksack"): ["Carry it to college, the office or on short trips."],
-    ("handbag", "tote", "sling bag", "shoulder bag", "satchel", "clutch", "bag", "duffel bag"): [
-        "Carry it with casual or work outfits.", "Take it along for work, shopping or a day out."],
-    ("trolley bag", "trolley", "suitcase", "luggage"): ["Take it along on your trips."],
-    ("wallet", "card holder"): ["Keep it in your pocket or bag every day."],
-    ("belt",): ["Wear it with trousers or jeans."],
-    ("sunglasses",): ["Take them along on sunny days out."],
-    ("earrings", "necklace", "bracelet", "ring", "bangles", "jewellery set", "pendant", "anklet"): [
-        "Wear it with ethnic or western outfits.", "Pair it with a simple outfit to add a finishing touch."],
-    ("cap", "hat", "beanie"): ["Wear it on days out."],
-    ("scarf", "stole", "dupatta", "shawl", "muffler"): ["Drape it over a plain outfit to finish the look."],
-    ("shrug",): ["Layer it over a top or a dress."],
-    ("sleep shirt", "sleep shirts", "nightshirt"): ["Wear it to bed or for lazy days at home."],
-    ("tray", "vase", "showpiece", "lamp", "clock", "planter"): ["Use it to add a finishing touch to your home."],
-    ("bedsheet", "bed sheet", "pillow covers", "cushion cover", "cushion covers", "comforter", "dohar",
-     "quilt", "blanket", "curtains", "curtain", "towel", "towels", "bath towel", "rug", "carpet", "mat"): [
-        "Use it to refresh the look of your room."],
-}
 
 _ARTICLE = re.compile(r"^(a|an|the|one|two|three|four|five|six|\d+)\b", re.I)
 # a feature is said as "It has <feature>": the head noun decides its article; adjectives have their own sentence
@@ -218,7 +159,7 @@ def _rewrite(record: ProductRecord, spec: Spec, rng: random.Random, *, thin: boo
     if not thin:
         if spec.features:
             attributes["details"] = spec.features
-            sentences += _feature_sentences(spec.features, _is_plural(record.title.split()))
+            sentences += _feature_sentences(spec.features, is_plural(record.title.split()))
         for key, value in spec.facts:
             attributes.setdefault(key.lower(), [value])
             template = _FACT_SENTENCES.get(key.lower())
@@ -249,7 +190,7 @@ def what_it_is(record: ProductRecord, rng: random.Random) -> str:
     rest = [w for w in rest if not (re.search(r"\d", w) and re.search(r"[A-Za-z]", w) and len(w) >= 4
                                     and not re.fullmatch(r"\d+(ml|g|kg|l|cm|mm|inch(es)?|pcs)", w, re.I))]
     thing = " ".join(w if _keep_case(w) else w.lower() for w in rest).strip()
-    plural = _is_plural(rest)
+    plural = is_plural(rest)
     be = "are" if plural else "is"
     this = "These" if plural else "This"
     by = f" from {brand}" if brand else ""
@@ -259,18 +200,6 @@ def what_it_is(record: ProductRecord, rng: random.Random) -> str:
         options.append(f"{brand} brings you {'these' if plural else _a(thing)} {thing}"
                        f"{', made for ' + gender if gender else ''}.")
     return _capital(rng.choice(options))
-
-
-def use_suggestion(record: ProductRecord, rng: random.Random) -> str | None:
-    """A way to wear or use the product, chosen by the type its title ends with."""
-    title = f" {record.title.lower()} "
-    best, at = None, -1
-    for names, lines in _USE.items():
-        for name in names:
-            pos = title.rfind(f" {name} ")
-            if pos > at or (pos == at and best and len(name) > best[0]):
-                best, at = (len(name), lines), pos
-    return rng.choice(best[1]) if best and at >= 0 else None
 
 
 def as_feature(piece: str) -> str | None:
@@ -301,14 +230,6 @@ def _feature_sentences(features: list[str], plural: bool) -> list[str]:
         listed = chunk[0] if len(chunk) == 1 else ", ".join(chunk[:-1]) + " and " + chunk[-1]
         out.append(f"{it} {has if i == 0 else 'also ' + has} {listed}.")
     return out[:3]
-
-
-def _is_plural(words: list[str]) -> bool:
-    text = " ".join(words).lower()
-    if re.search(r"\b(pack of|set of)\b", text):
-        return False
-    last = words[-1].lower() if words else ""
-    return last.endswith("s") and not last.endswith(("ss", "us", "is")) and last not in {"dress"}
 
 
 def _keep_case(word: str) -> bool:
