@@ -224,3 +224,30 @@ def test_a_clause_said_again_is_dropped_and_numbers_are_not_split():
             == "裤脚收口，而且裤腿的长度更显纤细")
     assert (drop_repeated_clauses("网纱材质，视觉上更加丰富多彩。蝴蝶结的装饰，视觉上更加丰富多彩。")
             == "网纱材质，视觉上更加丰富多彩。蝴蝶结的装饰。")
+
+
+def test_generate_on_a_run_uses_the_run_s_own_task_and_templates(tiny_model_dir, sample_catalog, tmp_path):
+    """A run folder knows its task and keeps its templates: `generate` with no task settings uses them (it used
+    the packaged describe templates: every option was marked as given)."""
+    import yaml
+
+    from shopscribe.config import load_config
+    from shopscribe.training import TrainConfig, train
+
+    run = tmp_path / "title-run"
+    train(load_config(TrainConfig, None, [
+        f"model={tiny_model_dir}", f"out_dir={run}", f"data.train_file={sample_catalog}", "task.name=title",
+        "train.batch_size=4", "train.grad_accum_steps=1", "train.eval_steps=5", "train.save_steps=5",
+        "train.early_stopping_patience=null", "train.bf16=false", "data.max_seq_len=160", "lora.r=4",
+        "train.max_steps=1"]), log=lambda m: None)
+    kept = run / "templates" / "tasks.yaml"
+    tasks = yaml.safe_load(kept.read_text(encoding="utf-8"))
+    tasks["title"]["max_chars"] = {"en": 33, "zh-CN": 11}
+    kept.write_text(yaml.safe_dump(tasks, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "t.jsonl"
+    cfg = GenerateConfig(model=str(run), products=_products(tmp_path, 2), out=out, engine="transformers")
+    assert cfg.copy_options().task.model_fields_set == set()
+    generate(cfg, log=lambda m: None)
+    rows = read_done(out)
+    assert {r["task"] for r in rows.values()} == {"title"}
+    assert all(r["length_chars"] <= 33 for r in rows.values())

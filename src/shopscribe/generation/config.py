@@ -61,8 +61,9 @@ class CopyOptions(BaseConfig):
         return self
 
     def copy_options(self) -> CopyOptions:
-        """The options alone (a command config that extends them carries more)."""
-        return CopyOptions.model_validate(self.model_dump(include=set(CopyOptions.model_fields)))
+        """The options alone (a command config that extends them carries more). Only the settings given are
+        marked given, so a run folder's own defaults (its task, templates, tone, length) still apply."""
+        return CopyOptions.model_validate(self.model_dump(include=set(CopyOptions.model_fields), exclude_unset=True))
 
     def key(self) -> str:
         """A stable string of the options: equal options build the same pipeline."""
