@@ -32,8 +32,8 @@ sys.path.insert(0, str(HERE))
 from core_loop import DATA, RESULTS, SETS, WORK  # noqa: E402
 
 RECIPES = {
-    "cut": [],
-    "prose": ["data.prose_targets=true"],
+    "cut": ["data.prose_targets=off"],
+    "prose": ["data.prose_targets=on"],
 }
 PRODUCTS = 60
 SHEET_PRODUCTS = 30
@@ -81,9 +81,16 @@ def run_recipe(name: str, train_stats: dict, suffix: str = "") -> dict:
     by_id = {r.id: r for r in records}
     sentences = [len(split_sentences(t)) for t in texts.values()]
     title_share = [own_words_share(t, by_id[pid]) for pid, t in texts.items()]
-    # the model wrote a claim the data does not back: the guard cut it (before_cut) or flagged it
-    wrote_unbacked = sum(bool(row["guard"].get("before_cut") or row["guard"]["unsupported"]
-                              or row["guard"]["contradicted"]) for row in rows.values())
+    # the model wrote a claim the data does not back: the guard cut it, rewrote it or flagged it (text-quality
+    # fixes also fill before_cut: they are not claims)
+    def unbacked(guard: dict) -> bool:
+        cut = (guard.get("before_cut") or {}).get("findings", [])
+        return bool(guard["unsupported"] or guard["contradicted"] or guard.get("rewritten")
+                    or any(f.get("status") in ("unsupported", "contradicted") for f in cut))
+
+    wrote_unbacked = sum(unbacked(row["guard"]) for row in rows.values())
+    quality_fixed = sum(any(str(f.get("kind", "")).startswith("quality:")
+                            for f in (row["guard"].get("before_cut") or {}).get("findings", [])) for row in rows.values())
     n = len(texts)
     return {
         "recipe": name, "overrides": RECIPES[name], "products": n,
@@ -96,6 +103,7 @@ def run_recipe(name: str, train_stats: dict, suffix: str = "") -> dict:
         "mostly_title_words": round(sum(s >= 0.8 for s in title_share) / n, 3),
         "flagged": round(sum(row["guard"]["status"] == "flagged" for row in rows.values()) / n, 3),
         "model_wrote_unbacked_claim": round(wrote_unbacked / n, 3),
+        "quality_fixed_by_guard": round(quality_fixed / n, 3),
         "cut_by_guard": round(sum(bool(row["guard"].get("dropped_clauses")) for row in rows.values()) / n, 3),
         "outputs": str(outputs),
     }

@@ -93,3 +93,14 @@ def test_a_prose_run_decodes_without_the_mention_boost(tmp_path):
     kept = decode_without_mention_boost(tmp_path, "describe", "en")
     assert kept.mention_boost == {**task.mention_boost, "en": 0.0}
     assert kept.templates == task.templates
+
+
+def test_auto_is_on_for_spec_string_catalogs_only():
+    from shopscribe.catalog.loaders import load_catalog
+    from shopscribe.training.prose import SPEC_SHARE_AUTO, spec_string_share
+    from tests.conftest import SAMPLE
+
+    assert spec_string_share([SHIRT, SNEAKERS]) == 1.0 >= SPEC_SHARE_AUTO
+    prose = SHIRT.model_copy(update={"description": "A soft cotton shirt for warm days. Easy to wash and wear."})
+    assert spec_string_share([prose, prose, SHIRT]) < SPEC_SHARE_AUTO
+    assert spec_string_share(load_catalog(SAMPLE).records) < SPEC_SHARE_AUTO  # its copy is prose: off

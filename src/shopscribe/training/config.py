@@ -33,13 +33,14 @@ class DataArgs(BaseConfig):
                             "not hold (listed in clauses_cut.{train,dev}.jsonl of the run). auto: on when at least "
                             "75% of the training references hold such a detail (en-myntra 93%, zh-advertisegen 53%); the share is logged and kept in "
                             "the run's shopscribe_run.json. The test split is never cleaned.")
-    prose_targets: bool = Field(
-        False, description="English spec-string references (Myntra: 'Blue shirt, has a spread collarWarranty: 3 "
+    prose_targets: Literal["auto", "on", "off"] = Field(
+        "auto", description="English spec-string references (Myntra: 'Blue shirt, has a spread collarWarranty: 3 "
                            "months') become descriptions of two to four sentences — what the product is, the details "
                            "the reference states, how to wear or use it — and those details are moved into the "
                            "product's data, so every target is backed by its input (training/prose.py; a share of "
                            "products keeps its thin data). Clause cleaning is then not needed and is skipped. "
-                           "Train and dev only; the test split is never rewritten.")
+                           "Train and dev only; the test split is never rewritten. auto: on when at least half of the English "
+                           "training references are spec strings (en-myntra: on; prose catalogs and Chinese: off).")
     max_dev_examples: int = Field(64, gt=0, description="Dev examples used for the dev loss / early stopping.")
     max_seq_len: int = Field(384, gt=16, description="Maximum tokens of prompt + target; longer targets are cut.")
     all_references: bool = Field(True, description="Train on every human reference of a product, not only the first.")

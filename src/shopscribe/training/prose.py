@@ -117,6 +117,18 @@ def prose_targets(records: list[ProductRecord], *, target_field: str = "descript
     return out, stats
 
 
+SPEC_SHARE_AUTO = 0.5
+
+
+def spec_string_share(records: list[ProductRecord], target_field: str = "description") -> float:
+    """Share of the English references that are spec strings ("…shirt, has a spread collar", run-together
+    sentences, "Key: value" lines) rather than prose: ``data.prose_targets=auto`` is on from ``SPEC_SHARE_AUTO``."""
+    refs = [r.field_text(target_field) for r in records if r.locale == "en" and r.field_text(target_field)]
+    spec = sum(bool(_RUN_TOGETHER.search(ref) or re.search(r",\s*(?:has|with)\s", ref)
+                    or any(_KEY_VALUE.match(line.strip()) for line in ref.splitlines())) for ref in refs)
+    return spec / len(refs) if refs else 0.0
+
+
 @dataclass
 class Spec:
     features: list[str] = field(default_factory=list)  # "a spread collar", "long sleeves"

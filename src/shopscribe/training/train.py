@@ -28,7 +28,7 @@ from shopscribe.training.data import PadCollator, encode_examples
 from shopscribe.quality.families import learn_families
 from shopscribe.training.faithful import (DETAIL_SHARE_AUTO, cut_unfaithful_clauses, invented_detail_share,
                                           keep_faithful_targets)
-from shopscribe.training.prose import prose_targets
+from shopscribe.training.prose import SPEC_SHARE_AUTO, prose_targets, spec_string_share
 from shopscribe.training.model_card import write_model_card
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -64,7 +64,7 @@ def train(cfg: TrainConfig, log=print) -> TrainResult:
     else:
         task = load_task(cfg.task.name, cfg.task.template_dir)
         save_templates(task, out)
-        if cfg.data.prose_targets:  # the model learns to name the data's values itself: no boost at decoding
+        if prose_targets_on(cfg, task, None):  # the model learns to name the data's values itself: no boost at decoding
             task = decode_without_mention_boost(out / "templates", task.name, "en")
     splits = load_splits(cfg, task, out, log)
     log(f"loading base model {cfg.model}")
@@ -153,7 +153,8 @@ def load_splits(cfg: TrainConfig, task: Task, out: Path, log) -> dict[str, list[
     else:
         splits = split_records(loaded.records, dev_fraction=cfg.data.dev_fraction,
                                test_fraction=cfg.data.test_fraction, seed=cfg.data.split_seed)
-    if cfg.data.prose_targets:
+    prose = prose_targets_on(cfg, task, splits["train"])
+    if prose:
         for name in ("train", "dev"):
             splits[name], stats = prose_targets(splits[name], target_field=task.target_field, seed=cfg.data.split_seed)
             (out / f"prose_targets.{name}.json").write_text(json.dumps(
@@ -169,7 +170,7 @@ def load_splits(cfg: TrainConfig, task: Task, out: Path, log) -> dict[str, list[
             lost = write_dropped(out / f"unfaithful.{name}.jsonl", faithful.dropped)
             log(f"faithful targets: {len(faithful.dropped)} {name} product(s) had references stating numbers their "
                 f"data does not hold ({lost} left with none, not trained on); see unfaithful.{name}.jsonl")
-    if not cfg.data.prose_targets:  # prose targets are backed by their data by construction
+    if not prose:  # prose targets are backed by their data by construction
         maybe_clean_clauses(cfg, task, splits, out, log)
     if cfg.data.max_train_examples:
         if cfg.data.select == "coverage":
@@ -261,6 +262,21 @@ def save_templates(task: Task, out: Path) -> None:
     shutil.copy(task.source_dir / "tasks.yaml", templates / "tasks.yaml")
     for path in task.source_dir.glob(f"{task.name}.*.txt"):
         shutil.copy(path, templates / path.name)
+
+
+def prose_targets_on(cfg: TrainConfig, task: Task, train_records: list[ProductRecord] | None) -> bool:
+    """``data.prose_targets``: on, off, or (auto) on for a describe run whose training file's English references
+    are mostly spec strings; measured once and kept in the run folder (``prose_targets.json``)."""
+    if cfg.data.prose_targets != "auto" or task.target_field != "description":
+        return cfg.data.prose_targets == "on" and task.target_field == "description"
+    marker = cfg.out_dir / "prose_targets.json"
+    if marker.is_file():
+        return json.loads(marker.read_text(encoding="utf-8"))["on"]
+    if train_records is None:
+        train_records = load_catalog(cfg.data.train_file, on_error="skip", required_fields=task.required_fields).records
+    share = spec_string_share(train_records, task.target_field)
+    marker.write_text(json.dumps({"spec_string_share": round(share, 4), "on": share >= SPEC_SHARE_AUTO}), encoding="utf-8")
+    return share >= SPEC_SHARE_AUTO
 
 
 def decode_without_mention_boost(templates: Path, task_name: str, locale: str) -> Task:
