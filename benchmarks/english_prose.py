@@ -54,7 +54,7 @@ def train_recipe(name: str) -> dict:
             "dev_loss_first": trained.first_dev_loss, "dev_loss_best": trained.best_dev_loss}
 
 
-def run_recipe(name: str, train_stats: dict, suffix: str = "") -> dict:
+def run_recipe(name: str, train_stats: dict, suffix: str = "", offset: int = 0) -> dict:
     """Write copy for the first PRODUCTS test products with the recipe's run (guard on) and score it."""
     from shopscribe.catalog import load_catalog
     from shopscribe.evaluation.metrics import score_system
@@ -62,8 +62,8 @@ def run_recipe(name: str, train_stats: dict, suffix: str = "") -> dict:
 
     out = WORK / "english-prose" / name
     run = out / "run"
-    records = load_catalog(run / "data" / "test.jsonl").records[:PRODUCTS]
-    products = out / "products.jsonl"
+    records = load_catalog(run / "data" / "test.jsonl").records[offset:offset + PRODUCTS]
+    products = out / f"products{suffix}.jsonl"
     products.write_text("".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
     outputs = out / f"outputs{suffix}.jsonl"
     for stale in (outputs, outputs.with_name(outputs.name + ".settings.json")):
@@ -124,13 +124,13 @@ def own_words_share(text: str, record) -> float:
 def write_sheet(suffix: str) -> None:
     """The editor panel's sheet: both recipes and the human reference, shuffled per product."""
     base = WORK / "english-prose"
-    products = base / "prose" / "products.jsonl"
-    human = base / "human.jsonl"
+    products = base / "prose" / f"products{suffix}.jsonl"
+    human = base / f"human{suffix}.jsonl"
     with human.open("w", encoding="utf-8") as f:
         for line in products.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             f.write(json.dumps({"id": row["id"], "text": row.get("description") or ""}, ensure_ascii=False) + "\n")
-    sheet_products = base / "sheet_products.jsonl"
+    sheet_products = base / f"sheet_products{suffix}.jsonl"
     with sheet_products.open("w", encoding="utf-8") as f:  # the rater sees the data the model saw, not the copy
         for line in products.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
@@ -147,6 +147,7 @@ def main() -> None:
     parser.add_argument("--only", choices=list(RECIPES))
     parser.add_argument("--sheet", metavar="SUFFIX", nargs="?", const="", default=None,
                         help="write the editor sheet from the outputs (of --generate-only SUFFIX)")
+    parser.add_argument("--offset", type=int, default=0, help="write copy for test products OFFSET.. (a fresh set)")
     parser.add_argument("--generate-only", metavar="SUFFIX",
                         help="reuse the trained runs: write and score the copy again with today's code (a prose run "
                              "decodes without the Mention boost, as a new prose run does); results keyed NAME+SUFFIX")
@@ -164,7 +165,8 @@ def main() -> None:
             if name == "prose":
                 decode_without_mention_boost(run / "templates", "describe", "en")
             key = name + args.generate_only
-            results[key] = run_recipe(name, results[name]["train"], suffix=args.generate_only)
+            results[key] = run_recipe(name, results[name]["train"], suffix=args.generate_only, offset=args.offset)
+            results[key]["test_products_from"] = args.offset
         else:
             key = name
             results[key] = run_recipe(name, train_recipe(name))

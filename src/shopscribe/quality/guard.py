@@ -186,7 +186,8 @@ class PublishingGuard:
         lowered = text.lower()
         missing = ["/".join(alts) for alts in must_keep_terms(record, self.keywords)
                    if not any(t.lower() in lowered for t in alts)]
-        v = GuardVerdict("pass", violations, contradicted, missing, unsupported, sentences, text_quality(text, record))
+        v = GuardVerdict("pass", violations, contradicted, missing, unsupported, sentences,
+                         text_quality(text, record, describe=self.task.name == "describe"))
         v.status = "pass" if v.ok else "flagged"
         return v
 

@@ -29,12 +29,11 @@ regeneration is fixed as each ``fix`` says where it can be, and flagged where it
 from __future__ import annotations
 
 import logging
-import random
 import re
 from functools import lru_cache
 
 from shopscribe.catalog.record import ProductRecord
-from shopscribe.tasks.wear import SLOT_OF, is_plural, kind_words, product_slot
+from shopscribe.quality.english_copy import english_findings
 
 SENTENCE_END = "。！？!?"
 _CLAUSE = re.compile(r"[^，。！？；、,.!?;\n]+")
@@ -104,13 +103,14 @@ _EN_FAMILIES = {
 }
 
 
-def text_quality(text: str, record: ProductRecord) -> list[dict]:
-    """The quality findings of ``text`` (written for ``record``), in text order."""
+def text_quality(text: str, record: ProductRecord, describe: bool = False) -> list[dict]:
+    """The quality findings of ``text`` (written for ``record``), in text order; ``describe``: the text is a
+    product description (English copy without a suggestion of how to wear or use it gets one)."""
     zh = record.locale == "zh-CN"
     findings = _debris(text) + _doubled(text, zh) + _repeats(text, record, zh) + _fragments(text, zh)
     findings += _empty_openings(text, record) + _empty_objects(text, record) if zh else []
     findings += _brand(text, record) + _wrong_type(text, record, zh)
-    findings += [] if zh else _wear_pairing(text, record)
+    findings += [] if zh else english_findings(text, record, describe)
     return sorted(findings, key=lambda f: (f["start"], f["kind"]))
 
 
@@ -449,35 +449,3 @@ def _part_of(clause: str, m: re.Match) -> bool:
     return clause[m.end():m.end() + 1] in "摆身脚腿腰头边角口型"
 
 
-_WEAR_VERB = re.compile(r"(?:pair|wear|team|style|layer|match|add|drape|dress) (?:it|them)\b", re.I)
-# slots that are never worn with another of their kind (a skirt with trousers, sneakers with heels)
-_ONE_OF_A_KIND = {"top", "bottom", "onepiece", "footwear"}
-# products no outfit is suggested with (a bra with heels, a perfume with jeans)
-_NO_OUTFIT = {"innerwear", "fragrance", "home", "nightwear"}
-
-
-def _wear_pairing(text: str, record: ProductRecord) -> list[dict]:
-    """A suggestion of what to wear the product with that makes no sense for it (a skirt with trousers, a bra
-    with sandals), or that calls a pair "it": replaced by the suggestion for the product's kind, or left out."""
-    slot = product_slot(record)
-    if slot is None:
-        return []
-    found = []
-    for m in re.finditer(r"[^.!?]+[.!?]?", text):
-        sentence = m.group(0)
-        lead = len(sentence) - len(sentence.lstrip())
-        verb = _WEAR_VERB.match(sentence.lstrip())
-        if not verb:
-            continue
-        named = [w for w in re.findall(r"[a-z-]+", sentence.lower()) if w in SLOT_OF]
-        clash = [w for w in named if SLOT_OF[w] == slot and slot in _ONE_OF_A_KIND]
-        if clash or (slot in _NO_OUTFIT and named):
-            kind = kind_words(record)
-            fix = random.Random(record.id).choice(kind[1]) if kind else ""
-            what = f"'{clash[0]}' with a {slot} product" if clash else f"an outfit ({named[0]}) with a {slot} product"
-            found.append(_finding("quality:pairing", text, m.start() + lead, m.end(), f"a suggestion that pairs "
-                                  f"{what}: senseless for this product", fix if fix != sentence.strip() else ""))
-        elif is_plural((record.title or "").split()) and verb.group(0).lower().endswith(" it"):
-            a = m.start() + lead + verb.end() - 2
-            found.append(_finding("quality:pronoun", text, a, a + 2, "the product is a pair or more: 'them'", "them"))
-    return found

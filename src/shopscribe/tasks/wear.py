@@ -22,7 +22,7 @@ SUGGESTIONS = {
                                              "Wear it with trousers and flats for an easy day look."],
     ("kurta", "kurti", "kurta set"): ["Style it with leggings or palazzos and a pair of juttis.",
                                       "Pair it with churidars and juttis for festive days."],
-    ("dress", "gown", "jumpsuit", "playsuit"): ["Add flats or heels and a small bag to finish the look.",
+    ("dress", "gown", "jumpsuit", "playsuit"): ["Add flats or heels and a small bag to finish the look.", "Pair it with sandals or flats for a day out.",
                                                 "Wear it with sandals for the day or heels for an evening out."],
     ("saree", "sari", "lehenga"): ["Drape it with a matching blouse and statement jewellery for festive occasions."],
     ("jeans", "jeggings"): ["Team them with a T-shirt and sneakers for a relaxed look.",
@@ -84,6 +84,7 @@ SLOTS = {
     "innerwear": "bra bras briefs brief trunks boxers panties camisoles innerwear vest bralette lingerie",
     "nightwear": "pyjamas nightdress nightsuit lounge",
     "fragrance": "perfume deodorant parfum toilette cologne fragrance",
+    "carry": "trolley suitcase luggage backpack rucksack handbag tote satchel clutch wallet bag duffel",
     "home": "bedsheet bedsheets curtains curtain towel towels rug carpet mat cushion comforter quilt blanket dohar "
             "tray vase lamp clock planter showpiece",
 }
@@ -91,15 +92,17 @@ SLOT_OF = {word: slot for slot, words in SLOTS.items() for word in words.split()
 
 
 def kind_words(record: ProductRecord) -> tuple[str, list[str]] | None:
-    """The kind word the title ends on and its suggestions (None when no kind is known)."""
+    """The kind the title ends on and its suggestions (None when no kind is known): the kind word that ends
+    last, the longest of those ("trolley bag" over "bag")."""
     title = f" {(record.title or '').lower()} "
-    best, at = None, -1
+    best, best_key = None, (-1, 0)
     for names, lines in SUGGESTIONS.items():
         for name in names:
             pos = title.rfind(f" {name} ")
-            if pos > at or (pos == at and best and len(name) > len(best[0])):
-                best, at = (name, lines), pos
-    return best if best and at >= 0 else None
+            key = (pos + len(name), len(name)) if pos >= 0 else (-1, 0)
+            if key > best_key:
+                best, best_key = (name, lines), key
+    return best
 
 
 def use_suggestion(record: ProductRecord, rng: random.Random) -> str | None:
