@@ -45,6 +45,9 @@ def test_pronoun_audience_brand_twice_and_a_missing_suggestion():
                         product("Parx Boys Yellow Hooded Sweatshirt", "Boys"))
     assert kinds == ["quality:thin"] and text.startswith("This yellow hooded sweatshirt from Parx is made for boys. ")
     assert len(text) > 60
+    kinds, text = fixed("Yellow hooded sweatshirt from Parx", product("Parx Boys Yellow Hooded Sweatshirt", "Boys"))
+    assert text.startswith("Yellow hooded sweatshirt from Parx. ") and fixed(text, product(
+        "Parx Boys Yellow Hooded Sweatshirt", "Boys"))[0] == []  # the sentence it ended is one: checked again, clean
     # a title or another task's text is not given a suggestion
     assert fixed("Parx Boys Yellow Hooded Sweatshirt", product("Parx Boys Yellow Hooded Sweatshirt", "Boys"),
                  describe=False)[0] == []

@@ -74,8 +74,9 @@ def _suggestions(text: str, record: ProductRecord, describe: bool) -> list[dict]
         fix = _suggestion_for(record, plural, avoid=_GROWN_UP if kids else None)
         if fix:
             end = len(text.rstrip())
+            stop = "" if text.rstrip()[-1:] in ".!?" else "."
             found.append(_finding("quality:thin", text, end, end, "no suggestion of how to wear or use it: the "
-                                  "copy only restates the title", " " + fix))
+                                  "copy only restates the title", f"{stop} {fix}"))
     return found
 
 
