@@ -34,6 +34,9 @@ from core_loop import DATA, RESULTS, SETS, WORK  # noqa: E402
 RECIPES = {
     "cut": ["data.prose_targets=off"],
     "prose": ["data.prose_targets=on"],
+    # the same recipe after the first two ratings: targets say what the title's own words mean (fit, rise,
+    # neckline, pattern, material) in two sentences between what it is and how to wear it
+    "prose2": ["data.prose_targets=on"],
 }
 PRODUCTS = 60
 SHEET_PRODUCTS = 30
@@ -162,7 +165,7 @@ def main() -> None:
             from shopscribe.training.train import decode_without_mention_boost
 
             run = WORK / "english-prose" / name / "run"
-            if name == "prose":
+            if name.startswith("prose"):
                 decode_without_mention_boost(run / "templates", "describe", "en")
             key = name + args.generate_only
             results[key] = run_recipe(name, results[name]["train"], suffix=args.generate_only, offset=args.offset)

@@ -33,7 +33,8 @@ def english_findings(text: str, record: ProductRecord, describe: bool = False) -
     """``describe``: the text is the product's description, which should say how to wear or use it."""
     if record.locale != "en":
         return []
-    return _suggestions(text, record, describe) + _audience(text, record) + _brand_twice(text, record)
+    return (_suggestions(text, record, describe) + _audience(text, record) + _brand_twice(text, record)
+            + _style_codes(text))
 
 
 def _suggestions(text: str, record: ProductRecord, describe: bool) -> list[dict]:
@@ -114,6 +115,15 @@ def _brand_twice(text: str, record: ProductRecord) -> list[dict]:
     a = sentence[:m.start()].rstrip().lower().rfind("from")
     a = len(sentence[:a].rstrip())
     return [_finding("quality:repeat", text, a, m.end(), f"the brand '{brand}' is named twice in one sentence", "")]
+
+
+_CODE = re.compile(r"\s?\b(?=[A-Za-z0-9-]*\d{3})(?=[A-Za-z0-9-]*[A-Za-z]{2})[A-Za-z0-9-]{6,}\b")
+
+
+def _style_codes(text: str) -> list[dict]:
+    """A supplier's style code copied from the title (XYTRNK2PCKN230, NL2596SL02): no shopper reads it."""
+    return [_finding("quality:debris", text, m.start(), m.end(), f"a style code '{m.group(0).strip()}' in the copy", "")
+            for m in _CODE.finditer(text)]
 
 
 def _suggestion_for(record: ProductRecord, plural: bool, avoid: re.Pattern | None = None) -> str | None:

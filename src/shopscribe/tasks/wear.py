@@ -43,7 +43,7 @@ SUGGESTIONS = {
         "Layer it over a T-shirt on cooler days.", "Pair it with jeans and sneakers for a relaxed look."],
     ("suit",): ["Wear it with formal shoes for weddings, parties and the office."],
     ("night suit", "nightdress", "pyjamas", "lounge", "nightsuit"): ["Wear it to bed or for lazy days at home."],
-    ("bra", "bras", "briefs", "brief", "trunks", "boxers", "panties", "camisoles", "innerwear", "vest"): [
+    ("bra", "bras", "briefs", "brief", "trunks", "boxer", "boxers", "panties", "camisoles", "innerwear", "vest"): [
         "Wear it under your everyday outfits.", "Wear it daily under your clothes."],
     ("socks",): ["Wear them with sneakers or formal shoes every day."],
     ("shoes", "sneakers", "loafers", "boots", "flats", "heels", "sandals", "slippers", "flip-flops",
@@ -81,7 +81,7 @@ SLOTS = {
     "onepiece": "dress dresses gown jumpsuit playsuit dungarees romper saree sari lehenga suit",
     "footwear": "shoes sneakers loafers boots flats heels sandals slippers flip-flops mules pumps moccasins derbys "
                 "brogues oxfords wedges sliders ballerinas",
-    "innerwear": "bra bras briefs brief trunks boxers panties camisoles innerwear vest bralette lingerie",
+    "innerwear": "bra bras briefs brief trunks boxer boxers panties camisoles innerwear vest bralette lingerie",
     "nightwear": "pyjamas nightdress nightsuit lounge",
     "fragrance": "perfume deodorant parfum toilette cologne fragrance",
     "carry": "trolley suitcase luggage backpack rucksack handbag tote satchel clutch wallet bag duffel",
@@ -125,3 +125,67 @@ def is_plural(words: list[str]) -> bool:
         return False
     last = words[-1].lower() if words else ""
     return last.endswith("s") and not last.endswith(("ss", "us", "is")) and last not in {"dress"}
+
+
+# what a title's own words say about the product, as a shopper reads it (fit, rise, length, neckline, pattern,
+# material, display, count): (pattern on the lower-cased title, sentence); {n} is the count the title gives
+FACETS = [
+    (r"\bsuper skinny fit\b|\bskinny fit\b", "fit", "The skinny fit hugs the legs from hip to ankle."),
+    (r"\bslim fit\b", "fit", "The slim fit sits close to the body for a neat outline."),
+    (r"\btapered fit\b", "fit", "The tapered fit narrows towards the ankle."),
+    (r"\bstraight fit\b", "fit", "The straight fit runs evenly from hip to hem."),
+    (r"\brelaxed fit\b|\bloose fit\b|\boversized\b", "fit", "The relaxed fit leaves room to move."),
+    (r"\bregular fit\b", "fit", "The regular fit is neither tight nor loose."),
+    (r"\bhigh-rise\b", "rise", "The high-rise waist sits at or above the navel."),
+    (r"\bmid-rise\b", "rise", "The mid-rise waist sits just below the navel."),
+    (r"\blow-rise\b", "rise", "The low-rise waist sits on the hips."),
+    (r"\bstretchable\b", "stretch", "The stretchable fabric moves with you."),
+    (r"\ba-line\b", "shape", "The A-line shape flares gently from the waist."),
+    (r"\bmaxi\b", "length", "The maxi length falls to the ankles."),
+    (r"\bmidi\b", "length", "The midi length ends below the knee."),
+    (r"\bround neck\b", "neck", "It has a round neck."),
+    (r"\bv-neck\b", "neck", "It has a V-neck."),
+    (r"\bpolo collar\b", "neck", "It has a polo collar."),
+    (r"\bmandarin collar\b", "neck", "It has a mandarin collar."),
+    (r"\bhooded\b", "neck", "It comes with a hood."),
+    (r"\bsleeveless\b", "sleeves", "It is sleeveless."),
+    (r"\bstriped\b", "pattern", "It has a striped pattern."),
+    (r"\bchecked\b", "pattern", "It has a checked pattern."),
+    (r"\bfloral\b", "pattern", "It has a floral pattern."),
+    (r"\bembroidered\b", "pattern", "It is decorated with embroidery."),
+    (r"\bself design\b|\bself-design\b", "pattern", "It has a subtle self-design pattern."),
+    (r"\bprinted\b", "pattern", "It has a printed design."),
+    (r"\bsolid\b", "pattern", "It comes in a solid colour."),
+    (r"\bsynthetic leather\b|\bfaux leather\b", "material", "It is made of synthetic leather."),
+    (r"\bleather\b", "material", "It is made of leather."),
+    (r"\bpure cotton\b|\bcotton\b", "material", "It is made of cotton."),
+    (r"\blinen\b", "material", "It is made of linen."),
+    (r"\bsilk\b", "material", "It is made of silk."),
+    (r"\bsatin\b", "material", "It has a satin finish."),
+    (r"\bdenim\b", "material", "It is made of denim."),
+    (r"\bwoollen\b|\bwool\b", "material", "It is made of wool."),
+    (r"\bceramic\b", "material", "It is made of ceramic."),
+    (r"\bwooden\b", "material", "It is made of wood."),
+    (r"\banalogue\b", "display", "It has an analogue display."),
+    (r"\bdigital\b", "display", "It has a digital display."),
+    (r"\bpack of (\d+)\b", "count", "The pack holds {n}."),
+    (r"\bset of (\d+)\b", "count", "The set holds {n}."),
+]
+
+
+def facet_sentences(record: ProductRecord, plural: bool, limit: int = 2) -> list[str]:
+    """Up to ``limit`` sentences of what the title's own words say (one per kind of facet, in title order)."""
+    title = (record.title or "").lower()
+    found, kinds = [], set()
+    for pattern, kind, sentence in FACETS:
+        m = re.search(pattern, title)
+        if not m or kind in kinds:
+            continue
+        kinds.add(kind)
+        text = sentence.format(n=m.group(1)) if "{n}" in sentence else sentence
+        if plural:
+            text = re.sub(r"^It (is|has|comes|carries)\b",
+                          lambda w: "They " + {"is": "are", "has": "have", "comes": "come", "carries": "carry"}[w.group(1)],
+                          text)
+        found.append((m.start(), text))
+    return [text for _, text in sorted(found)[:limit]]
