@@ -127,7 +127,8 @@ def own_words_share(text: str, record) -> float:
 def write_sheet(suffix: str) -> None:
     """The editor panel's sheet: both recipes and the human reference, shuffled per product."""
     base = WORK / "english-prose"
-    products = base / "prose" / f"products{suffix}.jsonl"
+    products = next(base / name / f"products{suffix}.jsonl" for name in RECIPES
+                    if (base / name / f"products{suffix}.jsonl").is_file())
     human = base / f"human{suffix}.jsonl"
     with human.open("w", encoding="utf-8") as f:
         for line in products.read_text(encoding="utf-8").splitlines():
@@ -140,9 +141,10 @@ def write_sheet(suffix: str) -> None:
             row.pop("description", None)
             row.pop("references", None)
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    systems = [f"{name}={base / name / f'outputs{suffix}.jsonl'}" for name in RECIPES
+               if (base / name / f"outputs{suffix}.jsonl").is_file()]
     subprocess.run([sys.executable, str(PANEL / "build_sheet.py"), str(sheet_products), str(SHEET_PRODUCTS),
-                    f"cut={base / 'cut' / f'outputs{suffix}.jsonl'}", f"prose={base / 'prose' / f'outputs{suffix}.jsonl'}",
-                    f"human={human}"], check=True, cwd=base)
+                    *systems, f"human={human}"], check=True, cwd=base)
 
 
 def main() -> None:
