@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from shopscribe.config import BaseConfig
 from shopscribe.models.sources import DEFAULT_MODEL
@@ -44,6 +44,11 @@ class DataArgs(BaseConfig):
     max_dev_examples: int = Field(64, gt=0, description="Dev examples used for the dev loss / early stopping.")
     max_seq_len: int = Field(384, gt=16, description="Maximum tokens of prompt + target; longer targets are cut.")
     all_references: bool = Field(True, description="Train on every human reference of a product, not only the first.")
+
+    @field_validator("prose_targets", mode="before")
+    @classmethod
+    def _on_off(cls, value):  # YAML reads on/off (and true/false) as booleans
+        return {True: "on", False: "off"}.get(value, value) if isinstance(value, bool) else value
 
     @model_validator(mode="after")
     def _fractions(self) -> DataArgs:
