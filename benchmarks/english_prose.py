@@ -34,9 +34,6 @@ from core_loop import DATA, RESULTS, SETS, WORK  # noqa: E402
 RECIPES = {
     "cut": ["data.prose_targets=off"],
     "prose": ["data.prose_targets=on"],
-    # the same recipe after the first two ratings: targets say what the title's own words mean (fit, rise,
-    # neckline, pattern, material) in two sentences between what it is and how to wear it
-    "prose2": ["data.prose_targets=on"],
 }
 PRODUCTS = 60
 SHEET_PRODUCTS = 30

@@ -65,7 +65,7 @@ def test_thin_products_keep_their_data_and_get_what_it_is_and_how_to_use_it():
     out, stats = prose_targets([SHIRT], thin_share=1.0)
     new = out[0]
     assert stats.thin == 1 and new.attributes == SHIRT.attributes
-    assert len(sentences(new.description)) == 4 and "collar" not in new.description  # what, 2 title facts, use
+    assert len(sentences(new.description)) == 2 and "collar" not in new.description
 
 
 def test_prose_references_other_locales_and_the_spec_parser():
@@ -105,15 +105,3 @@ def test_auto_is_on_for_spec_string_catalogs_only():
     assert spec_string_share([prose, prose, SHIRT]) < SPEC_SHARE_AUTO
     assert spec_string_share(load_catalog(SAMPLE).records) < SPEC_SHARE_AUTO  # its copy is prose: off
 
-
-def test_the_title_s_own_words_become_sentences_of_fact():
-    from shopscribe.tasks.wear import facet_sentences
-
-    jeans = SHIRT.model_copy(update={"title": "SPYKAR Women Blue Skinny Fit Mid-Rise Stretchable Jeans"})
-    assert facet_sentences(jeans, plural=True) == ["The skinny fit hugs the legs from hip to ankle.",
-                                                   "The mid-rise waist sits just below the navel."]
-    out, _ = prose_targets([SHIRT], thin_share=1.0)
-    assert "The slim fit sits close to the body" in out[0].description and "checked pattern" in out[0].description
-    assert 3 <= len(sentences(out[0].description)) <= 4
-    tee = SHIRT.model_copy(update={"title": "Parx Men White Printed Round Neck T-shirt"})
-    assert facet_sentences(tee, plural=False) == ["It has a printed design.", "It has a round neck."]

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from shopscribe.catalog.record import ProductRecord
-from shopscribe.tasks.wear import facet_sentences, is_plural, use_suggestion
+from shopscribe.tasks.wear import is_plural, use_suggestion
 
 # two sentences run together ("lockOne handle"; "3 monthsWarranty") and "Key: value" lines
 _RUN_TOGETHER = re.compile(r"(?<=[a-z0-9)]{2})(?=[A-Z][a-z]{2})|(?<=[a-z]{3})(?=\d+ [a-z])|\s{3,}")
@@ -166,28 +166,21 @@ def parse_spec(reference: str) -> Spec:
 
 def _rewrite(record: ProductRecord, spec: Spec, rng: random.Random, *, thin: bool,
              target_field: str) -> ProductRecord:
-    """what it is; then two sentences of its facts (the reference's details first, then what the title's own
-    words say: fit, rise, neckline, pattern, material…); then how to wear or use it."""
-    plural = is_plural(record.title.split())
+    sentences = [what_it_is(record, rng)]
     attributes = dict(record.attributes)
-    middle = []
     if not thin:
         if spec.features:
             attributes["details"] = spec.features
-            middle += _feature_sentences(spec.features, plural)
+            sentences += _feature_sentences(spec.features, is_plural(record.title.split()))
         for key, value in spec.facts:
             attributes.setdefault(key.lower(), [value])
             template = _FACT_SENTENCES.get(key.lower())
             if template and value.lower() not in {"yes", "no", "na", "n/a"} and len(value.split()) <= 4:
-                middle.append(template.format(v=value[0].lower() + value[1:] if not value.isupper() else value))
-    said = " ".join(middle).lower()
-    middle += [f for f in facet_sentences(record, plural, limit=3)
-               if not any(w in said for w in re.findall(r"[a-z-]{4,}", f.lower().split(" ", 2)[-1])[-1:])]
-    sentences = [what_it_is(record, rng)] + middle[:2]
+                sentences.append(template.format(v=value[0].lower() + value[1:] if not value.isupper() else value))
     use = use_suggestion(record, rng)
     if use:
         sentences.append(use)
-    text = " ".join(sentences)
+    text = " ".join(sentences[:4]) if len(sentences) <= 4 else " ".join(sentences[:3] + sentences[-1:])
     return record.model_copy(update={"attributes": attributes, target_field: text, "references": []})
 
 
