@@ -94,7 +94,7 @@ def main() -> None:
     args = parser.parse_args()
     from shopscribe.config import load_config
     from shopscribe.training.config import PreferenceConfig
-    from shopscribe.training.preferences import tune_preferences
+    from shopscribe.preferences.tune import tune_preferences
 
     path = RESULTS / "preferences.json"
     results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

@@ -23,7 +23,7 @@ LAYERS = [
     {"training"},
     {"critic"},
     {"generation"},
-    {"evaluation", "reviews", "optimize", "batch"},
+    {"evaluation", "reviews", "optimize", "batch", "preferences"},
     {"storage"},
     {"workspace"},
     {"ui"},

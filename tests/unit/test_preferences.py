@@ -11,7 +11,7 @@ from shopscribe.config import load_config
 from shopscribe.quality.guard import PublishingGuard
 from shopscribe.tasks.task import load_task
 from shopscribe.training.config import PreferenceConfig
-from shopscribe.training.preferences import build_pairs, candidate_score, tune_preferences
+from shopscribe.preferences.tune import build_pairs, candidate_score, tune_preferences
 from tests.unit.test_retrain import tiny_run
 
 DRESS = ProductRecord(id="d1", locale="zh-CN", attributes={"类型": "连衣裙", "颜色": "黑色", "材质": "棉", "领型": "圆领"})

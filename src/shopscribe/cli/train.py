@@ -34,7 +34,7 @@ def prefer_command(
     """Preference tuning (DPO): sample candidates with the guard off, rank them by the guard, tune the run on
     its best-against-worst pairs. Writes a new run; the old one is untouched."""
     from shopscribe.training.config import PreferenceConfig
-    from shopscribe.training.preferences import tune_preferences
+    from shopscribe.preferences.tune import tune_preferences
 
     cfg = load_config(PreferenceConfig, None, [f"run={run}", f"products={products}", f"out_dir={out}",
                                                *(overrides or [])])
