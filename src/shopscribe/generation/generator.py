@@ -197,7 +197,8 @@ class Generator:
             result.text, dropped = drop_clauses(result.text, verdict, protected)
             verdict = self.guard.verdict(result.text, record)
             result.length_status = enforce_length(result.text, policy).status
-        fixable = [q for q in verdict.quality if q.get("fix") is not None]
+        fixable = [q for q in verdict.quality if q.get("fix") is not None
+                   and len(result.text) + len(q["fix"]) - (q["end"] - q["start"]) <= policy.max_chars]
         if fixable:  # what regeneration (or a cut) left: repeated ideas and fragments out, doubled words once,
             # debris removed, the brand as the data spells it; kept for the reviewer with the cut
             before_cut = before_cut or {"text": result.text, "findings": []}

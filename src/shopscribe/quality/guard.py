@@ -32,6 +32,11 @@ from shopscribe.tasks.task import Task
 
 
 
+# text-quality findings that improve copy when their fix fits but never flag it: a description with no
+# suggestion of how to wear it is publishable as it stands (the suggestion is added only within the length limit)
+ADVISORY_QUALITY = {"quality:thin"}
+
+
 @dataclass
 class GuardVerdict:
     status: str  # "pass" or "flagged"
@@ -44,7 +49,8 @@ class GuardVerdict:
 
     @property
     def ok(self) -> bool:
-        return not (self.violations or self.contradicted or self.missing_terms or self.unsupported or self.quality)
+        blocking = [q for q in self.quality if q["kind"] not in ADVISORY_QUALITY]
+        return not (self.violations or self.contradicted or self.missing_terms or self.unsupported or blocking)
 
 
 @dataclass
