@@ -105,3 +105,24 @@ def test_auto_is_on_for_spec_string_catalogs_only():
     assert spec_string_share([prose, prose, SHIRT]) < SPEC_SHARE_AUTO
     assert spec_string_share(load_catalog(SAMPLE).records) < SPEC_SHARE_AUTO  # its copy is prose: off
 
+
+
+def test_a_run_on_a_spec_string_catalog_trains_on_prose_and_keeps_no_boost(tiny_model_dir, tmp_path):
+    import json
+
+    from shopscribe.config import load_config
+    from shopscribe.tasks.task import load_task
+    from shopscribe.training import TrainConfig, train
+    from tests.conftest import write_jsonl
+
+    rows = [{**SHIRT.model_dump(exclude_none=True), "id": f"s{i}"} for i in range(20)]
+    run = tmp_path / "run"
+    train(load_config(TrainConfig, None, [
+        f"model={tiny_model_dir}", f"out_dir={run}", f"data.train_file={write_jsonl(tmp_path / 'c.jsonl', rows)}",
+        "train.batch_size=4", "train.grad_accum_steps=1", "train.eval_steps=5", "train.save_steps=5",
+        "train.early_stopping_patience=null", "train.bf16=false", "data.max_seq_len=400", "lora.r=4",
+        "train.max_steps=1"]), log=lambda m: None)
+    assert json.loads((run / "prose_targets.json").read_text())["on"] is True
+    assert load_task("describe", run / "templates").mention_boost["en"] == 0.0
+    trained = [json.loads(line) for line in (run / "data" / "train.jsonl").read_text().splitlines()]
+    assert all(r["description"] != SHIRT.description for r in trained)

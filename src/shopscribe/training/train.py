@@ -59,14 +59,15 @@ def train(cfg: TrainConfig, log=print) -> TrainResult:
     set_seed(cfg.train.seed)
     out = prepare_out_dir(cfg)
     kept = out / "templates"
-    if (kept / "tasks.yaml").is_file():  # resuming: train on exactly the templates the run began with
+    resuming = (kept / "tasks.yaml").is_file()
+    if resuming:  # train on exactly the templates the run began with
         task = load_task(cfg.task.name, kept)
     else:
         task = load_task(cfg.task.name, cfg.task.template_dir)
         save_templates(task, out)
-        if prose_targets_on(cfg, task, None):  # the model learns to name the data's values itself: no boost at decoding
-            task = decode_without_mention_boost(out / "templates", task.name, "en")
     splits = load_splits(cfg, task, out, log)
+    if not resuming and prose_targets_on(cfg, task):  # the model names the data's values itself: no boost
+        task = decode_without_mention_boost(out / "templates", task.name, "en")
     log(f"loading base model {cfg.model}")
     loaded = load_causal_lm(cfg.model, progress=log)
     tokenizer = loaded.tokenizer
@@ -153,7 +154,7 @@ def load_splits(cfg: TrainConfig, task: Task, out: Path, log) -> dict[str, list[
     else:
         splits = split_records(loaded.records, dev_fraction=cfg.data.dev_fraction,
                                test_fraction=cfg.data.test_fraction, seed=cfg.data.split_seed)
-    prose = prose_targets_on(cfg, task, splits["train"])
+    prose = prose_targets_on(cfg, task, loaded.records)
     if prose:
         for name in ("train", "dev"):
             splits[name], stats = prose_targets(splits[name], target_field=task.target_field, seed=cfg.data.split_seed)
@@ -264,17 +265,16 @@ def save_templates(task: Task, out: Path) -> None:
         shutil.copy(path, templates / path.name)
 
 
-def prose_targets_on(cfg: TrainConfig, task: Task, train_records: list[ProductRecord] | None) -> bool:
+def prose_targets_on(cfg: TrainConfig, task: Task, train_records: list[ProductRecord] | None = None) -> bool:
     """``data.prose_targets``: on, off, or (auto) on for a describe run whose training file's English references
-    are mostly spec strings; measured once and kept in the run folder (``prose_targets.json``)."""
-    if cfg.data.prose_targets != "auto" or task.target_field != "description":
-        return cfg.data.prose_targets == "on" and task.target_field == "description"
+    are mostly spec strings; measured once, when the training file is loaded, and kept in the run folder
+    (``prose_targets.json``)."""
+    if cfg.data.prose_targets != "auto" or task.name != "describe":
+        return cfg.data.prose_targets == "on" and task.name == "describe"
     marker = cfg.out_dir / "prose_targets.json"
     if marker.is_file():
         return json.loads(marker.read_text(encoding="utf-8"))["on"]
-    if train_records is None:
-        train_records = load_catalog(cfg.data.train_file, on_error="skip", required_fields=task.required_fields).records
-    share = spec_string_share(train_records, task.target_field)
+    share = spec_string_share(train_records or [], task.target_field)
     marker.write_text(json.dumps({"spec_string_share": round(share, 4), "on": share >= SPEC_SHARE_AUTO}), encoding="utf-8")
     return share >= SPEC_SHARE_AUTO
 
