@@ -30,7 +30,8 @@ def test_converted_e5_matches_the_c_engine():
         assert float(pooled @ ref / np.linalg.norm(pooled)) > 0.999
 
 
-def test_a_verifier_trained_from_e5_runs_in_both_locales(tmp_path):
+@pytest.mark.parametrize("lora_rank", [0, 4])
+def test_a_verifier_trained_from_e5_runs_in_both_locales(tmp_path, lora_rank):
     import json
 
     from shopscribe.catalog.record import ProductRecord
@@ -40,8 +41,11 @@ def test_a_verifier_trained_from_e5_runs_in_both_locales(tmp_path):
     from tests.conftest import SAMPLE
 
     records = [ProductRecord.model_validate(json.loads(line)) for line in SAMPLE.read_text().splitlines()]
-    cfg = VerifierTrainConfig(catalogs=[str(SAMPLE)], out=tmp_path, epochs=1, batch_size=4)
+    cfg = VerifierTrainConfig(catalogs=[str(SAMPLE)], out=tmp_path, epochs=1, batch_size=4, lora_rank=lora_rank)
     train_verifier(cfg, build_examples(records)[:8], log=lambda m: None)
+    if lora_rank:  # only the adapters are kept, in float16: the verifier is small enough to ship
+        assert not (tmp_path / "model").exists()
+        assert (tmp_path / "adapter" / "adapter_model.safetensors").stat().st_size < 2_000_000
     verifier = ClaimVerifier.load(tmp_path)
     for record in (records[0], next(r for r in records if r.locale == "zh-CN")):
         verdicts = verifier.verify(record, [record.title or "x", "It is made of gold.", "它是金子做的。"])

@@ -91,7 +91,8 @@ class EngineArgs(BaseConfig):
     verifier: str = Field("auto", description="The learned claim verifier the guard uses beside its rules "
                                             "(quality.verifier; `shopscribe verifier train`): a verifier folder; "
                                             "auto = the run folder's verifier/ when it has one, else the folder "
-                                            "SHOPSCRIBE_VERIFIER names; none = rules alone.")
+                                            "SHOPSCRIBE_VERIFIER names, else the packaged verifier; none = rules "
+                                            "alone.")
 
     def engine_args(self) -> EngineArgs:
         return EngineArgs.model_validate(self.model_dump(include=set(EngineArgs.model_fields)))

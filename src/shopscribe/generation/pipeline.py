@@ -40,7 +40,7 @@ from shopscribe.models.loading import load_run_tokenizer, read_run_info
 from shopscribe.models.sources import model_fingerprint, resolve_model
 from shopscribe.quality.families import FamilySet, learn_families, packaged_families
 from shopscribe.quality.guard import PublishingGuard
-from shopscribe.quality.verifier import ClaimVerifier
+from shopscribe.quality.verifier import PACKAGED_VERIFIER, ClaimVerifier
 from shopscribe.tasks.args import TaskArgs
 from shopscribe.tasks.task import Task, load_task
 
@@ -191,19 +191,28 @@ class CopyModel:
 
 def load_verifier(setting: str, folder: Path, log: Callable[[str], None] = print) -> ClaimVerifier | None:
     """The claim verifier ``EngineArgs.verifier`` names: a folder; auto: the run folder's ``verifier/``, else
-    the folder ``$SHOPSCRIBE_VERIFIER`` names; none: rules alone."""
+    the folder ``$SHOPSCRIBE_VERIFIER`` names (``none``: rules alone), else the packaged verifier; none: rules
+    alone. A folder is loaded once per process."""
     if setting in ("none", "off", ""):
         return None
     path = Path(setting)
     if setting == "auto":
         path = folder / "verifier"
         if not (path / "verifier.json").is_file():
-            if not os.environ.get("SHOPSCRIBE_VERIFIER"):
+            named = os.environ.get("SHOPSCRIBE_VERIFIER", "").strip()
+            if named.lower() in ("none", "off"):
                 return None
-            path = Path(os.environ["SHOPSCRIBE_VERIFIER"])
-    verifier = ClaimVerifier.load(path)
+            path = Path(named) if named else PACKAGED_VERIFIER
+            if not named and not (path / "verifier.json").is_file():
+                return None
+    verifier = _verifier(str(path.resolve()))
     log(f"claim verifier: {path}")
     return verifier
+
+
+@lru_cache(maxsize=4)
+def _verifier(folder: str) -> ClaimVerifier:
+    return ClaimVerifier.load(Path(folder))
 
 
 def run_families(folder: Path) -> FamilySet:

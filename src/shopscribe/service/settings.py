@@ -33,7 +33,8 @@ class ServiceSettings(BaseSettings):
         "auto", description="llama.cpp: the output layer cut as `shopscribe generate` cuts it (auto: a trained "
                             "run's vocabulary when it writes >= 99% of its held-out copy; full: never cut).")
     verifier: str = Field("auto", description="The guard's learned claim verifier: a folder from `shopscribe "
-                                            "verifier train`; auto = the model's run folder's verifier/; none = rules alone.")
+                                            "verifier train`; auto = the model's run folder's verifier/, else "
+                                            "SHOPSCRIBE_VERIFIER's, else the packaged one; none = rules alone.")
     num_threads: int | None = Field(None, ge=1, description="Engine threads (default: the machine's cores, at most 8).")
     auth: bool = Field(True, description="Require an API key (Authorization: Bearer …). Off only for local trials.")
     queue_size: int = Field(256, ge=1, description="Products waiting for the engine before requests get 503.")

