@@ -192,3 +192,48 @@ def test_train_command_names_the_file_row_and_field_of_a_bad_exclusion_list(tmp_
                                       "--exclude-ids", str(bad)])
     assert result.exit_code != 0
     assert f"{bad}, row 2, field product_id" in result.output.replace("\n", "")
+
+
+def test_a_lora_verifier_keeps_only_its_adapters_resumes_and_loads(tiny_encoder, tmp_path):
+    examples = build_examples(catalog(), seed=3)[:8]
+    cfg = VerifierTrainConfig(catalogs=[str(SAMPLE)], out=tmp_path, epochs=1, batch_size=4, base=tiny_encoder,
+                              lora_rank=4)
+    train_verifier(cfg, examples, log=lambda m: None)
+    said = []
+    train_verifier(cfg.model_copy(update={"epochs": 2}), examples, log=said.append)
+    assert any("resuming after epoch 1" in m for m in said)
+    assert not (tmp_path / "model").exists() and (tmp_path / "adapter" / "adapter_model.safetensors").is_file()
+    from safetensors.torch import load_file
+
+    weights = load_file(tmp_path / "adapter" / "adapter_model.safetensors")
+    assert weights and all(str(v.dtype) == "torch.float16" for v in weights.values())
+    verifier = ClaimVerifier.load(tmp_path)
+    verdicts = verifier.verify(catalog()[1], ["It draws 8 W.", "It comes with a gift box."])
+    assert [v.claim for v in verdicts] == ["It draws 8 W.", "It comes with a gift box."]
+    assert all(sum(v.probabilities.values()) == pytest.approx(1.0, abs=1e-3) for v in verdicts)
+
+
+def test_auto_takes_the_run_s_verifier_then_the_named_one_then_the_packaged_one(tiny_verifier, tmp_path,
+                                                                               monkeypatch):
+    import shutil
+
+    from shopscribe.generation import pipeline
+
+    run = tmp_path / "run"
+    run.mkdir()
+    packaged = tmp_path / "packaged"
+    shutil.copytree(tiny_verifier, packaged)
+    monkeypatch.setattr(pipeline, "PACKAGED_VERIFIER", packaged)
+    quiet = lambda m: None  # noqa: E731
+    monkeypatch.setenv("SHOPSCRIBE_VERIFIER", "none")
+    assert pipeline.load_verifier("auto", run, quiet) is None
+    monkeypatch.delenv("SHOPSCRIBE_VERIFIER")
+    assert pipeline.load_verifier("auto", run, quiet).folder == packaged.resolve()
+    monkeypatch.setenv("SHOPSCRIBE_VERIFIER", str(tiny_verifier))
+    assert pipeline.load_verifier("auto", run, quiet).folder == tiny_verifier.resolve()
+    shutil.copytree(tiny_verifier, run / "verifier")
+    assert pipeline.load_verifier("auto", run, quiet).folder == (run / "verifier").resolve()
+    assert pipeline.load_verifier("none", run, quiet) is None
+    monkeypatch.delenv("SHOPSCRIBE_VERIFIER")
+    monkeypatch.setattr(pipeline, "PACKAGED_VERIFIER", tmp_path / "nothing")
+    assert pipeline.load_verifier("auto", tmp_path, quiet) is None

