@@ -254,8 +254,18 @@ def main() -> None:
                                                              "and write them into its verifier.json first")
     parser.add_argument("--compliance2", metavar="NOTE", help="score the compliance rules on the second fresh "
                         "phrase sets (once; recorded beside the test part's scorings) and nothing else")
+    parser.add_argument("--export-existing", type=Path, metavar="FILE",
+                        help="write the (a) labelled sets as claim rows (product_id, claim, label, exclude) for "
+                             "`shopscribe verifier train --labelled` and stop")
     parser.add_argument("--compliance3", metavar="NOTE", help="the same for the third fresh phrase sets")
     args = parser.parse_args()
+    if args.export_existing:
+        with args.export_existing.open("w", encoding="utf-8") as f:
+            for locale in ("en", "zh-CN"):
+                for r in existing_sets(locale)[0]:
+                    f.write(json.dumps({k: r[k] for k in ("product_id", "claim", "label", "exclude")},
+                                       ensure_ascii=False) + "\n")
+        return print(f"wrote {args.export_existing}")
     if args.compliance2 or args.compliance3:
         return score_fresh_compliance("compliance2" if args.compliance2 else "compliance3",
                                       args.compliance2 or args.compliance3, args.again)

@@ -237,3 +237,27 @@ def test_auto_takes_the_run_s_verifier_then_the_named_one_then_the_packaged_one(
     monkeypatch.delenv("SHOPSCRIBE_VERIFIER")
     monkeypatch.setattr(pipeline, "PACKAGED_VERIFIER", tmp_path / "nothing")
     assert pipeline.load_verifier("auto", tmp_path, quiet) is None
+
+
+def test_labelled_claims_become_examples_and_bad_rows_are_named(tmp_path):
+    from shopscribe.errors import ShopScribeError
+    from shopscribe.training.verifier_data import labelled_examples
+
+    first = catalog()[0]
+    rows = [{"product_id": first.id, "claim": "It is navy.", "label": "supported"},
+            {"product_id": first.id, "claim": "It is made of silk.", "label": "contradicted", "exclude": "description"}]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    examples, summary = labelled_examples([path], [str(SAMPLE)], repeat=2)
+    assert len(examples) == 2 and summary["claims"] == 2
+    assert examples[0].claims == ["It is navy.", "It is made of silk."]
+    assert examples[0].labels == ["supported", "contradicted"] and examples[0].how == ["labelled"] * 2
+    assert "Text:" not in examples[0].evidence  # the row said the description is written, not data
+    left, summary = labelled_examples([path], [str(SAMPLE)], exclude_ids={first.id})
+    assert left == [] and summary["left_out"] == {"labelled evaluation product": 2}
+    path.write_text(json.dumps({"product_id": first.id, "claim": "x", "label": "true"}) + "\n", encoding="utf-8")
+    with pytest.raises(ShopScribeError, match=r"labelled.jsonl, row 1, field label: invalid value 'true'"):
+        labelled_examples([path], [str(SAMPLE)])
+    path.write_text(json.dumps({"product_id": "nope", "claim": "x", "label": "supported"}) + "\n", encoding="utf-8")
+    with pytest.raises(ShopScribeError, match=r"row 1, field product_id: invalid value 'nope' \(no such product"):
+        labelled_examples([path], [str(SAMPLE)])

@@ -33,6 +33,10 @@ class VerifierTrainConfig(BaseConfig):
                                                     "category or attributes hold one are never used.")
     exclude_ids: list[Path] = Field(default_factory=list, description="JSONL files whose product_id values are "
                                                                       "never used (labelled evaluation sets).")
+    labelled: list[Path] = Field(default_factory=list, description="JSONL files of claims people labelled "
+                                 "(product_id, claim, label), products looked up in the catalogs: trained on "
+                                 "beside the synthetic claims.")
+    labelled_repeat: int = Field(3, ge=1, description="Times each labelled product is seen per epoch.")
     per_product: int = Field(2, ge=1, description="Examples per product (different removals and claims).")
     max_products: int | None = Field(None, ge=1, description="Use at most this many products per locale.")
     epochs: int = Field(2, ge=1)

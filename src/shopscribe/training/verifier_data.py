@@ -18,12 +18,15 @@ products listed in ``exclude_ids`` are never used, as products or as sources of 
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from shopscribe.catalog.record import ProductRecord
+from shopscribe.errors import ShopScribeError
 from shopscribe.quality.verifier import evidence_text
 
 SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|\n|(?<=[a-z]{2})(?=[A-Z][a-z]{2})")
@@ -465,3 +468,58 @@ def training_records(catalogs: list[str], hold_out: dict[str, list[str]] | None 
         out.records = [r for rs in by_locale.values() for r in rng.sample(rs, k=min(max_products, len(rs)))]
     out.left_out = dict(left)
     return out
+
+
+def labelled_examples(paths: list[Path], catalogs: list[str], hold_out: dict[str, list[str]] | None = None,
+                      exclude_ids: set[str] | None = None, repeat: int = 1) -> tuple[list[VerifierExample], dict]:
+    """Claims people labelled (JSONL rows: ``product_id``, ``claim``, ``label`` — supported / unsupported /
+    contradicted; ``exclude``, optional, the field that is written rather than data) as training examples beside the synthetic ones: real sentences, worded as copy is, which
+    the synthetic claims only imitate. The products are looked up in ``catalogs`` (``FILE:TARGET`` leaves the
+    target field out of the evidence, as in training); products of held-out categories and excluded ids are
+    left out. Each product's claims make one example, ``repeat`` times. A bad row is an error naming the file,
+    the row and the field."""
+    from shopscribe.catalog import load_catalog
+    from shopscribe.quality.verifier import LABELS
+
+    products, target_of = {}, {}
+    for spec in catalogs:
+        path, _, target = spec.partition(":") if not re.match(r"^[A-Za-z]:\\", spec) else (spec, "", "")
+        for r in load_catalog(path, on_error="fail").records:
+            products[r.id] = r
+            target_of[r.id] = target or None
+    claims: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    left = defaultdict(int)
+    for path in paths:
+        if not Path(path).is_file():
+            raise ShopScribeError(f"{path}: no such file (labelled claims)")
+        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ShopScribeError(f"{path}, row {n}: not JSON ({exc})") from None
+            for key, ok in (("product_id", lambda v: str(v) in products), ("claim", lambda v: isinstance(v, str) and v.strip()),
+                            ("label", lambda v: v in LABELS)):
+                if not ok(row.get(key)):
+                    why = "missing" if key not in row else f"invalid value {row[key]!r}"
+                    hint = {"product_id": " (no such product in the catalogs given)",
+                            "label": f" (one of {', '.join(LABELS)})"}.get(key, "")
+                    raise ShopScribeError(f"{path}, row {n}, field {key}: {why}{hint}")
+            r = products[str(row["product_id"])]
+            if exclude_ids and r.id in exclude_ids:
+                left["labelled evaluation product"] += 1
+            elif hold_out and held_out(r, hold_out.get(r.locale, [])):
+                left["held-out category"] += 1
+            else:
+                claims[r.id].append((row["claim"].strip(), row["label"]))
+                if "exclude" in row:  # the row says which field is written, not data (null: none)
+                    target_of[r.id] = row["exclude"]
+    out = []
+    for pid, pairs in claims.items():
+        r = products[pid]
+        ex = VerifierExample(pid, r.locale, evidence_text(r, target_of[pid]))
+        for claim, label in pairs:
+            ex.add(claim, label, "labelled")
+        out += [ex] * repeat
+    return out, {"products": len(claims), "claims": sum(len(p) for p in claims.values()), "left_out": dict(left)}
