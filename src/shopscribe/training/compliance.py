@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +32,9 @@ class ComplianceTrainConfig(BaseConfig):
     legal_per_locale: int = Field(1500, ge=0, description="Catalog sentences sampled per locale.")
     encoder: str = Field("e5", description="Sentence encoder (shopscribe.embeddings): e5, use or e5+use.")
     threshold: float = Field(0.5, gt=0, lt=1, description="Lowest P(violation) from which a sentence is a finding.")
+    prose_copy: int = Field(500, ge=0, description="Sentences of English prose targets (training.prose: what a "
+                            "prose run learns to write from a spec-string catalog, suggestions included) added to "
+                            "the legal copy; 0: none.")
     max_false_alarms: float = Field(0.01, ge=0, lt=1, description="The threshold is raised until at most this "
                                     "share of the catalog sentences would be flagged (cross-validated).")
     seed: int = 0
@@ -83,12 +87,52 @@ def legal_sentences(catalogs: list[Path], per_locale: int, seed: int = 0) -> lis
     return out
 
 
+def prose_sentences(catalogs: list[Path], limit: int, seed: int = 0) -> list[dict]:
+    """Up to ``limit`` sentences of the prose targets written from the English spec-string catalogs among
+    ``catalogs`` (training.prose), after every suggestion sentence: the copy a prose run is trained to write —
+    what the product is, its details, how to wear or use it. The check runs on every sentence the model
+    writes; these must pass."""
+    from shopscribe.catalog import load_catalog
+    from shopscribe.quality.compliance import ComplianceChecker
+    from shopscribe.quality.compliance.learned import sentence_spans
+    from shopscribe.training.prose import prose_targets, spec_string_share
+
+    found: set[str] = set()
+    for path in catalogs:
+        records = [r for r in load_catalog(path, on_error="fail").records if r.locale == "en"]
+        if not records or spec_string_share(records) < 0.5:
+            continue
+        for record in prose_targets(records, seed=seed)[0]:
+            text = record.description or ""
+            found.update(text[a:b] for a, b in sentence_spans(text) if 6 <= b - a <= 200)
+    checker = ComplianceChecker.for_locale("en", learned=None)
+    pool = sorted(found)
+    random.Random(seed).shuffle(pool)
+    return [{"text": s, "locale": "en"} for s in [*suggestion_sentences(), *pool[: limit * 2]]
+            if not checker.check(s)][:limit]
+
+
+def suggestion_sentences() -> list[str]:
+    """Every way-to-wear-or-use suggestion of tasks.wear, for one product and for a pair ("it" / "them"):
+    they state no fact about the product, and a prose run writes one in almost every description."""
+    from shopscribe.tasks.wear import SUGGESTIONS
+
+    out = []
+    for sentences in SUGGESTIONS.values():
+        for sentence in sentences:
+            out += [sentence, re.sub(r"\bit\b", "them", sentence), re.sub(r"\bthem\b", "it", sentence)]
+    return list(dict.fromkeys(out))
+
+
 def train_compliance(cfg: ComplianceTrainConfig, log: Callable[[str], None] = print):
     from shopscribe.quality.compliance.learned import fit_learned_compliance
 
     labelled = read_labelled(cfg.labelled)
     legal = legal_sentences(cfg.catalogs, cfg.legal_per_locale, cfg.seed) if cfg.catalogs else []
-    log(f"{len(labelled)} labelled phrases, {len(legal)} catalog sentences taken as legal")
+    prose = prose_sentences(cfg.catalogs, cfg.prose_copy, cfg.seed) if cfg.catalogs and cfg.prose_copy else []
+    log(f"{len(labelled)} labelled phrases, {len(legal)} catalog sentences and {len(prose)} prose-target "
+        f"sentences taken as legal")
+    legal += prose
     model = fit_learned_compliance(labelled, legal, cfg.encoder, cfg.threshold, cfg.max_false_alarms, cfg.seed)
     model.info["labelled_files"] = [str(p) for p in cfg.labelled]
     model.info["catalogs"] = [str(p) for p in cfg.catalogs]
