@@ -4,6 +4,7 @@ and the test sets plus catalog sentences taken as legal, scored once on a fourth
     python benchmarks/compliance_learned.py --final "why now"   # train, then score set 4 once
     python benchmarks/compliance_learned.py --table
     python benchmarks/compliance_learned.py --outputs copy.jsonl ... --locale en   # on generated copy (no set 4)
+    python benchmarks/compliance_learned.py --sheets   # the packaged head on the rating sheets' texts (docs/ratings)
 
 Reported per locale: precision and recall of rules alone, the learned check alone and both (a phrase is a
 violation when either finds one), on set 4 (`benchmarks/claims/cross_category/compliance4_*.jsonl`); the
@@ -148,6 +149,37 @@ def table(res: dict) -> str:
     return "\n".join(lines)
 
 
+def on_sheets() -> dict:
+    """The checker every library user gets (rules + the packaged head) on each text of the blind-rating sheets
+    in docs/ratings: generated and human, per sheet, with every sentence the head flags."""
+    import re
+
+    from shopscribe.quality.compliance import ComplianceChecker
+    from shopscribe.quality.compliance.learned import LEARNED_RULE, from_environment
+
+    model = from_environment()
+    checkers = {loc: ComplianceChecker.for_locale(loc, learned=model) for loc in LOCALES}
+    ratings = HERE.parent / "docs" / "ratings"
+    out = {"head": os.environ.get("SHOPSCRIBE_COMPLIANCE_MODEL") or "packaged", "sheets": {}}
+    for sheet in sorted(ratings.glob("sheet.*.json")):
+        name = sheet.name[len("sheet."):-len(".json")]
+        key = json.loads((ratings / f"key.{name}.json").read_text(encoding="utf-8"))
+        counts = {"generated": 0, "generated_flagged": 0, "human": 0, "human_flagged": 0, "flagged": []}
+        for item in json.loads(sheet.read_text(encoding="utf-8")):
+            for letter, text in item["texts"].items():
+                who = "human" if key[item["id"]][letter] == "human" else "generated"
+                loc = "zh-CN" if re.search(r"[\u4e00-\u9fff]", text) else "en"
+                found = [f for f in checkers[loc].check(text) if f.rule_id == LEARNED_RULE]
+                counts[who] += 1
+                counts[f"{who}_flagged"] += bool(found)
+                counts["flagged"] += [{"id": item["id"], "system": key[item["id"]][letter], "sentence": f.text}
+                                      for f in found]
+        out["sheets"][name] = counts
+        print(f"{name}: generated {counts['generated_flagged']}/{counts['generated']} flagged, "
+              f"human {counts['human_flagged']}/{counts['human']}")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--final", metavar="NOTE", help="train and score set 4 (once): why now")
@@ -155,8 +187,14 @@ def main() -> None:
     parser.add_argument("--table", action="store_true")
     parser.add_argument("--outputs", type=Path, nargs="+", help="generated copy (JSONL) to run the trained model on")
     parser.add_argument("--locale", default="en")
+    parser.add_argument("--sheets", action="store_true", help="the packaged head on the rating sheets' texts")
     args = parser.parse_args()
     path = RESULTS / "compliance_learned.json"
+    if args.sheets:
+        res = json.loads(path.read_text(encoding="utf-8"))
+        res["packaged_on_rating_sheets"] = {"when": time.strftime("%Y-%m-%d %H:%M"), **on_sheets()}
+        path.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
+        return
     if args.outputs:
         res = json.loads(path.read_text(encoding="utf-8"))
         res.setdefault("on_outputs", {})[args.locale] = on_outputs(args.outputs, args.locale)

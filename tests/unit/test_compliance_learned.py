@@ -115,3 +115,22 @@ def test_train_command_writes_a_model_the_checker_uses(tmp_path):
     assert info["examples"]["en"]["of_which_catalog_copy"] > 0
     bad = CliRunner().invoke(app, ["compliance", "train", "-l", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "x")])
     assert bad.exit_code != 0 and "nope.jsonl" in bad.output
+
+
+def test_the_copy_a_prose_run_writes_is_legal_copy_in_training(tmp_path):
+    from shopscribe.training.compliance import prose_sentences, suggestion_sentences
+
+    suggestions = suggestion_sentences()
+    assert "Pair them with jeans or chinos for everyday wear." in suggestions
+    assert "Wear them every day or with something smarter for an evening out." in suggestions
+    catalog = tmp_path / "spec.jsonl"
+    catalog.write_text("".join(json.dumps({
+        "id": f"p{i}", "locale": "en", "title": f"Roadster Men Blue Slim Fit Jeans {i}", "brand": "Roadster",
+        "attributes": {"gender": "Men"},
+        "description": "Blue medium wash 5-pocket mid-rise jeans, clean look, has a button and zip closure"}) + "\n"
+        for i in range(6)), encoding="utf-8")
+    rows = prose_sentences([catalog], limit=400)
+    texts = [r["text"] for r in rows]
+    assert all(r["locale"] == "en" for r in rows) and set(suggestions) <= set(texts)
+    assert any("Roadster" in t for t in texts)  # the prose targets' own sentences
+    assert prose_sentences([catalog], limit=3) == rows[:3]
