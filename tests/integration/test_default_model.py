@@ -57,6 +57,21 @@ def test_trained_run_generates(trained_run, tmp_path):
         assert r["text"] or (r["guard"]["status"] == "flagged" and r["guard"]["before_cut"]["text"])
 
 
+def test_every_guard_of_a_trained_run_on_llama_cpp_uses_the_claim_verifier(trained_run, monkeypatch):
+    from shopscribe.generation import CopyOptions, EngineArgs
+    from shopscribe.generation.pipeline import CopyModel
+
+    # choosing a run's output layer probes a pipeline before the model is returned: its guard, kept for
+    # every later pipeline, once had no verifier (the packaged verifier was loaded after it)
+    monkeypatch.delenv("SHOPSCRIBE_VERIFIER", raising=False)
+    model = CopyModel.load(str(trained_run.out_dir), EngineArgs(engine="llama.cpp"), log=lambda m: None)
+    try:
+        assert model.verifier is not None
+        assert model.pipeline(CopyOptions()).guard.verifier is model.verifier
+    finally:
+        model.close()
+
+
 def test_readme_quickstart_command(tmp_path):
     from shopscribe.cli.app import app
 

@@ -83,6 +83,8 @@ class CopyModel:
         tokenizer = load_run_tokenizer(spec) if name == "llama.cpp" else None  # the transformers engine loads its own
         model = cls(str(spec), None, tokenizer, folder, read_run_info(folder) or {}, run_families(folder),
                     model_fingerprint(spec), log)
+        # before anything builds a pipeline: choosing the output layer below probes one, and its guard is kept
+        model.verifier = load_verifier(args.verifier, folder, log)
         vocab = model.vocab_texts(args.output_vocab, catalog or []) if name == "llama.cpp" else None
         loaded = load_engine(spec, name, strategy=strategy, num_threads=args.num_threads, slots=args.parallel,
                              log=log, vocab_texts=vocab, contexts=args.contexts, tokenizer=tokenizer)
@@ -90,7 +92,6 @@ class CopyModel:
             + (f", output layer cut to {len(loaded.vocab.keep)} tokens" if getattr(loaded, "vocab", None) else ""))
         model.engine = wrap(loaded) if wrap else loaded
         model.tokenizer = model.engine.tokenizer
-        model.verifier = load_verifier(args.verifier, folder, log)
         return model
 
     @classmethod
