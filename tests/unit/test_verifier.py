@@ -261,3 +261,16 @@ def test_labelled_claims_become_examples_and_bad_rows_are_named(tmp_path):
     path.write_text(json.dumps({"product_id": "nope", "claim": "x", "label": "supported"}) + "\n", encoding="utf-8")
     with pytest.raises(ShopScribeError, match=r"row 1, field product_id: invalid value 'nope' \(no such product"):
         labelled_examples([path], [str(SAMPLE)])
+
+
+def test_a_wear_or_use_suggestion_is_not_judged_by_the_verifier(tiny_verifier):
+    from shopscribe.quality.guard import PublishingGuard
+    from shopscribe.tasks import load_task
+
+    verifier = ClaimVerifier.load(tiny_verifier)
+    verifier.thresholds = {"unsupported": 0.0}  # every sentence it judges is unsupported
+    guard = PublishingGuard(load_task("describe"), verifier=verifier)
+    verdict = guard.verdict("A white desk lamp. Use it to add a finishing touch to your home.", catalog()[1])
+    assert [s["text"].strip() for s in verdict.sentences] == ["A white desk lamp."]
+    found = verdict.unsupported + verdict.contradicted
+    assert [f["text"] for f in found if f["kind"] == "verifier"] == ["A white desk lamp."]

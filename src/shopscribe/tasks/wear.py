@@ -72,6 +72,23 @@ SUGGESTIONS = {
         "Use it to refresh the look of your room."],
 }
 
+def suggestion_sentences() -> list[str]:
+    """Every suggestion, for one product and for a pair ("it" / "them")."""
+    out = []
+    for sentences in SUGGESTIONS.values():
+        for sentence in sentences:
+            out += [sentence, re.sub(r"\bit\b", "them", sentence), re.sub(r"\bthem\b", "it", sentence)]
+    return list(dict.fromkeys(out))
+
+
+_SUGGESTIONS = frozenset(s.lower() for s in suggestion_sentences())
+
+
+def is_suggestion(sentence: str) -> bool:
+    """Whether ``sentence`` is one of the suggestions (which state no fact about the product)."""
+    return sentence.strip().lower() in _SUGGESTIONS
+
+
 # kind word -> slot: what the product is worn or used as
 SLOTS = {
     "top": "shirt t-shirt t-shirts tshirt tee tees polo top tops tunic blouse camisole kurta kurti",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -115,13 +114,9 @@ def prose_sentences(catalogs: list[Path], limit: int, seed: int = 0) -> list[dic
 def suggestion_sentences() -> list[str]:
     """Every way-to-wear-or-use suggestion of tasks.wear, for one product and for a pair ("it" / "them"):
     they state no fact about the product, and a prose run writes one in almost every description."""
-    from shopscribe.tasks.wear import SUGGESTIONS
+    from shopscribe.tasks.wear import suggestion_sentences as every
 
-    out = []
-    for sentences in SUGGESTIONS.values():
-        for sentence in sentences:
-            out += [sentence, re.sub(r"\bit\b", "them", sentence), re.sub(r"\bthem\b", "it", sentence)]
-    return list(dict.fromkeys(out))
+    return every()
 
 
 def train_compliance(cfg: ComplianceTrainConfig, log: Callable[[str], None] = print):
