@@ -6,13 +6,15 @@ Every command has one pydantic config model (``TrainConfig``, ``GenerateConfig``
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shopscribe.errors import ConfigError
+from shopscribe.errors import ConfigError, ShopScribeError
 
 C = TypeVar("C", bound="BaseConfig")
 
@@ -100,3 +102,25 @@ def dump_config(cfg: BaseModel, path: str | Path) -> None:
     """Write the exact, resolved config next to a run's outputs."""
     Path(path).write_text(yaml.safe_dump(cfg.model_dump(mode="json"), allow_unicode=True, sort_keys=False),
                           encoding="utf-8")
+
+
+def checked_jsonl(path: Path, what: str, fields: dict[str, tuple[Callable[[Any], bool], str]]
+                  ) -> Iterator[tuple[int, dict]]:
+    """(row number, row) of a JSONL file whose rows must hold ``fields`` (name -> (test, hint)); a missing file,
+    a line that is not JSON or a field that fails its test is an error naming the file, the row and the field
+    (``what``: what the file is, for the missing-file error)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ShopScribeError(f"{path}: no such file ({what})")
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ShopScribeError(f"{path}, row {n}: not JSON ({exc})") from None
+        for key, (ok, hint) in fields.items():
+            if not ok(row.get(key)):
+                why = "missing" if key not in row else f"invalid value {row[key]!r}"
+                raise ShopScribeError(f"{path}, row {n}, field {key}: {why}{hint}")
+        yield n, row

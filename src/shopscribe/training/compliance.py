@@ -9,15 +9,13 @@ pack flags (those may be real violations). A bad row is an error naming the file
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import Field
 
-from shopscribe.config import BaseConfig
-from shopscribe.errors import ShopScribeError
+from shopscribe.config import BaseConfig, checked_jsonl
 
 LOCALES = ("en", "zh-CN")
 
@@ -40,26 +38,11 @@ class ComplianceTrainConfig(BaseConfig):
 
 
 def read_labelled(paths: list[Path]) -> list[dict]:
-    rows = []
-    for path in paths:
-        if not path.is_file():
-            raise ShopScribeError(f"{path}: no such file (--labelled)")
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ShopScribeError(f"{path}, row {n}: not JSON ({exc})") from None
-            for key, ok in (("text", lambda v: isinstance(v, str) and v.strip()),
-                            ("locale", lambda v: v in LOCALES), ("violation", lambda v: isinstance(v, bool))):
-                if not ok(row.get(key)):
-                    raise ShopScribeError(f"{path}, row {n}, field {key}: "
-                                          + ("missing" if key not in row else f"invalid value {row[key]!r}")
-                                          + {"locale": f" (one of {', '.join(LOCALES)})",
-                                             "violation": " (true or false)"}.get(key, ""))
-            rows.append({"text": row["text"], "locale": row["locale"], "violation": row["violation"]})
-    return rows
+    fields = {"text": (lambda v: isinstance(v, str) and v.strip(), ""),
+              "locale": (lambda v: v in LOCALES, f" (one of {', '.join(LOCALES)})"),
+              "violation": (lambda v: isinstance(v, bool), " (true or false)")}
+    return [{"text": row["text"], "locale": row["locale"], "violation": row["violation"]}
+            for path in paths for _, row in checked_jsonl(path, "--labelled", fields)]
 
 
 def legal_sentences(catalogs: list[Path], per_locale: int, seed: int = 0) -> list[dict]:

@@ -18,7 +18,6 @@ products listed in ``exclude_ids`` are never used, as products or as sources of 
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections import Counter, defaultdict
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shopscribe.catalog.record import ProductRecord
-from shopscribe.errors import ShopScribeError
+from shopscribe.config import checked_jsonl
 from shopscribe.quality.verifier import evidence_text
 
 SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|\n|(?<=[a-z]{2})(?=[A-Z][a-z]{2})")
@@ -489,23 +488,11 @@ def labelled_examples(paths: list[Path], catalogs: list[str], hold_out: dict[str
             target_of[r.id] = target or None
     claims: dict[str, list[tuple[str, str]]] = defaultdict(list)
     left = defaultdict(int)
+    fields = {"product_id": (lambda v: str(v) in products, " (no such product in the catalogs given)"),
+              "claim": (lambda v: isinstance(v, str) and v.strip(), ""),
+              "label": (lambda v: v in LABELS, f" (one of {', '.join(LABELS)})")}
     for path in paths:
-        if not Path(path).is_file():
-            raise ShopScribeError(f"{path}: no such file (labelled claims)")
-        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ShopScribeError(f"{path}, row {n}: not JSON ({exc})") from None
-            for key, ok in (("product_id", lambda v: str(v) in products), ("claim", lambda v: isinstance(v, str) and v.strip()),
-                            ("label", lambda v: v in LABELS)):
-                if not ok(row.get(key)):
-                    why = "missing" if key not in row else f"invalid value {row[key]!r}"
-                    hint = {"product_id": " (no such product in the catalogs given)",
-                            "label": f" (one of {', '.join(LABELS)})"}.get(key, "")
-                    raise ShopScribeError(f"{path}, row {n}, field {key}: {why}{hint}")
+        for _, row in checked_jsonl(path, "labelled claims", fields):
             r = products[str(row["product_id"])]
             if exclude_ids and r.id in exclude_ids:
                 left["labelled evaluation product"] += 1
