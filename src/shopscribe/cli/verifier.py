@@ -9,8 +9,7 @@ from pathlib import Path
 import typer
 
 from shopscribe.cli.common import console, handle_errors, log
-from shopscribe.config import load_config, read_yaml
-from shopscribe.errors import ShopScribeError
+from shopscribe.config import checked_jsonl, load_config, read_yaml
 from shopscribe.training.verifier import VerifierTrainConfig, train_verifier
 from shopscribe.training.verifier_data import build_examples, labelled_examples, training_records
 
@@ -19,19 +18,9 @@ app = typer.Typer(help="The learned claim verifier used by the publishing guard 
 
 
 def excluded_ids(paths: list[Path]) -> set[str]:
-    """The product_id of every row of ``paths``; a row without one is an error naming file and row."""
-    ids = set()
-    for path in paths:
-        if not path.is_file():
-            raise ShopScribeError(f"{path}: no such file (--exclude-ids)")
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                ids.add(str(json.loads(line)["product_id"]))
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ShopScribeError(f"{path}, row {n}, field product_id: {type(exc).__name__}: {exc}") from exc
-    return ids
+    """The product_id of every row of ``paths``; a row without one is an error naming file, row and field."""
+    has_id = {"product_id": (lambda v: isinstance(v, (str, int)) and str(v).strip(), "")}
+    return {str(row["product_id"]) for path in paths for _, row in checked_jsonl(path, "--exclude-ids", has_id)}
 
 
 @app.command("train")
