@@ -148,6 +148,55 @@ def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(tex
     assert all(c.status == "contradicted" for c in found)
 
 
+@pytest.mark.parametrize("text,product,impossible", [
+    # an ornament or a fastening shapes no part of the body (issue 25: the blind rating's senseless copy)
+    ("裙身采用绑带的设计，修饰了腿部线条，更显纤细。", {"类型": "裙", "裙款式": "绑带"}, True),
+    ("马甲的纽扣设计，不仅能很好的修剪脖颈。", {"类型": "上衣", "衣门襟": "纽扣"}, True),
+    ("钉珠的设计，凸显出女性的优雅气质，更显高挑。", {"类型": "上衣", "衣款式": "钉珠"}, True),
+    ("刺绣的点缀，让整体看起来更加显瘦。", {"类型": "上衣", "衣款式": "刺绣"}, True),
+    # ... but a tie or a bow at the waist cinches it, and what shapes the body may stand between
+    ("系带的设计，勾勒出纤细的腰身。", {"类型": "上衣", "衣门襟": "系带"}, False),
+    ("腰部的蝴蝶结设计，更显瘦。", {"类型": "裙", "裙款式": "蝴蝶结"}, False),
+    ("纽扣点缀，修身的版型更显瘦。", {"类型": "上衣", "衣门襟": "纽扣", "版型": "修身"}, False),
+    ("拉链设计，方便穿脱，黑色显瘦。", {"类型": "裤", "裤款式": "拉链", "颜色": "黑色"}, False),
+    # a part acts on its own zone only, whatever the verb
+    ("立领设计，修饰颈部线条，同时提升了腰部的比例。", {"类型": "上衣", "衣领型": "立领"}, True),
+    ("圆领设计，可以很好的遮挡下身。", {"类型": "上衣", "衣领型": "圆领"}, True),
+    ("高腰设计，提升腰线，拉长腿部比例。", {"类型": "裤", "裤腰型": "高腰"}, False),
+])
+def test_an_ornament_cannot_shape_the_body(text, product, impossible):
+    record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": product})
+    found = [c for c in check_faithfulness(text, record).claims if c.kind == "detail:placement" and c.impossible]
+    assert bool(found) == impossible, found
+
+
+@pytest.mark.parametrize("text,product,senseless", [
+    # storage is what a pocket does, not ribbed cuffs, a zip or a slit
+    ("收口处采用螺纹设计，方便收纳，更显时尚感。", {"类型": "上衣", "衣款式": "螺纹"}, True),
+    ("裤脚采用开叉设计，方便收纳。", {"类型": "裤", "裤款式": "开叉"}, True),
+    ("口袋的设计，方便收纳小物件。", {"类型": "裤", "裤款式": "口袋"}, False),
+    ("不对称的口袋设计，又具有收纳的作用。", {"类型": "上衣", "衣款式": "口袋"}, False),
+    # the product paired with its own kind
+    ("这款卫衣采用经典日系设计，搭配上经典的卫衣，显得更加时髦。", {"类型": "上衣", "衣样式": "卫衣"}, True),
+    ("这款英伦的马甲衫，搭配上经典的马甲。", {"类型": "上衣", "衣样式": "马甲"}, True),
+    ("这款衬衫采用纯白色调，上身搭配马甲，更显干练。", {"类型": "上衣", "衣样式": "衬衫"}, False),
+    ("这款风衣采用姜黄色，内搭简洁打底衫，休闲随性。", {"类型": "上衣", "衣样式": "风衣"}, False),
+    ("这款连衣裙搭配衬衫领设计，干练。", {"类型": "裙", "裙领型": "衬衫领"}, False),
+])
+def test_storage_without_a_pocket_and_a_garment_paired_with_its_own_kind_are_senseless(text, product, senseless):
+    record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": product})
+    found = [c for c in check_faithfulness(text, record).claims if c.kind == "detail:sense"]
+    assert bool(found) == senseless, found
+    assert all(c.status == "contradicted" and c.impossible for c in found)
+
+
+def test_storage_is_not_judged_on_a_bag():
+    record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "category": "箱包",
+                                           "attributes": {"类型": "双肩包"}})
+    found = [c for c in check_faithfulness("大容量设计，方便收纳。", record).claims if c.kind == "detail:sense"]
+    assert found == []
+
+
 def test_what_a_sentence_says_of_an_invented_place_goes_with_it():
     record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": {"类型": "裤", "裤款式": "拉链"}})
     text = "这款裤子的裤脚采用拉链设计，方便了裤脚的穿脱，休闲百搭。宽松舒适，裤脚很宽。"

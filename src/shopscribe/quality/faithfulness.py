@@ -28,6 +28,7 @@ import yaml
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.families import FamilySet, Mention, bounded, packaged_families
 from shopscribe.quality.placement import garments_as_parts, senseless_placements, unplaced_features
+from shopscribe.quality.sense import senseless_functions
 from shopscribe.quality.units import Quantity, find_quantities
 
 SUPPORTED, UNSUPPORTED, CONTRADICTED = "supported", "unsupported", "contradicted"
@@ -319,6 +320,8 @@ def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
             norm, facts.families.category_mentions(norm), mentions):
         claims.append(Claim("detail:placement", p.text, p.start, p.end, CONTRADICTED, None, p.reason))
     if facts.record.locale == "zh-CN":
+        for p in senseless_functions(norm, facts.categories):
+            claims.append(Claim("detail:sense", p.text, p.start, p.end, CONTRADICTED, None, p.reason))
         for p in unplaced_features(norm, mentions, facts.record.attributes):
             if not any(c.start < p.end and p.start < c.end and c.status == CONTRADICTED for c in claims):
                 claims.append(Claim("detail:placement", p.text, p.start, p.end, UNSUPPORTED, None, p.reason))

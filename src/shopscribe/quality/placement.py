@@ -20,7 +20,7 @@ ZONE_WORDS: dict[str, list[str]] = {
     "face": ["脸部", "脸型", "面部", "小脸", "脸"],
     "arm": ["手臂", "胳膊", "拜拜肉", "臂部", "臂"],
     "waist": ["腰部", "腰间", "腰身", "腰线", "小蛮腰", "腹部", "小肚子"],
-    "leg": ["腿部", "腿型", "腿长", "小腿", "大腿", "腿", "脚踝"],
+    "leg": ["腿部", "腿型", "腿长", "小腿", "大腿", "腿", "脚踝", "下身"],
     "chest": ["胸部", "胸型", "胸前"],
 }
 # the zones a part of a claim family sits at or acts on
@@ -33,6 +33,23 @@ FAMILY_ZONES: dict[str, set[str]] = {
     "attr:裙型": {"waist", "leg"},  # a skirt's cut (a字, 包臀, 百褶), learned from the catalog's 裙型 key
     "breasting": {"chest", "waist"},  # a single- or double-breasted front shapes the body, not the neck or legs
 }
+# ornaments and fastenings (family, canon): they decorate or close a garment and shape no part of the body —
+# a tie that "flatters the legs", buttons that "trim the neck", a bow that "makes you slimmer"; a tie, a
+# drawstring or a bow tied at the waist may cinch it (their zones here)
+ORNAMENTS: dict[tuple[str, str], set[str]] = {
+    **{("closure", c): set() for c in ("zip", "button", "one_button", "frog", "velcro", "buckle")},
+    **{("closure", c): {"waist"} for c in ("tie_up", "drawstring")},
+    **{("embellishment", c): set() for c in ("sequins", "embroidery", "beads", "rhinestones", "tassels", "rivets",
+                                             "distressed")},
+    **{("embellishment", c): {"waist"} for c in ("bow", "tie_detail")},
+    ("pockets", "pockets"): set(), ("branding", "logo"): set(),
+}
+# what shapes the whole body, said of no zone ("显瘦", "遮肉", "修饰身材"): an ornament cannot do it either
+BODY_EFFECT = re.compile(r"显瘦|显高|遮肉|藏肉|瘦身|修饰(?:身材|身形|身型|体型)|拉长(?:身材|整体)?(?:的)?比例|"
+                         r"显得?(?:更加?|十分|非常)?(?:的)?(?:纤细|苗条|高挑)")
+# a word of what does shape the body, between an ornament and an effect, makes the effect that word's
+# ("纽扣点缀，修身的版型更显瘦"; "拉链设计，黑色更显瘦")
+SHAPERS = re.compile(r"版型|廓形|剪裁|裁剪|收腰|高腰|a字|直筒|阔腿|修身|深色|黑色|竖条|条纹|长度|裙长|裤长|衣长|线条")
 # parts of a garment that name where another part sits ("袖口采用翻领设计": a collar at the cuffs)
 PART_ZONE_WORDS: dict[str, list[str]] = {
     "arm": ["袖口", "衣袖", "袖子", "袖身"], "leg": ["裤脚", "裤腿", "裤口"], "waist": ["腰头", "腰带"],
@@ -59,7 +76,7 @@ CATEGORY_ZONES: dict[str, set[str]] = {
 _ZONE_OF = {w: zone for zone, words in ZONE_WORDS.items() for w in words}
 _ZONE_RE = "|".join(sorted(map(re.escape, _ZONE_OF), key=len, reverse=True))
 # "修饰(出)(纤细的)腿部线条", "遮住脸部赘肉", "拉长腿部比例": what a part does for a zone
-EFFECT = re.compile(rf"(?:修饰|遮住|遮盖|遮挡|遮|拉长|勾勒|衬托|凸显|拉伸|显|增加|增添)(?:出|了|得)?(?:你的|您的)?"
+EFFECT = re.compile(rf"(?:修饰|遮住|遮盖|遮挡|遮|拉长|勾勒|衬托|凸显|拉伸|显|增加|增添|提升|拉高|修剪|打造)(?:出|了|得)?(?:你的|您的)?"
                     rf"(?:[纤细修长优美迷人白皙精致的]{{0,5}})(?P<zone>{_ZONE_RE})")
 # "腰部(处)(的|采用了)…领口": where a part sits
 WHERE = re.compile(rf"(?P<zone>{_ZONE_RE})(?:部|处|间)?(?:处)?(?:的|采用了?|设计了?|有|添加了?|加入了?|摆放了?"
@@ -89,13 +106,26 @@ def senseless_placements(norm: str, mentions: list, categories: set[str]) -> lis
         zone, (window, part) = _ZONE_OF[m.group("zone")], _subject(norm, m.start(), mentions)
         if ZONE_PARTS[zone].search(norm, window, m.start()):
             continue
-        if part is not None and part.family in FAMILY_ZONES:
+        reach = _ornament_reach(norm, part, m.start())
+        if reach is not None:
+            if zone not in reach:
+                found.append(Placement(m.start(), m.end(), m.group(0),
+                                       f"impossible: {part.text} cannot act on the {zone}"))
+        elif part is not None and part.family in FAMILY_ZONES:
             if zone not in FAMILY_ZONES[part.family]:  # the effect is what is senseless, not the part
                 found.append(Placement(m.start(), m.end(), m.group(0),
                                        f"impossible: {part.text} cannot act on the {zone}"))
         elif judged_category and zone not in covered:
             found.append(Placement(m.start(), m.end(), m.group(0),
                                    f"impossible: this product does not reach the {zone}"))
+    for m in BODY_EFFECT.finditer(norm):
+        if any(f.start < m.end() and m.start() < f.end for f in found):
+            continue
+        window, part = _subject(norm, m.start(), mentions)
+        if "腰" in norm[window:m.start()]:  # what is at the waist may cinch it, and a cinched waist slims
+            continue
+        if _ornament_reach(norm, part, m.start()) == set():
+            found.append(Placement(m.start(), m.end(), m.group(0), f"impossible: {part.text} cannot shape the body"))
     for where, zone_of, zones in ((WHERE, _ZONE_OF, FAMILY_ZONES), (_AT_PART, _PART_ZONE_OF, SITS_AT)):
         for m in where.finditer(norm):
             zone = zone_of[m.group("zone")]
@@ -162,6 +192,14 @@ def garments_as_parts(norm: str, category_mentions: list[tuple[list[str], int, i
             found.append(Placement(m.start(), end, norm[m.start():end],
                                    f"impossible: the {m.group('part')} cannot be a {norm[start:end]}"))
     return found
+
+
+def _ornament_reach(norm: str, part, at: int) -> set[str] | None:
+    """The zones an ornament or a fastening ``part`` (the subject of an effect at ``at``) may act on; None
+    when the part is not one, or when a word of what shapes the body stands between them."""
+    if part is None or (part.family, part.canon) not in ORNAMENTS or SHAPERS.search(norm, part.end, at):
+        return None
+    return ORNAMENTS[part.family, part.canon]
 
 
 def _subject(norm: str, at: int, mentions: list):

@@ -93,6 +93,7 @@ _ZH_FAMILIES = {
     "dress": "连衣裙 长裙 短裙 半身裙 裙子 背带裙 吊带裙 a字裙 百褶裙 包臀裙 鱼尾裙 蓬蓬裙 衬衫裙 毛衣裙",
     "jumpsuit": "连体裤 连体衣 背带裤",
 }
+ZH_GARMENT_WORDS = frozenset(w for words in _ZH_FAMILIES.values() for w in words.lower().split())
 _ZH_TYPE_OF = {"上衣": "top", "裤": "trousers", "裙": "dress"}  # AdvertiseGen's 类型 values
 _EN_FAMILIES = {
     "top": "shirt shirts t-shirt t-shirts tshirt tee tees top tops blouse sweatshirt hoodie sweater jacket kurta "

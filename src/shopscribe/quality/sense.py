@@ -1,0 +1,66 @@
+"""What a garment's part can do and what a garment is worn with: senseless sentences of Chinese copy.
+
+Two kinds an editor rejects as nonsense, whatever the data says (issue 25):
+
+- storage said of a part that holds nothing: ribbed cuffs, a zip or a slit hem "方便收纳" (only a pocket,
+  a compartment or a bag stores anything);
+- the product paired with its own kind: a hoodie "搭配上经典的卫衣", a shirt "搭配上白色衬衫".
+
+Both are judged on garments only (a bag stores; an accessory may be paired with another of its kind).
+``placement`` judges where a part sits and what it can flatter.
+"""
+
+from __future__ import annotations
+
+import re
+
+from shopscribe.quality.placement import GARMENT_GROUPS, Placement
+from shopscribe.quality.text_quality import ZH_GARMENT_WORDS
+
+# storage, carrying things: what only a pocket, a compartment or a bag does
+STORAGE = re.compile(r"收纳|储物|携带(?:小)?物品|放置(?:小)?物品|装(?:下)?(?:小)?物品|放(?:下)?(?:手机|钥匙)")
+HOLDERS = re.compile(r"口袋|衣兜|裤兜|插兜|兜|袋|包|隔层|夹层|内层")
+# pairing: "搭配(上)(一件)(经典的白色)卫衣" — what follows the verb within one clause
+PAIRING = re.compile(r"(?:搭配|配上|搭上|内搭|外搭|叠穿)(?:上|了|着)?(?:一件|一条|件|条)?(?P<object>[^，。！？；、,.!?;]{0,8})")
+# the product as the copy names it in its opening clause ("这款卫衣采用…")
+OPENING = re.compile(r"^[^，。！？；,.!?;]*?(?:这|此|一)(?:款|件|条|套)")
+_PART_AFTER = set("领袖式款风扣摆边角型版")
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+
+
+def senseless_functions(norm: str, categories: set[str]) -> list[Placement]:
+    """Storage said of a part that holds nothing, and the product paired with its own kind, in normalised
+    Chinese ``norm`` of a product of ``categories``."""
+    if not GARMENT_GROUPS & categories:
+        return []
+    return _storage(norm) + _self_pairing(norm)
+
+
+def _storage(norm: str) -> list[Placement]:
+    found = []
+    for m in STORAGE.finditer(norm):
+        start = max((e.end() for e in _SENTENCE_END.finditer(norm, 0, m.start())), default=0)
+        if not HOLDERS.search(norm, start, m.start()):
+            found.append(Placement(m.start(), m.end(), m.group(0),
+                                   "impossible: no part named before it holds anything (only a pocket stores)"))
+    return found
+
+
+def _self_pairing(norm: str) -> list[Placement]:
+    opening = OPENING.match(norm)
+    if opening is None:
+        return []
+    clause = re.match(r"[^，。！？；,.!?;]*", norm[opening.end():]).group(0)
+    named = [w for w in ZH_GARMENT_WORDS if w in clause]
+    if not named:
+        return []
+    kind = max(named, key=len)
+    found = []
+    for m in PAIRING.finditer(norm):
+        obj = m.group("object")
+        at = obj.find(kind)
+        # the kind's word before a part or a manner names that part of it (搭配衬衫领, 衬衫式的下摆)
+        if at >= 0 and obj[at + len(kind):][:1] not in _PART_AFTER:
+            found.append(Placement(m.start(), m.end(), m.group(0),
+                                   f"impossible: the {kind} is paired with a {kind}, its own kind"))
+    return found
