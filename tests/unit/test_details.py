@@ -163,6 +163,13 @@ def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(tex
     ("立领设计，修饰颈部线条，同时提升了腰部的比例。", {"类型": "上衣", "衣领型": "立领"}, True),
     ("圆领设计，可以很好的遮挡下身。", {"类型": "上衣", "衣领型": "圆领"}, True),
     ("高腰设计，提升腰线，拉长腿部比例。", {"类型": "裤", "裤腰型": "高腰"}, False),
+    # a pattern's lines may slim the legs or the body, not flatter a neck
+    ("条纹设计，修饰了脖颈线条，更显优雅。", {"类型": "上衣", "图案": "条纹"}, True),
+    ("竖条纹设计，修饰腿部线条，更显瘦。", {"类型": "裤", "图案": "条纹"}, False),
+    # a collar at the hem, a shoe for a part
+    ("下摆的翻领设计，更显优雅。", {"类型": "上衣", "衣领型": "翻领"}, True),
+    ("裤脚采用高跟鞋设计，让裤腿看起来更加纤长。", {"类型": "裤", "裤长": "九分裤"}, True),
+    ("下摆的荷叶边设计，甜美可爱。", {"类型": "上衣", "衣款式": "荷叶边"}, False),
 ])
 def test_an_ornament_cannot_shape_the_body(text, product, impossible):
     record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": product})

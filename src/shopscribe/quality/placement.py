@@ -43,6 +43,9 @@ ORNAMENTS: dict[tuple[str, str], set[str]] = {
                                              "distressed")},
     **{("embellishment", c): {"waist"} for c in ("bow", "tie_detail")},
     ("pockets", "pockets"): set(), ("branding", "logo"): set(),
+    # a pattern's lines may slim the body, the legs or the waist, but not a neck, a face or the arms
+    **{("pattern", c): {"leg", "waist"} for c in ("solid", "striped", "checked", "printed", "floral", "polka",
+                                                 "camouflage")},
 }
 # what shapes the whole body, said of no zone ("显瘦", "遮肉", "修饰身材"): an ornament cannot do it either
 BODY_EFFECT = re.compile(r"显瘦|显高|遮肉|藏肉|瘦身|修饰(?:身材|身形|身型|体型)|拉长(?:身材|整体)?(?:的)?比例|"
@@ -53,11 +56,12 @@ SHAPERS = re.compile(r"版型|廓形|剪裁|裁剪|收腰|高腰|a字|直筒|阔
 # parts of a garment that name where another part sits ("袖口采用翻领设计": a collar at the cuffs)
 PART_ZONE_WORDS: dict[str, list[str]] = {
     "arm": ["袖口", "衣袖", "袖子", "袖身"], "leg": ["裤脚", "裤腿", "裤口"], "waist": ["腰头", "腰带"],
+    "hem": ["下摆", "裙摆", "衣摆"],
 }
 # where the parts of a family sit, for families whose parts sit at one place only (a ruffle or a slit may
 # sit at a cuff, a hem or a neckline)
 SITS_AT: dict[str, set[str]] = {"neckline": {"neck", "chest"}, "hood": {"neck"}, "sleeve_length": {"arm"},
-                                "sleeve_style": {"arm"}, "rise": {"waist"}, "leg_shape": {"leg"}}
+                                "sleeve_style": {"arm"}, "rise": {"waist"}, "leg_shape": {"leg", "hem"}}
 # a part of the zone itself named near the effect, known to a family or not ("吊带领设计，修饰颈部",
 # "衣袖直筒设计，修饰手臂"): the effect is that part's, and possible
 ZONE_PARTS: dict[str, re.Pattern] = {
@@ -175,6 +179,8 @@ def unplaced_features(norm: str, mentions: list, attributes: dict[str, list[str]
 GARMENT_PART = re.compile(r"(?P<part>裤脚|裤腿|裤口|袖口|袖子|衣袖|领口|衣领|下摆|裙摆|腰部|腰头|腰间|肩部|背部|口袋|门襟)"
                           r"(?:处|部分)?(?:采用了?|设计成了?|做成了?|设计为|为|是)[^，。,;；！？]{0,6}$")
 GARMENT_GROUPS = {"top", "outerwear", "dress", "skirt", "bottom", "bra", "innerwear_bottom"}
+# what no part of a garment can be: a garment, or a shoe ("裤脚采用高跟鞋设计")
+NOT_A_PART = GARMENT_GROUPS | {"footwear"}
 
 
 def garments_as_parts(norm: str, category_mentions: list[tuple[list[str], int, int]],
@@ -184,7 +190,7 @@ def garments_as_parts(norm: str, category_mentions: list[tuple[list[str], int, i
     found = []
     for cats, start, end in category_mentions:
         inside = any(p.start <= start and end <= p.end and p.end - p.start > end - start for p in mentions)
-        if inside or not GARMENT_GROUPS & set(cats):
+        if inside or not NOT_A_PART & set(cats):
             continue
         clause_start = max((m.end() for m in re.finditer(r"[，。,;；！？\n]", norm[:start])), default=0)
         m = GARMENT_PART.search(norm, clause_start, start)
