@@ -53,6 +53,9 @@ def test_a_noun_phrase_sentence_and_a_verb_that_lost_its_object_are_fragments():
     assert kinds("这款连衣裙采用格子设计。上身穿搭时。", DRESS) == ["quality:fragment"]  # a "when", then nothing
     assert kinds("上身穿搭时，显得活泼。可以随时穿。", DRESS) == []
     assert apply_fixes("这款连衣裙采用系，显得活泼。", text_quality("这款连衣裙采用系，显得活泼。", DRESS)) == "显得活泼。"
+    # a short sentence of nouns alone, left by a cut; a short sentence with an adjective says something
+    assert kinds("这款连衣裙采用格子设计，显得活泼。腰间领口处。", DRESS) == ["quality:fragment"]
+    assert kinds("这款连衣裙采用格子设计。百搭又精致。", DRESS) == []
 
 
 def test_brand_spelling_and_the_kind_of_garment():

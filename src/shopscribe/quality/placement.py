@@ -128,7 +128,8 @@ def senseless_placements(norm: str, mentions: list, categories: set[str]) -> lis
         window, part = _subject(norm, m.start(), mentions)
         if "腰" in norm[window:m.start()]:  # what is at the waist may cinch it, and a cinched waist slims
             continue
-        if _ornament_reach(norm, part, m.start()) == set():
+        reach = _ornament_reach(norm, part, m.start())
+        if reach is not None and "leg" not in reach:  # a pattern's lines may slim the body; a bow cannot
             found.append(Placement(m.start(), m.end(), m.group(0), f"impossible: {part.text} cannot shape the body"))
     for where, zone_of, zones in ((WHERE, _ZONE_OF, FAMILY_ZONES), (_AT_PART, _PART_ZONE_OF, SITS_AT)):
         for m in where.finditer(norm):

@@ -65,6 +65,7 @@ _ZH_IDEAS = {
 _IDEA_OF = {w: idea for idea, words in _ZH_IDEAS.items() for w in words.split()}
 _IDEA = re.compile("|".join(sorted(map(re.escape, _IDEA_OF), key=len, reverse=True)))
 IDEA_DISTANCE = 2  # clauses
+SHORT_SENTENCE = 8  # characters: a one-clause sentence this short with no verb or adjective is a fragment
 # reduplications the language uses on purpose (AABB forms such as 整整齐齐 are recognised as such)
 _ZH_REDUPLICATIONS = frozenset(
     "常常 慢慢 轻轻 淡淡 满满 浅浅 小小 大大 好好 款款 点点 丝丝 层层 渐渐 微微 暖暖 软软 萌萌 美美 闪闪 乖乖 翩翩 "
@@ -305,13 +306,22 @@ def _fragments(text: str, zh: bool) -> list[dict]:
             out.append(_finding("quality:fragment", text, a, b, f"'{body}' is a 'when' clause with no main "
                                 "clause after it", ""))
             continue
-        shape = _FRAGMENT_ZH.match(body) or (len(body) <= 12 and re.search(f"(?:{_TOPIC_NOUNS})$", body))
+        # a short sentence of nouns alone (腰间领口处。) is a fragment whatever its last word
+        shape = (_FRAGMENT_ZH.match(body) or (len(body) <= 12 and re.search(f"(?:{_TOPIC_NOUNS})$", body))
+                 or (len(clauses) == 1 and len(body) <= SHORT_SENTENCE and _nouns_only(body)))
         if (shape and (len(clauses) == 1 or re.search(f"(?:{_TOPIC_NOUNS})$", body))
                 and not _has_predicate(body, whole_sentence=len(clauses) == 1)):
             start = a if len(clauses) > 1 else s.start()
             out.append(_finding("quality:fragment", text, start, b, f"'{body}' says nothing about it (no predicate)",
                                 ""))
     return out
+
+
+def _nouns_only(clause: str) -> bool:
+    """Every word of the clause a noun, a place or a locative (腰间领口处): it names, and says nothing."""
+    import jieba.posseg
+
+    return all(flag[:1] in ("n", "f", "s") for _, flag in jieba.posseg.lcut(clause))
 
 
 def _dangling_when(clause: str) -> bool:
