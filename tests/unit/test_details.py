@@ -154,6 +154,7 @@ def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(tex
     ("马甲的纽扣设计，不仅能很好的修剪脖颈。", {"类型": "上衣", "衣门襟": "纽扣"}, True),
     ("钉珠的设计，凸显出女性的优雅气质，更显高挑。", {"类型": "上衣", "衣款式": "钉珠"}, True),
     ("刺绣的点缀，让整体看起来更加显瘦。", {"类型": "上衣", "衣款式": "刺绣"}, True),
+    ("而纽扣的设计，可以很好的遮盖了裙身的赘肉。", {"类型": "裙", "裙款式": "纽扣"}, True),
     ("同时还增加了蝴蝶结的装饰，让整体看起来更加的显瘦。", {"类型": "裙", "裙款式": "蝴蝶结"}, True),
     ("竖条纹的设计，视觉上更显瘦。", {"类型": "裙", "图案": "条纹"}, False),
     # ... but a tie or a bow at the waist cinches it, and what shapes the body may stand between

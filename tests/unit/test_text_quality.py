@@ -56,6 +56,11 @@ def test_a_noun_phrase_sentence_and_a_verb_that_lost_its_object_are_fragments():
     # a short sentence of nouns alone, left by a cut; a short sentence with an adjective says something
     assert kinds("这款连衣裙采用格子设计，显得活泼。腰间领口处。", DRESS) == ["quality:fragment"]
     assert kinds("这款连衣裙采用格子设计。百搭又精致。", DRESS) == []
+    # a "not only" whose "but also" a cut took: the two characters go
+    text = "这款连衣裙采用格子设计，不仅可以很好的修饰身形。"
+    assert kinds(text, DRESS) == ["quality:fragment"]
+    assert apply_fixes(text, text_quality(text, DRESS)) == "这款连衣裙采用格子设计，可以很好的修饰身形。"
+    assert kinds("这款连衣裙不仅可以修饰身形，还很百搭。", DRESS) == []
 
 
 def test_brand_spelling_and_the_kind_of_garment():

@@ -48,7 +48,7 @@ ORNAMENTS: dict[tuple[str, str], set[str]] = {
                                                  "camouflage")},
 }
 # what shapes the whole body, said of no zone ("显瘦", "遮肉", "修饰身材"): an ornament cannot do it either
-BODY_EFFECT = re.compile(r"显瘦|显高|遮肉|藏肉|瘦身|修饰(?:身材|身形|身型|体型)|拉长(?:身材|整体)?(?:的)?比例|"
+BODY_EFFECT = re.compile(r"显瘦|显高|遮肉|藏肉|瘦身|(?:遮|藏)[^，。！？；]{0,6}赘肉|修饰(?:身材|身形|身型|体型)|拉长(?:身材|整体)?(?:的)?比例|"
                          r"显得?(?:更加?|十分|非常)?(?:的)?(?:纤细|苗条|高挑)")
 # a word of what does shape the body, between an ornament and an effect, makes the effect that word's
 # ("纽扣点缀，修身的版型更显瘦"; "拉链设计，黑色更显瘦")

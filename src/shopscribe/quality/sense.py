@@ -54,7 +54,7 @@ def _self_pairing(norm: str) -> list[Placement]:
     named = [w for w in ZH_GARMENT_WORDS if w in clause]
     if not named:
         return []
-    kind = max(named, key=len)
+    kind = min(named, key=lambda w: (clause.index(w), -len(w)))  # the first named, the longest there
     found = []
     for m in PAIRING.finditer(norm):
         obj = m.group("object")

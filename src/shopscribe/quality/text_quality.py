@@ -302,6 +302,10 @@ def _fragments(text: str, zh: bool) -> list[dict]:
             continue
         a, b = clauses[-1]
         body = text[a:b].strip()
+        if body.startswith("不仅") and not re.search(r"还|也|更|而且|并且|同时", body[2:]):  # a "not only" whose "but also" a cut took: the clause reads on alone
+            out.append(_finding("quality:fragment", text, a, a + 2, f"'{body}' says 'not only' with nothing after",
+                                 ""))
+            continue
         if _dangling_when(body):  # 上身穿搭时。: a "when" with nothing said of it
             out.append(_finding("quality:fragment", text, a, b, f"'{body}' is a 'when' clause with no main "
                                 "clause after it", ""))
