@@ -200,6 +200,23 @@ def test_storage_without_a_pocket_and_a_garment_paired_with_its_own_kind_are_sen
     assert all(c.status == "contradicted" and c.impossible for c in found)
 
 
+@pytest.mark.parametrize("locale,category,title,text,worn", [
+    ("zh-CN", "家居", "抱枕", "这款抱枕透气舒适，夏天穿着也很凉爽。", True),
+    ("zh-CN", "厨具", "保温杯", "保温杯采用不锈钢内胆，上身效果很好。", True),
+    ("zh-CN", "上衣", "衬衫", "这款衬衫透气舒适，夏天穿着很凉爽。", False),
+    ("zh-CN", "数码", "蓝牙耳机", "这款耳机佩戴舒适，音质清晰。", False),
+    ("zh-CN", None, "礼品", "穿着舒适。", False),  # no known category: not judged
+    ("en", "home", "Pillow", "A soft pillow, comfortable to wear in summer.", True),
+    ("en", "kitchen", "Frying pan", "A wear-resistant non-stick coating that resists wear and tear.", False),
+    ("en", "apparel", "Shirt", "A cotton shirt, comfortable to wear.", False),
+])
+def test_a_product_nobody_wears_said_to_be_worn_is_impossible(locale, category, title, text, worn):
+    record = ProductRecord.model_validate({"id": "w", "locale": locale, "category": category, "title": title})
+    found = [c for c in check_faithfulness(text, record).claims if c.kind == "detail:sense"]
+    assert bool(found) == worn, found
+    assert all(c.status == "contradicted" and c.impossible for c in found)
+
+
 def test_storage_is_not_judged_on_a_bag():
     record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "category": "箱包",
                                            "attributes": {"类型": "双肩包"}})

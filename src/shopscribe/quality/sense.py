@@ -7,6 +7,11 @@ Two kinds an editor rejects as nonsense, whatever the data says (issue 25):
 - the product paired with its own kind: a hoodie "搭配上经典的卫衣", a shirt "搭配上白色衬衫".
 
 Both are judged on garments only (a bag stores; an accessory may be paired with another of its kind).
+
+- worn, of a product nobody wears: a cushion "透气舒适，夏天穿着", a flask "comfortable to wear" — in both
+  locales, for the categories nobody wears (home, kitchen, furniture, electronics, food, beauty); a product
+  of no known category is not judged.
+
 ``placement`` judges where a part sits and what it can flatter.
 """
 
@@ -24,16 +29,29 @@ HOLDERS = re.compile(r"口袋|衣兜|裤兜|插兜|兜|袋|包|隔层|夹层|内
 PAIRING = re.compile(r"(?:搭配|配上|搭上|内搭|外搭|叠穿)(?:上|了|着)?(?:一件|一条|件|条)?(?P<object>[^，。！？；、,.!?;]{0,8})")
 # the product as the copy names it in its opening clause ("这款卫衣采用…")
 OPENING = re.compile(r"^[^，。！？；,.!?;]*?(?:这|此|一)(?:款|件|条|套)")
+# the categories (``FamilySet.categories_of``) of what is not worn, and the words that say it is
+NOT_WORN = frozenset({"home", "kitchen", "furniture", "electronics", "food", "beauty"})
+WORN_ZH = re.compile(r"穿着|穿起来|穿上|穿搭|上身|试穿|穿出")
+WORN_EN = re.compile(r"\b(?:wear|wears|wearing|worn)\b(?![- ](?:resist|and tear|proof))", re.IGNORECASE)
 _PART_AFTER = set("领袖式款风扣摆边角型版")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 
 
-def senseless_functions(norm: str, categories: set[str]) -> list[Placement]:
-    """Storage said of a part that holds nothing, and the product paired with its own kind, in normalised
-    Chinese ``norm`` of a product of ``categories``."""
-    if not GARMENT_GROUPS & categories:
+def senseless_functions(norm: str, categories: set[str], zh: bool = True) -> list[Placement]:
+    """Storage said of a part that holds nothing, the product paired with its own kind (Chinese) and a product
+    nobody wears said to be worn (both locales), in normalised ``norm`` of a product of ``categories``."""
+    found = _worn(norm, categories, zh)
+    if zh and GARMENT_GROUPS & categories:
+        found += _storage(norm) + _self_pairing(norm)
+    return found
+
+
+def _worn(norm: str, categories: set[str], zh: bool) -> list[Placement]:
+    if not categories or not categories <= NOT_WORN:
         return []
-    return _storage(norm) + _self_pairing(norm)
+    kinds = "/".join(sorted(categories))
+    return [Placement(m.start(), m.end(), m.group(0), f"impossible: a {kinds} product is not worn")
+            for m in (WORN_ZH if zh else WORN_EN).finditer(norm)]
 
 
 def _storage(norm: str) -> list[Placement]:
