@@ -18,7 +18,8 @@ the category field and the type attribute (``categories_of``).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -37,6 +38,7 @@ SKIPPED_KEY = re.compile(r"风格|style|occasion|场景|季节|season|颜色|col
                          r"^是否|^有无", re.IGNORECASE)
 _LATIN_EDGE = re.compile(r"[0-9a-z]")
 # attribute keys that name what the product is (款式 "板鞋", 眼部护理单品 "多效修护眼霜")
+FOUND_CACHE = 20_000  # texts whose mentions a FamilySet remembers
 TYPE_KEY = re.compile(r"类型|^type$|category|类目|品类|^款式$|单品$|^品名$|^商品名称$|^article type$", re.I)
 
 
@@ -88,6 +90,8 @@ class FamilySet:
         self.praise = praise or set()  # opinions and properties that follow from the data: never a detail
         # words that show a product of no known category is a garment (衣, 裤, "wear")
         self.apparel_hints = apparel_hints or []
+        self._found: OrderedDict[str, list[Mention]] = OrderedDict()  # text -> its mentions (``find``)
+        self._found_lock = threading.Lock()
         self._surface_re: re.Pattern | None = None
         self._surface_of: dict[str, tuple[str, str | None]] = {}
 
@@ -108,8 +112,33 @@ class FamilySet:
             self._alternatives = alternatives
         return self._surface_re, self._surface_of
 
+    def __getstate__(self) -> dict:  # pickled (Ray actors, process pools) without its lock and caches
+        state = dict(self.__dict__)
+        state.update(_found=OrderedDict(), _found_lock=None, _surface_re=None)
+        state.pop("_category_re", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._found_lock = threading.Lock()
+
     def find(self, text: str) -> list[Mention]:
-        """Detail mentions in normalised ``text``; the longest surface wins, spans never overlap."""
+        """Detail mentions in normalised ``text``; the longest surface wins, spans never overlap. Remembered
+        per text (the guard checks a product's data and its repaired copy again and again, and attribute
+        values repeat across a catalog): the regex of every surface costs milliseconds a call."""
+        with self._found_lock:
+            found = self._found.get(text)
+            if found is not None:
+                self._found.move_to_end(text)
+        if found is None:
+            found = self._find(text)
+            with self._found_lock:
+                self._found[text] = found
+                if len(self._found) > FOUND_CACHE:
+                    self._found.popitem(last=False)
+        return list(found)
+
+    def _find(self, text: str) -> list[Mention]:
         pattern, surface_of = self.compiled()
         found = [Mention(*surface_of[self._alternatives[int(m.lastgroup[1:])]], m.start(), m.end(), m.group(0))
                  for m in pattern.finditer(text)]
