@@ -217,6 +217,24 @@ def test_a_product_nobody_wears_said_to_be_worn_is_impossible(locale, category, 
     assert all(c.status == "contradicted" and c.impossible for c in found)
 
 
+@pytest.mark.parametrize("locale,attributes,title,text,cannot", [
+    ("zh-CN", {"类型": "保温杯", "材质": "不锈钢"}, None, "500毫升不锈钢保温杯，杯口吸水，日常使用方便。", True),
+    ("zh-CN", {"类型": "饭盒", "材质": ["钢化玻璃", "硅胶"]}, None, "玻璃饭盒，透气不闷。", True),
+    ("zh-CN", {"类型": "毛巾", "材质": "棉"}, None, "纯棉毛巾，柔软吸水。", False),
+    ("zh-CN", {"类型": "保温杯", "材质": ["不锈钢", "竹"]}, None, "竹盖吸湿。", False),  # bamboo may
+    ("zh-CN", {"类型": "保温杯"}, None, "杯口吸水。", False),  # no material named: not judged
+    ("en", {"material": "stainless steel"}, "Steel Water Bottle", "A steel bottle that absorbs moisture.", True),
+    ("en", {}, "Glass Storage Jars", "Breathable glass jars for the pantry.", True),
+    ("en", {"material": "bamboo"}, "Bamboo Cutting Board", "A bamboo board that absorbs water slowly.", False),
+    ("en", {"material": "cotton"}, "Cotton Shirt", "A breathable shirt that wicks sweat.", False),
+])
+def test_a_property_the_material_cannot_have_is_impossible(locale, attributes, title, text, cannot):
+    record = ProductRecord.model_validate({"id": "m", "locale": locale, "title": title, "attributes": attributes})
+    found = [c for c in check_faithfulness(text, record).claims if c.kind == "detail:sense"]
+    assert bool(found) == cannot, found
+    assert all(c.status == "contradicted" and c.impossible for c in found)
+
+
 def test_storage_is_not_judged_on_a_bag():
     record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "category": "箱包",
                                            "attributes": {"类型": "双肩包"}})

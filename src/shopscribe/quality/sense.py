@@ -12,12 +12,19 @@ Both are judged on garments only (a bag stores; an accessory may be paired with 
   locales, for the categories nobody wears (home, kitchen, furniture, electronics, food, beauty); a product
   of no known category is not judged.
 
+- a property the product's material cannot have: a stainless-steel flask whose rim "吸水", a glass jar that
+  "breathes" — absorbing water, wicking sweat and breathing are properties of fabrics, paper and wood, not
+  of metal, glass, plastic, ceramic or silicone. Judged when every material the data names is one of those
+  (in a key for material, or in the title).
+
 ``placement`` judges where a part sits and what it can flatter.
 """
 
 from __future__ import annotations
 
 import re
+
+from shopscribe.catalog.record import ProductRecord
 
 from shopscribe.quality.placement import GARMENT_GROUPS, Placement
 from shopscribe.quality.text_quality import ZH_GARMENT_WORDS
@@ -33,14 +40,24 @@ OPENING = re.compile(r"^[^，。！？；,.!?;]*?(?:这|此|一)(?:款|件|条|�
 NOT_WORN = frozenset({"home", "kitchen", "furniture", "electronics", "food", "beauty"})
 WORN_ZH = re.compile(r"穿着|穿起来|穿上|穿搭|上身|试穿|穿出")
 WORN_EN = re.compile(r"\b(?:wear|wears|wearing|worn)\b(?![- ](?:resist|and tear|proof))", re.IGNORECASE)
+# materials that neither absorb, wick nor breathe, and the properties that say they do
+NON_POROUS_ZH = ("不锈钢", "玻璃", "塑料", "陶瓷", "铝合金", "铝", "金属", "硅胶", "钢", "铁", "铜", "钛", "亚克力")
+NON_POROUS_EN = ("stainless steel", "steel", "glass", "plastic", "ceramic", "aluminium", "aluminum", "metal",
+                 "silicone", "iron", "copper", "titanium", "acrylic", "borosilicate")
+POROUS_ZH = re.compile(r"吸水|吸湿|吸汗|透气|排汗")
+POROUS_EN = re.compile(r"\b(?:absorb(?:s|ing|ent)?\s+(?:water|moisture|sweat)|wick(?:s|ing)?|breathab(?:le|ility)"
+                       r"|breathes)\b", re.IGNORECASE)
+MATERIAL_KEY = re.compile(r"材质|材料|面料|成分|material|fabric", re.IGNORECASE)
 _PART_AFTER = set("领袖式款风扣摆边角型版")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 
 
-def senseless_functions(norm: str, categories: set[str], zh: bool = True) -> list[Placement]:
-    """Storage said of a part that holds nothing, the product paired with its own kind (Chinese) and a product
-    nobody wears said to be worn (both locales), in normalised ``norm`` of a product of ``categories``."""
-    found = _worn(norm, categories, zh)
+def senseless_functions(norm: str, categories: set[str], zh: bool = True,
+                        record: ProductRecord | None = None) -> list[Placement]:
+    """Storage said of a part that holds nothing, the product paired with its own kind (Chinese), a product
+    nobody wears said to be worn and a property its material cannot have (both locales), in normalised
+    ``norm`` of a product of ``categories`` (``record``: its data, for its materials)."""
+    found = _worn(norm, categories, zh) + (_material_cannot(norm, record, zh) if record is not None else [])
     if zh and GARMENT_GROUPS & categories:
         found += _storage(norm) + _self_pairing(norm)
     return found
@@ -82,3 +99,24 @@ def _self_pairing(norm: str) -> list[Placement]:
             found.append(Placement(m.start(), m.end(), m.group(0),
                                    f"impossible: the {kind} is paired with a {kind}, its own kind"))
     return found
+
+
+def _material_cannot(norm: str, record: ProductRecord, zh: bool) -> list[Placement]:
+    materials = _materials(record, zh)
+    if not materials or materials - set(NON_POROUS_ZH if zh else NON_POROUS_EN):
+        return []
+    said = ", ".join(sorted(materials))
+    return [Placement(m.start(), m.end(), m.group(0), f"impossible: {said} does not {m.group(0)}")
+            for m in (POROUS_ZH if zh else POROUS_EN).finditer(norm)]
+
+
+def _materials(record: ProductRecord, zh: bool) -> set[str]:
+    """The materials the data names: the values of its material keys, else the title's known materials;
+    each value reduced to the non-porous material it names, or kept whole when it names none."""
+    known = NON_POROUS_ZH if zh else NON_POROUS_EN
+    values = [v.lower() for k, vs in record.attributes.items() if MATERIAL_KEY.search(k) for v in vs]
+    if not values:  # the title's first known material, as a word ("glass" jars, not sun"glass"es)
+        title = (record.title or "").lower()
+        hit = next((m for m in known if re.search(rf"(?<![a-z]){re.escape(m)}(?![a-z])", title)), None)
+        return {hit} if hit else set()
+    return {next((m for m in known if m in v), v) for v in values}
