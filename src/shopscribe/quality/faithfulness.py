@@ -319,7 +319,7 @@ def _claims(norm: str, facts: ProductFacts) -> list[Claim]:
     for p in senseless_placements(norm, mentions, facts.categories) + garments_as_parts(
             norm, facts.families.category_mentions(norm), mentions):
         claims.append(Claim("detail:placement", p.text, p.start, p.end, CONTRADICTED, None, p.reason))
-    for p in senseless_functions(norm, facts.categories, zh=facts.record.locale == "zh-CN", record=facts.record):
+    for p in senseless_functions(norm, facts.categories, facts.record):
         claims.append(Claim("detail:sense", p.text, p.start, p.end, CONTRADICTED, None, p.reason))
     if facts.record.locale == "zh-CN":
         for p in unplaced_features(norm, mentions, facts.record.attributes):

@@ -110,13 +110,12 @@ def senseless_placements(norm: str, mentions: list, categories: set[str]) -> lis
         zone, (window, part) = _ZONE_OF[m.group("zone")], _subject(norm, m.start(), mentions)
         if ZONE_PARTS[zone].search(norm, window, m.start()):
             continue
+        # the zones the part may act on: an ornament's, else its family's
         reach = _ornament_reach(norm, part, m.start())
+        if reach is None and part is not None:
+            reach = FAMILY_ZONES.get(part.family)
         if reach is not None:
-            if zone not in reach:
-                found.append(Placement(m.start(), m.end(), m.group(0),
-                                       f"impossible: {part.text} cannot act on the {zone}"))
-        elif part is not None and part.family in FAMILY_ZONES:
-            if zone not in FAMILY_ZONES[part.family]:  # the effect is what is senseless, not the part
+            if zone not in reach:  # the effect is what is senseless, not the part
                 found.append(Placement(m.start(), m.end(), m.group(0),
                                        f"impossible: {part.text} cannot act on the {zone}"))
         elif judged_category and zone not in covered:

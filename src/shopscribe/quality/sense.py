@@ -1,21 +1,17 @@
-"""What a garment's part can do and what a garment is worn with: senseless sentences of Chinese copy.
-
-Two kinds an editor rejects as nonsense, whatever the data says (issue 25):
+"""Senseless sentences whatever the data says (issue 25): what a product's part or material can do, and
+what the product is worn or paired with.
 
 - storage said of a part that holds nothing: ribbed cuffs, a zip or a slit hem "方便收纳" (only a pocket,
-  a compartment or a bag stores anything);
-- the product paired with its own kind: a hoodie "搭配上经典的卫衣", a shirt "搭配上白色衬衫".
-
-Both are judged on garments only (a bag stores; an accessory may be paired with another of its kind).
-
-- worn, of a product nobody wears: a cushion "透气舒适，夏天穿着", a flask "comfortable to wear" — in both
+  a compartment or a bag stores anything) — Chinese, garments only;
+- the product paired with its own kind: a hoodie "搭配上经典的卫衣", a shirt "搭配上白色衬衫" — Chinese,
+  garments only (an accessory may be paired with another of its kind);
+- worn, of a product nobody wears: a cushion "透气舒适，夏天穿着", a pillow "comfortable to wear" — both
   locales, for the categories nobody wears (home, kitchen, furniture, electronics, food, beauty); a product
-  of no known category is not judged.
-
+  of no known category is not judged;
 - a property the product's material cannot have: a stainless-steel flask whose rim "吸水", a glass jar that
   "breathes" — absorbing water, wicking sweat and breathing are properties of fabrics, paper and wood, not
-  of metal, glass, plastic, ceramic or silicone. Judged when every material the data names is one of those
-  (in a key for material, or in the title).
+  of metal, glass, plastic, ceramic or silicone; judged when every material the data names (in a key for
+  material, or in the title) is one of those.
 
 ``placement`` judges where a part sits and what it can flatter.
 """
@@ -25,7 +21,6 @@ from __future__ import annotations
 import re
 
 from shopscribe.catalog.record import ProductRecord
-
 from shopscribe.quality.placement import GARMENT_GROUPS, Placement
 from shopscribe.quality.text_quality import ZH_GARMENT_WORDS
 
@@ -52,12 +47,11 @@ _PART_AFTER = set("领袖式款风扣摆边角型版")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 
 
-def senseless_functions(norm: str, categories: set[str], zh: bool = True,
-                        record: ProductRecord | None = None) -> list[Placement]:
-    """Storage said of a part that holds nothing, the product paired with its own kind (Chinese), a product
-    nobody wears said to be worn and a property its material cannot have (both locales), in normalised
-    ``norm`` of a product of ``categories`` (``record``: its data, for its materials)."""
-    found = _worn(norm, categories, zh) + (_material_cannot(norm, record, zh) if record is not None else [])
+def senseless_functions(norm: str, categories: set[str], record: ProductRecord) -> list[Placement]:
+    """The senseless sentences (module docstring) in normalised ``norm`` of ``record``, a product of
+    ``categories``."""
+    zh = record.locale == "zh-CN"
+    found = _worn(norm, categories, zh) + _material_cannot(norm, record, zh)
     if zh and GARMENT_GROUPS & categories:
         found += _storage(norm) + _self_pairing(norm)
     return found

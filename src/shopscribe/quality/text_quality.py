@@ -302,7 +302,8 @@ def _fragments(text: str, zh: bool) -> list[dict]:
             continue
         a, b = clauses[-1]
         body = text[a:b].strip()
-        if body.startswith("不仅") and not re.search(r"还|也|更|而且|并且|同时", body[2:]):  # a "not only" whose "but also" a cut took: the clause reads on alone
+        # a "not only" whose "but also" a cut took: the clause reads on alone
+        if body.startswith("不仅") and not re.search(r"还|也|更|而且|并且|同时", body[2:]):
             out.append(_finding("quality:fragment", text, a, a + 2, f"'{body}' says 'not only' with nothing after",
                                  ""))
             continue
