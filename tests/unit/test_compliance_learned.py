@@ -59,6 +59,25 @@ def test_a_sentence_no_rule_names_is_a_learned_finding_and_a_rule_finding_is_not
     assert model.info["examples"]["en"]["cross_validated"]["recall"] >= 0.5
 
 
+def test_sentences_are_scored_once_and_a_batch_of_texts_in_one_encoding(model):
+    from shopscribe.quality.compliance.learned import score_all
+
+    calls = []
+    encoder = hashing_encoder()
+    counted = LearnedCompliance(model.heads, model.thresholds, model.info,
+                                Encoder("counted", lambda texts: calls.append(list(texts)) or encoder._fn(texts), 256))
+    texts = ["A steel pot with a glass lid. It melts belly fat while you sleep.",
+             "Soft wool socks in grey. A wooden chair with a woven seat."]
+    score_all(counted, texts, "en")
+    assert len(calls) == 1 and len(calls[0]) == 4  # four sentences, one encoder call
+    found = [counted.violations(t, "en") for t in texts]
+    # a repair that keeps a sentence and changes another encodes only the new one
+    after_cut = counted.violations("A steel pot with a glass lid. Ceramic mug, 350 ml in grey.", "en")
+    assert len(calls) == 2 and calls[1] == ["Ceramic mug, 350 ml in grey."]
+    assert [len(f) for f in found] == [1, 0] and after_cut == []
+    assert found == [model.violations(t, "en") for t in texts]  # the same verdicts as scored one by one
+
+
 def test_sentences_split_at_stops_but_not_inside_a_number_or_after_an_abbreviation():
     text = "Holds 2.5 kg of rice. It is dishwasher-safe! 适合通勤。轻便透气"
     assert [text[a:b] for a, b in sentence_spans(text)] == ["Holds 2.5 kg of rice.", "It is dishwasher-safe!",

@@ -10,6 +10,7 @@ import random
 import pytest
 
 from shopscribe.catalog.record import ProductRecord
+from shopscribe.errors import ShopScribeError
 from shopscribe.quality.verifier import LABELS, ClaimVerifier, evidence_text, pack
 from shopscribe.training.verifier import VerifierTrainConfig, train_verifier
 from shopscribe.training.verifier_data import (ValueBank, build_example, build_examples, detail_clauses, held_out,
@@ -177,8 +178,18 @@ def test_the_verifier_leaves_the_rules_audited_categories_to_the_rules_unless_to
     guard = PublishingGuard(load_task("describe"), verifier=verifier)
     assert guard.judged(lamp) and not guard.judged(shirt)
     assert guard.verdict("A navy polo shirt.", shirt).sentences == []
+    assert verifier._parts is None  # a catalog the rules decide never loads the model
     verifier.scope = "all"
     assert guard.judged(shirt) and guard.verdict("A navy polo shirt.", shirt).sentences
+
+
+def test_an_incomplete_verifier_folder_is_refused_when_loaded(tiny_verifier, tmp_path):
+    import shutil
+
+    shutil.copytree(tiny_verifier, tmp_path / "v")
+    (tmp_path / "v" / "head.npz").unlink()
+    with pytest.raises(ShopScribeError, match="head.npz missing"):
+        ClaimVerifier.load(tmp_path / "v")
 
 
 def test_train_command_names_the_file_row_and_field_of_a_bad_exclusion_list(tmp_path):

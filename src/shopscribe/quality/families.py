@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from shopscribe.catalog.record import INTERNAL_KEY, ProductRecord
+from shopscribe.quality.surfaces import SurfaceMatcher
 from shopscribe.quality.text import normalise as norm
 from shopscribe.quality.units import CN_QUANTITY
 
@@ -92,10 +93,12 @@ class FamilySet:
         self.apparel_hints = apparel_hints or []
         self._found: OrderedDict[str, list[Mention]] = OrderedDict()  # text -> its mentions (``find``)
         self._found_lock = threading.Lock()
-        self._surface_re: re.Pattern | None = None
+        self._surface_re: SurfaceMatcher | None = None
         self._surface_of: dict[str, tuple[str, str | None]] = {}
 
-    def compiled(self) -> tuple[re.Pattern, dict[str, tuple[str, str | None]]]:
+    def compiled(self) -> tuple[SurfaceMatcher, dict[str, tuple[str, str | None]]]:
+        """Every surface of every family, longest first (the longest wins where two start together), and
+        the (family, canonical value or None) each surface names."""
         if self._surface_re is None:
             table: dict[str, tuple[str, str | None]] = {}
             for fam in self.families.values():
@@ -105,11 +108,7 @@ class FamilySet:
                 for s in fam.generic:
                     table.setdefault(s, (fam.name, None))
             self._surface_of = table
-            alternatives = sorted(table, key=len, reverse=True)
-            self._surface_re = (re.compile("|".join(f"(?P<s{i}>{bounded(s, plural=True)})"
-                                                    for i, s in enumerate(alternatives)))
-                                if alternatives else re.compile("(?!)"))
-            self._alternatives = alternatives
+            self._surface_re = SurfaceMatcher(sorted(table, key=len, reverse=True), _plural_bounded)
         return self._surface_re, self._surface_of
 
     def __getstate__(self) -> dict:  # pickled (Ray actors, process pools) without its lock and caches
@@ -140,8 +139,8 @@ class FamilySet:
 
     def _find(self, text: str) -> list[Mention]:
         pattern, surface_of = self.compiled()
-        found = [Mention(*surface_of[self._alternatives[int(m.lastgroup[1:])]], m.start(), m.end(), m.group(0))
-                 for m in pattern.finditer(text)]
+        found = [Mention(*surface_of[pattern.surfaces[i]], start, end, matched)
+                 for i, start, end, matched in pattern.finditer(text)]
         found = [m for m in found if not ((p := self.families[m.family].not_before.get(m.canon or ""))
                                           and p.match(text, m.end))]
         taken = [(m.start, m.end) for m in found]
@@ -206,11 +205,9 @@ class FamilySet:
                 for w in words:
                     cats_of.setdefault(w, []).append(cat)
             words = sorted(cats_of, key=len, reverse=True)
-            self._category_re = re.compile("|".join(f"(?P<c{i}>{bounded(w, plural=True)})"
-                                                    for i, w in enumerate(words)))
+            self._category_re = SurfaceMatcher(words, _plural_bounded)
             self._category_names = [cats_of[w] for w in words]
-        return [(self._category_names[int(m.lastgroup[1:])], m.start(), m.end())
-                for m in self._category_re.finditer(text)]
+        return [(self._category_names[i], start, end) for i, start, end, _ in self._category_re.finditer(text)]
 
     def _category_hits(self, text: str) -> list[tuple[str, int]]:
         return [(cat, end) for cats, _, end in self.category_mentions(text) for cat in cats]
@@ -236,6 +233,10 @@ def bounded(surface: str, plural: bool = False) -> str:
     left = r"(?<![0-9a-z])" if _LATIN_EDGE.match(surface[0]) else ""
     right = r"(?![0-9a-z])" if _LATIN_EDGE.match(surface[-1]) else ""
     return left + body + right
+
+
+def _plural_bounded(surface: str) -> str:
+    return bounded(surface, plural=True)
 
 
 @lru_cache(maxsize=4)

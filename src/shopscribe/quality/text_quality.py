@@ -219,14 +219,20 @@ def _repeats(text: str, record: ProductRecord, zh: bool) -> list[dict]:
             if echo:  # the same clause again, the product's own words included (经典的牛仔布面 twice)
                 shared, strong = shared | {echo}, [echo]
             if (len(shared) >= 2 or strong) and a in taken:  # the same clause, found as an idea: ban both
-                taken[a]["ban"] = list(dict.fromkeys(sorted(shared, key=len, reverse=True)[:3] + taken[a]["ban"]))
+                taken[a]["ban"] = list(dict.fromkeys(_longest_first(shared, text[a:b])[:3] + taken[a]["ban"]))
                 break
             if len(shared) >= 2 or strong:
-                said = sorted(shared, key=len, reverse=True)
+                said = _longest_first(shared, text[a:b])
                 out.append(_finding("quality:repeat", text, a, b, f"says again what '{text[spans[i][0]:spans[i][1]]}' "
                                     f"said ({'、'.join(said) if zh else ', '.join(said)})", "", said[:3]))
                 break
     return out
+
+
+def _longest_first(words: set[str], clause: str) -> list[str]:
+    """Shared words, longest first, then in the order the clause says them: the same findings and bans in
+    every process (a set's order changes with the hash seed, and a ban changes what is decoded)."""
+    return sorted(words, key=lambda w: (-len(w), clause.find(w) if w in clause else len(clause), w))
 
 
 def _idea_repeats(text: str, spans: list[tuple[int, int]]) -> list[dict]:

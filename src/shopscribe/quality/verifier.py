@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +117,33 @@ def claim_logits(model, head, batch: list[Packed]):
     return head(torch.stack(pooled))
 
 
+def _load_parts(folder: Path, info: dict) -> tuple:
+    """(model, tokenizer, head) of a verifier folder: LoRA adapters merged into the e5 encoder they were
+    trained on, or a whole fine-tuned encoder; the three-way head."""
+    import numpy as np
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    if info.get("adapter"):
+        from peft import PeftModel
+
+        from shopscribe.models.e5 import e5_folder
+
+        start = e5_folder() if info.get("adapter_base", "e5") == "e5" else Path(info["adapter_base"])
+        tokenizer = AutoTokenizer.from_pretrained(start)
+        base = AutoModel.from_pretrained(start, dtype=torch.float32)
+        model = PeftModel.from_pretrained(base, folder / info["adapter"]).merge_and_unload().eval()
+    else:
+        tokenizer = AutoTokenizer.from_pretrained(folder / "model")
+        model = AutoModel.from_pretrained(folder / "model", dtype=torch.float32).eval()
+    weights = np.load(folder / "head.npz")
+    head = torch.nn.Linear(weights["weight"].shape[1], len(LABELS))
+    with torch.no_grad():
+        head.weight.copy_(torch.from_numpy(weights["weight"]))
+        head.bias.copy_(torch.from_numpy(weights["bias"]))
+    return model, tokenizer, head.eval()
+
+
 @dataclass
 class VerifierVerdict:
     claim: str
@@ -135,7 +163,9 @@ class ClaimVerifier:
     """A trained verifier (see the module docstring)."""
 
     def __init__(self, model, tokenizer, head, info: dict):
-        self.model, self.tokenizer, self.head, self.info = model, tokenizer, head, info
+        self._parts = (model, tokenizer, head) if model is not None else None
+        self._lock = threading.Lock()
+        self.info = info
         self.thresholds = dict(info.get("thresholds", {}))
         self.scope = info.get("scope", SCOPES[0])
         if self.scope not in SCOPES:
@@ -146,38 +176,50 @@ class ClaimVerifier:
         """Whether the verifier judges a product of ``categories`` (the claim families' categories of it)."""
         return self.scope == "all" or not categories or not categories <= RULE_AUDITED_CATEGORIES
 
+    @property
+    def model(self):
+        return self._loaded()[0]
+
+    @property
+    def tokenizer(self):
+        return self._loaded()[1]
+
+    @property
+    def head(self):
+        return self._loaded()[2]
+
     @classmethod
     def load(cls, folder: str | Path) -> ClaimVerifier:
-        import numpy as np
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-
+        """The verifier of ``folder``: its settings are read now, its model when it first judges a claim (a
+        catalog of the categories the rules decide never pays the seconds the model takes to load)."""
         folder = Path(folder)
         meta = folder / "verifier.json"
         if not meta.is_file():
             raise ShopScribeError(f"{folder} is not a claim verifier folder (no verifier.json); "
                                   "train one with `shopscribe verifier train`")
         info = json.loads(meta.read_text(encoding="utf-8"))
-        if info.get("adapter"):
-            from peft import PeftModel
-
-            from shopscribe.models.e5 import e5_folder
-
-            start = e5_folder() if info.get("adapter_base", "e5") == "e5" else Path(info["adapter_base"])
-            tokenizer = AutoTokenizer.from_pretrained(start)
-            base = AutoModel.from_pretrained(start, dtype=torch.float32)
-            model = PeftModel.from_pretrained(base, folder / info["adapter"]).merge_and_unload().eval()
-        else:
-            tokenizer = AutoTokenizer.from_pretrained(folder / "model")
-            model = AutoModel.from_pretrained(folder / "model", dtype=torch.float32).eval()
-        weights = np.load(folder / "head.npz")
-        head = torch.nn.Linear(weights["weight"].shape[1], len(LABELS))
-        with torch.no_grad():
-            head.weight.copy_(torch.from_numpy(weights["weight"]))
-            head.bias.copy_(torch.from_numpy(weights["bias"]))
-        verifier = cls(model, tokenizer, head.eval(), info)
+        needed = [folder / "head.npz", folder / (info["adapter"] if info.get("adapter") else "model")]
+        missing = [str(f) for f in needed if not f.exists()]
+        if missing:
+            raise ShopScribeError(f"the claim verifier in {folder} is incomplete: {', '.join(missing)} missing")
+        verifier = cls(None, None, None, info)
         verifier.folder = folder
         return verifier
+
+    def _loaded(self) -> tuple:
+        with self._lock:
+            if self._parts is None:
+                self._parts = _load_parts(self.folder, self.info)
+            return self._parts
+
+    def __getstate__(self) -> dict:  # pickled (Ray actors, process pools) without its lock
+        state = dict(self.__dict__)
+        state["_lock"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def verify(self, record: ProductRecord, claims: list[str], exclude_field: str | None = None) -> list[VerifierVerdict]:
         return self.verify_evidence(evidence_text(record, exclude_field), claims, record.locale)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -85,7 +87,7 @@ class LearnedCompliance:
         spans = sentence_spans(text)
         if locale not in self.heads or not spans:
             return []
-        p = _cached_scores(self, tuple(text[a:b] for a, b in spans), locale)
+        p = _cached_scores(self, [text[a:b] for a, b in spans], locale)
         return [(a, b, float(q)) for (a, b), q in zip(spans, p) if q >= self.thresholds.get(locale, 0.5)]
 
     def save(self, folder: Path) -> None:
@@ -110,17 +112,34 @@ class LearnedCompliance:
         return cls(heads, {k: float(v) for k, v in meta.pop("thresholds").items()}, meta)
 
 
-_CACHE: dict = {}
+SCORED_CACHE = 20_000  # sentences whose score is remembered
+_CACHE: OrderedDict = OrderedDict()  # (model, locale, sentence) -> P(violation)
+_CACHE_LOCK = threading.Lock()
 
 
-def _cached_scores(model: LearnedCompliance, sentences: tuple[str, ...], locale: str) -> np.ndarray:
-    """Scores per (model, locale, sentences): the guard re-checks the same text after each repair."""
-    key = (id(model), locale, sentences)
-    if key not in _CACHE:
-        if len(_CACHE) > 4096:
-            _CACHE.clear()
-        _CACHE[key] = model.scores(list(sentences), locale)
-    return _CACHE[key]
+def _cached_scores(model: LearnedCompliance, sentences: list[str], locale: str) -> np.ndarray:
+    """Scores per sentence, remembered: the guard re-checks a text after each repair, and a repair or a cut
+    changes one sentence and keeps the rest. The sentences not yet scored are encoded in one batch."""
+    keys = [(id(model), locale, s) for s in sentences]
+    with _CACHE_LOCK:
+        known = {k: _CACHE[k] for k in keys if k in _CACHE}
+    todo = list(dict.fromkeys(k for k in keys if k not in known))
+    if todo:
+        scores = model.scores([k[2] for k in todo], locale)
+        with _CACHE_LOCK:
+            for k, q in zip(todo, scores):
+                known[k] = _CACHE[k] = float(q)
+                _CACHE.move_to_end(k)
+            while len(_CACHE) > SCORED_CACHE:
+                _CACHE.popitem(last=False)
+    return np.asarray([known[k] for k in keys], dtype=np.float32)
+
+
+def score_all(model: LearnedCompliance, texts: list[str], locale: str) -> None:
+    """Score every sentence of ``texts`` in one batch, so that checking each text after it costs no encoding
+    (the guard checks a whole batch of outputs at once)."""
+    if locale in model.heads:
+        _cached_scores(model, [t[a:b] for t in texts for a, b in sentence_spans(t)], locale)
 
 
 @lru_cache(maxsize=4)
