@@ -76,6 +76,29 @@ def test_a_text_does_not_depend_on_what_was_decoded_with_it_or_before_it(engine)
     assert batched == reversed_ and batched[2] == alone_first == alone_after
 
 
+def test_a_remembered_prompt_state_gives_the_text_a_fresh_decode_gives(engine):
+    """engine.llama.PromptStates: a repair asks for a product's prompt again with the kept start of its answer
+    after it; the state of the product's own prompt is restored instead of decoded, and the text is the one a
+    decode with nothing remembered writes."""
+    from shopscribe.engine.llama import PromptStates
+
+    context = getattr(engine, "engines", [engine])[0]
+    own = _requests(engine)[1]
+    start = "This denim jacket"
+    repair = DecodeRequest(own.prompt + start, 40, answer_chars=len(start))
+    remembered = context._states
+    try:
+        context._states = PromptStates(0)  # nothing remembered
+        fresh = engine.decode([repair], DecodingArgs())[0][0]
+        context._states = PromptStates(64)
+        engine.decode([own], DecodingArgs())  # the first decode remembers the product's own prompt
+        before = context.stats["prompt_tokens_restored"]
+        restored = engine.decode([repair], DecodingArgs())[0][0]
+        assert context.stats["prompt_tokens_restored"] - before > 5 and restored == fresh
+    finally:
+        context._states = remembered
+
+
 class _Scorer:
     """Next-token logits of the packaged GGUF, one sequence at a time, for outputs that part ways."""
 

@@ -19,7 +19,8 @@ candidates only), then greedy choice or sampling. No Python loop touches the who
 from __future__ import annotations
 
 import ctypes
-from collections import deque
+import threading
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from shopscribe.engine.decoding import DecodingArgs
 from shopscribe.models.loading import stop_token_ids
 
 STOP_TEXT = "\n\n"  # the text ends at the first blank line, as on the transformers path
+PROMPT_STATES_MB = 512  # prompt KV states kept for restoring (about 5 MB per product prompt of Gemma 3 270M)
 
 
 _LOG_CALLBACK = None
@@ -54,10 +56,11 @@ class _Call:
     last output finishes (callers on other threads wait on it, see engine.shared)."""
 
     def __init__(self, requests: list[DecodeRequest], prompts: list[list[int]], controls: RowControls,
-                 on_token: OnToken | None, seed_items: list[int] | None = None):
+                 on_token: OnToken | None, seed_items: list[int] | None = None, splits: list[int] | None = None):
         import threading
 
         self.requests, self.prompts, self.controls, self.on_token = requests, prompts, controls, on_token
+        self.splits = splits or [len(p) for p in prompts]  # per request: the end of its own prompt
         self.seed_items = seed_items or list(range(len(requests)))  # a request's index in the caller's call
         self.outputs: list[list[list[int]]] = [[[] for _ in range(r.n)] for r in requests]
         self.left = sum(r.n for r in requests)
@@ -65,7 +68,7 @@ class _Call:
         self.error: BaseException | None = None
 
     def seqs(self) -> list[_Seq]:
-        return [_Seq(self, i, c, p, 0, rng=self.controls.rng(self.seed_items[i], c))
+        return [_Seq(self, i, c, p, 0, rng=self.controls.rng(self.seed_items[i], c), split=self.splits[i])
                 for i, (p, r) in enumerate(zip(self.prompts, self.requests)) for c in range(r.n)]
 
 
@@ -81,6 +84,7 @@ class _Seq:
     generated: list[int] = field(default_factory=list)
     text_tail: str = ""
     rng: object = None
+    split: int = 0  # prompt tokens that are the request's own prompt (the rest: the answer's kept start)
 
     @property
     def prefilling(self) -> bool:
@@ -94,7 +98,8 @@ class LlamaCppEngine:
 
     def __init__(self, gguf: Path, tokenizer, *, lora: Path | None = None, num_threads: int | None = None,
                  slots: int = 32, seq_ctx: int = 1024, n_batch: int = 512, unified: bool = True, vocab=None,
-                 shared_with: LlamaCppEngine | None = None, isolate: bool = True):
+                 shared_with: LlamaCppEngine | None = None, isolate: bool = True,
+                 prompt_states_mb: int = PROMPT_STATES_MB):
         """``shared_with``: another engine whose loaded model (weights, LoRA adapter) this one reuses, with a
         context of its own (engine.pool)."""
         import os
@@ -141,7 +146,11 @@ class LlamaCppEngine:
         self._batch = L.llama_batch_init(n_batch, 0, slots + 1)
         self._prefix: list[int] = []  # tokens held by the prefix sequence (id = slots)
         self._prefix_call: _Call | None = None  # the call whose prompts that prefix was shared for
-        self.stats = {"generated_tokens": 0, "prompt_tokens": 0, "decode_calls": 0}
+        self.stats = {"generated_tokens": 0, "prompt_tokens": 0, "decode_calls": 0, "prompt_tokens_restored": 0}
+        # isolated decoding: the KV state of each prompt decoded, to restore when a prompt that starts with it
+        # comes again (the guard's repair of a product: its prompt and the kept start of its answer); shared
+        # by the contexts of one model (a state moves between contexts of the same model and settings)
+        self._states = shared_with._states if shared_with is not None else PromptStates(prompt_states_mb)
 
     @property
     def chat_template(self) -> str | None:
@@ -199,14 +208,19 @@ class LlamaCppEngine:
         if not requests:
             return None
         prompts = [self.tokenizer(r.prompt, add_special_tokens=True)["input_ids"] for r in requests]
+        heads = [self.tokenizer(r.prompt[:-r.answer_chars], add_special_tokens=True)["input_ids"]
+                 if r.answer_chars else p for r, p in zip(requests, prompts)]
         if self.vocab is not None:  # a token the cut layer lacks is fed as kept pieces of its text
-            prompts = [self.vocab.respell(p) for p in prompts]
+            prompts, heads = [self.vocab.respell(p) for p in prompts], [self.vocab.respell(h) for h in heads]
+        # where each prompt's own part ends (the answer's kept start follows): decoded apart on the isolated
+        # path, so a remembered state of it gives the same cells (PromptStates)
+        splits = [len(h) if 1 < len(h) <= len(p) and p[:len(h)] == h else len(p) for h, p in zip(heads, prompts)]
         for p, r in zip(prompts, requests):
             if len(p) + r.max_new_tokens > self.seq_ctx:
                 raise EngineError(f"a prompt of {len(p)} tokens and {r.max_new_tokens} new tokens do not fit the "
                                   f"engine's context of {self.seq_ctx} tokens per sequence: raise seq_ctx")
         controls = RowControls(self.tokenizer, requests, decoding, sorted(self.stop_ids))
-        return _Call(requests, prompts, controls, on_token, seed_items)
+        return _Call(requests, prompts, controls, on_token, seed_items, splits)
 
     def step(self, pending: deque, active: dict) -> None:
         """One ``llama_decode``: a token for every decoding sequence, prompt tokens of new ones. Sequences of
@@ -235,8 +249,15 @@ class LlamaCppEngine:
         if not active:
             s = pending.popleft()
             self.L.llama_memory_clear(self._mem, True)
-            self._prefix, self._prefix_call = [], None
-            self._share_prefix([s.prompt])  # prompt[:-1], in the prefix sequence
+            # the prompt but its last token, in the prefix sequence: first the request's own prompt (restored
+            # when remembered, else decoded and remembered), then the answer's kept start
+            own = s.prompt[:s.split or len(s.prompt)]
+            self._prefix, self._prefix_call = self._states.restore(self, own[:-1]), None
+            self.stats["prompt_tokens_restored"] += len(self._prefix)
+            self._share_prefix([own])
+            self._states.save(self, self._prefix)
+            if len(own) < len(s.prompt):
+                self._share_prefix([s.prompt])
             self.L.llama_memory_seq_cp(self._mem, self.slots, 0, -1, -1)
             s.fed = len(self._prefix)
             active[0] = s
@@ -359,3 +380,51 @@ class LlamaCppEngine:
                 call.left -= 1
                 if call.left == 0:
                     call.done.set()
+
+
+class PromptStates:
+    """KV states of decoded prompts (the prefix sequence's cells), oldest dropped first beyond a byte budget.
+
+    On the isolated path every sequence starts in a cleared cache, so a product's prompt is decoded again
+    each time it is asked for: the guard's repair asks for the same prompt with the start of the answer
+    after it. ``restore`` puts back the state of the longest remembered prompt the new one starts with;
+    only the rest is decoded. The state holds the same cells a decode of those tokens would have written."""
+
+    def __init__(self, budget_mb: int):
+        self.budget = budget_mb * 2**20
+        self.used = 0
+        self._states: OrderedDict[tuple[int, ...], ctypes.Array] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def restore(self, engine: LlamaCppEngine, tokens: list[int]) -> list[int]:
+        """Restore into ``engine``'s prefix sequence the longest remembered prompt ``tokens`` starts with;
+        the tokens restored (none: nothing matched, or llama.cpp refused the state)."""
+        with self._lock:
+            best = max((k for k in self._states if len(k) <= len(tokens) and tuple(tokens[:len(k)]) == k),
+                       key=len, default=None)
+            data = self._states[best] if best else None
+        if not data:
+            return []
+        if engine.L.llama_state_seq_set_data(engine._ctx, data, len(data), engine.slots) != len(data):
+            engine.L.llama_memory_clear(engine._mem, True)
+            return []
+        return list(best)
+
+    def save(self, engine: LlamaCppEngine, tokens: list[int]) -> None:
+        key = tuple(tokens)
+        if self.budget <= 0 or not key:
+            return
+        with self._lock:
+            if key in self._states:
+                self._states.move_to_end(key)
+                return
+        size = engine.L.llama_state_seq_get_size(engine._ctx, engine.slots)
+        data = (ctypes.c_uint8 * size)()
+        if engine.L.llama_state_seq_get_data(engine._ctx, data, size, engine.slots) != size or size > self.budget:
+            return
+        with self._lock:
+            self._states[key] = data
+            self.used += size
+            while self.used > self.budget:
+                _, dropped = self._states.popitem(last=False)
+                self.used -= len(dropped)

@@ -20,6 +20,9 @@ class DecodeRequest:
     banned: list[str] | None = None  # terms that cannot be produced; None = guard off
     allowed_numbers: set[str] | None = None  # digit runs must start one of these; None = unchecked
     n: int = 1  # candidates (best-of-n)
+    # characters at the end of ``prompt`` that are the start of the answer, already written (a repair keeps
+    # the sentences before the first finding): the prompt before them is the product's own
+    answer_chars: int = 0
 
 
 class Engine(Protocol):

@@ -270,7 +270,7 @@ class Generator:
                                    self.prompt_extra(record) if self.prompt_extra else None, terms)
         missing = [t for t in terms if not mentions(prefix, t)] if prefix else terms
         request = DecodeRequest(prompt + prefix, max_new_tokens, mention=missing, boost=self._mention_boost(record),
-                                n=n)
+                                n=n, answer_chars=len(prefix))
         if self.guard is not None:
             request.banned = self.guard.banned_terms(record, extra_banned)
             request.allowed_numbers = self.guard.allowed_numbers(record)

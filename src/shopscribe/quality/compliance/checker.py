@@ -100,6 +100,7 @@ class ComplianceChecker:
         self.rules = [rule for pack in packs for rule in pack.rules]
         self.learned = learned
         self.locale = locale or (packs[0].locale if packs else None)
+        self._banned: dict[tuple[str, ...], list[str]] = {}
 
     @classmethod
     def for_locale(cls, locale: str, extra_dirs: list[Path] | None = None, strict: bool = False,
@@ -162,12 +163,15 @@ class ComplianceChecker:
         return False
 
     def banned_terms(self, severities: tuple[str, ...] = ("high", "medium")) -> list[str]:
-        """Literal alternatives of the rules, for decoding-time prevention."""
-        terms = []
-        for rule in self.rules:
-            if rule.severity in severities:
-                terms += [t for t in _literal_alternatives(rule.pattern.pattern) if t]
-        return sorted(set(terms))
+        """Literal alternatives of the rules, for decoding-time prevention (worked out once per checker:
+        every decode request asks)."""
+        if severities not in self._banned:
+            terms = []
+            for rule in self.rules:
+                if rule.severity in severities:
+                    terms += [t for t in _literal_alternatives(rule.pattern.pattern) if t]
+            self._banned[severities] = sorted(set(terms))
+        return list(self._banned[severities])
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
