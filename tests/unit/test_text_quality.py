@@ -119,16 +119,6 @@ def test_what_regeneration_cannot_mend_is_fixed_and_kept_for_the_reviewer(tiny_m
     assert [f["kind"] for f in result.guard.before_cut["findings"]] == ["quality:repeat"]
 
 
-def test_a_repair_writes_again_from_the_sentence_of_the_first_finding(tiny_model_dir):
-    # 长袖 (the data says 无袖) in the second sentence: the first passed and is kept as the answer's start
-    bad = "这款连衣裙采用格子设计，显得活泼。长袖的设计，很优雅。"
-    generator, engine = guarded(tiny_model_dir, [bad, "无袖的设计，清爽利落。"])
-    result = generator.generate([DRESS])[0]
-    assert engine.prompts[1][0].endswith("这款连衣裙采用格子设计，显得活泼。") and "长袖" in engine.calls[1][0]
-    assert result.text == "这款连衣裙采用格子设计，显得活泼。无袖的设计，清爽利落。" and result.attempts == 2
-    assert result.guard.status == "pass" and result.guard.dropped_clauses == 0
-
-
 def test_a_cut_that_would_leave_broken_text_is_written_again_from_that_sentence(tiny_model_dir):
     # 长袖 (the data says 无袖) opens its sentence: the cut takes the whole sentence, most of the copy
     bad = "这款连衣裙采用格子设计。长袖的设计，很优雅，显得活泼大方，穿着舒适。"

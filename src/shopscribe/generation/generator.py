@@ -133,16 +133,14 @@ class Generator:
                        or (attempt == 0 and quality_bans(v))]
             if not failing:
                 break
-            keeps = []
             for i in failing:
                 extra[i] += [v["text"] for v in verdicts[i].violations] + [c["text"] for c in rule_findings(verdicts[i].contradicted)]
                 extra[i] += quality_bans(verdicts[i])
-                keeps.append(kept_start(results[i].text, regenerated_findings(verdicts[i], attempt == 0)))
-            # written again from the sentence of the first finding: what comes before it passed, and a
-            # sentence costs less to decode than a whole text
-            tails = self._decode([records[i] for i in failing], budget, extra_banned=[extra[i] for i in failing],
-                                 prefixes=keeps)
-            texts = [drop_repeated_clauses(join_prefix(keep, tail)) for keep, tail in zip(keeps, tails)]
+            # written again whole, with its product's prompt restored (engine.llama.PromptStates). Writing
+            # again from the first finding's sentence instead kept more of the text on the test split but made
+            # the dev split's copy 6 characters shorter (the model often ends the text where the kept start
+            # ends): docs/guard.md
+            texts = self._decode([records[i] for i in failing], budget, extra_banned=[extra[i] for i in failing])
             fitted = [enforce_length(text, policies[i]) for i, text in zip(failing, texts)]
             candidates = self.guard.verdicts([f.text for f in fitted], [records[i] for i in failing])
             for i, checked, candidate in zip(failing, fitted, candidates):
@@ -324,18 +322,6 @@ def drop_clauses(text: str, verdict, protected: tuple[str, ...] = ()) -> tuple[s
 def _problems(verdict) -> int:
     return (len(verdict.violations) + len(verdict.contradicted) + len(verdict.missing_terms)
             + len(verdict.unsupported) + len(verdict.quality))
-
-
-def regenerated_findings(verdict, with_quality: bool) -> list[dict]:
-    """The findings a repair round writes again: compliance violations, contradictions the rules found and,
-    ``with_quality``, text quality with something to ban."""
-    quality = [q for q in verdict.quality if q.get("ban")] if with_quality else []
-    return verdict.violations + rule_findings(verdict.contradicted) + quality
-
-
-def kept_start(text: str, findings: list[dict]) -> str:
-    """The sentences of ``text`` before the first of ``findings``: kept when the rest is written again."""
-    return text[:sentence_start(text, min(f["start"] for f in findings))].rstrip() if findings else ""
 
 
 def quality_bans(verdict) -> list[str]:
