@@ -99,6 +99,17 @@ def test_a_remembered_prompt_state_gives_the_text_a_fresh_decode_gives(engine):
         context._states = remembered
 
 
+def test_a_text_may_not_end_before_its_minimum(engine):
+    """A repair's rewritten part may not end at once: the stop token cannot be chosen before min_new_tokens."""
+    prompt = _requests(engine)[2].prompt
+    free = engine.decode([DecodeRequest(prompt, 60)], DecodingArgs())[0][0]
+    ended = engine.decode([DecodeRequest(prompt + free, 60, answer_chars=len(free))], DecodingArgs())[0][0]
+    held = engine.decode([DecodeRequest(prompt + free, 60, answer_chars=len(free), min_new_tokens=8)],
+                         DecodingArgs())[0][0]
+    count = lambda text: len(engine.tokenizer(text, add_special_tokens=False)["input_ids"])  # noqa: E731
+    assert count(ended) < 8 <= count(held) + 1  # the model ends where its own text ended; held, it goes on
+
+
 class _Scorer:
     """Next-token logits of the packaged GGUF, one sequence at a time, for outputs that part ways."""
 

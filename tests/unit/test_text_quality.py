@@ -4,6 +4,7 @@ not where the language or the product's own data makes the same surface legitima
 
 from __future__ import annotations
 
+from shopscribe.generation.generator import MIN_REWRITTEN_TOKENS
 from shopscribe.catalog.record import ProductRecord
 from shopscribe.quality.text_quality import apply_fixes, text_quality
 
@@ -79,12 +80,13 @@ class ScriptedEngine:
     name = "scripted"
 
     def __init__(self, tokenizer, texts: list[str]):
-        self.tokenizer, self.texts, self.calls, self.prompts = tokenizer, list(texts), [], []
+        self.tokenizer, self.texts, self.calls, self.prompts, self.minimums = tokenizer, list(texts), [], [], []
         self.context_tokens = 4096
 
     def decode(self, requests, decoding, on_token=None):
         self.calls.append([list(r.banned or []) for r in requests])
         self.prompts.append([r.prompt for r in requests])
+        self.minimums.append([r.min_new_tokens for r in requests])
         return [[self.texts.pop(0)] for _ in requests]
 
 
@@ -119,10 +121,23 @@ def test_what_regeneration_cannot_mend_is_fixed_and_kept_for_the_reviewer(tiny_m
     assert [f["kind"] for f in result.guard.before_cut["findings"]] == ["quality:repeat"]
 
 
+def test_a_repair_writes_again_from_the_sentence_of_the_first_finding(tiny_model_dir):
+    # 长袖 (the data says 无袖) in the second sentence: the first passed and is kept as the answer's start, and
+    # the rest may not end at once (that would only drop the sentence)
+    bad = "这款连衣裙采用格子设计，显得活泼。长袖的设计，很优雅。"
+    generator, engine = guarded(tiny_model_dir, [bad, "无袖的设计，清爽利落。"])
+    result = generator.generate([DRESS])[0]
+    assert engine.prompts[1][0].endswith("这款连衣裙采用格子设计，显得活泼。") and "长袖" in engine.calls[1][0]
+    assert engine.minimums == [[0], [MIN_REWRITTEN_TOKENS]]
+    assert result.text == "这款连衣裙采用格子设计，显得活泼。无袖的设计，清爽利落。" and result.attempts == 2
+    assert result.guard.status == "pass" and result.guard.dropped_clauses == 0
+
+
 def test_a_cut_that_would_leave_broken_text_is_written_again_from_that_sentence(tiny_model_dir):
     # 长袖 (the data says 无袖) opens its sentence: the cut takes the whole sentence, most of the copy
     bad = "这款连衣裙采用格子设计。长袖的设计，很优雅，显得活泼大方，穿着舒适。"
-    generator, engine = guarded(tiny_model_dir, [bad, bad, bad, "无袖的设计，清爽利落，显得活泼大方。"])
+    again = bad[12:]  # each repair round writes the sentence again with the claim
+    generator, engine = guarded(tiny_model_dir, [bad, again, again, "无袖的设计，清爽利落，显得活泼大方。"])
     result = generator.generate([DRESS])[0]
     assert engine.prompts[-1][0].endswith("这款连衣裙采用格子设计。")  # the good sentence kept
     assert "长袖" in engine.calls[-1][0]  # the claim cannot be written again
@@ -133,12 +148,12 @@ def test_a_cut_that_would_leave_broken_text_is_written_again_from_that_sentence(
 
 def test_a_rewrite_that_is_no_better_is_not_taken_and_a_clean_cut_is_not_rewritten(tiny_model_dir):
     bad = "这款连衣裙采用格子设计。长袖的设计，很优雅，显得活泼大方，穿着舒适。"
-    generator, _ = guarded(tiny_model_dir, [bad, bad, bad, "长款袖子，纯棉面料。"])  # invents again
+    generator, _ = guarded(tiny_model_dir, [bad, bad[12:], bad[12:], "长款袖子，纯棉面料。"])  # invents again
     result = generator.generate([DRESS])[0]
     assert result.text == "这款连衣裙采用格子设计。" and result.guard.rewritten is None
     assert result.guard.before_cut["text"] == bad
     small = "这款连衣裙采用格子设计，显得活泼，裙摆飘逸，很有少女感。长袖的设计，很优雅。"  # the cut leaves most
-    generator, engine = guarded(tiny_model_dir, [small, small, small])
+    generator, engine = guarded(tiny_model_dir, [small, "长袖的设计，很优雅。", "长袖的设计，很优雅。"])
     assert "长袖" not in generator.generate([DRESS])[0].text and len(engine.calls) == 3  # no rewrite decode
 
 
@@ -190,3 +205,11 @@ def test_a_suggestion_that_pairs_the_product_with_its_own_kind_or_an_outfit_with
     assert not [q for q in text_quality("这款半身裙搭配裤子。", ProductRecord(id="z", locale="zh-CN", title="半身裙",
                                                                         attributes={"类型": "裙"}))
                 if q["kind"] == "quality:pairing"]
+
+
+def test_a_sentence_that_only_names_a_feature_is_a_fragment_though_its_name_is_a_verb():
+    coat = ProductRecord(id="c", locale="zh-CN", attributes={"类型": ["上衣"], "衣款式": ["口袋", "收腰"],
+                                                             "风格": ["休闲"]})
+    assert kinds("这款风衣采用白色面料。口袋的设计，很休闲。收腰的设计。", coat) == ["quality:fragment"]
+    assert kinds("这款风衣采用白色面料。收腰的设计，让整体更加纤细。", coat) == []
+    assert kinds("这款风衣打造出时尚休闲的穿搭风格。", coat) == []  # a style is no feature: 打造出 says it

@@ -39,6 +39,8 @@ class TransformersEngine:
         batch = self.tokenizer([r.prompt for r in requests], return_tensors="pt", padding=True,
                                add_special_tokens=True)
         kwargs = self._generate_kwargs(decoding, max(r.max_new_tokens for r in requests), n)
+        if any(r.min_new_tokens for r in requests):  # one batch, one minimum: the least any request asks
+            kwargs["min_new_tokens"] = min(r.min_new_tokens for r in requests)
         processors = self._processors(requests, batch["input_ids"].shape[1], decoding, n)
         if processors:
             kwargs["logits_processor"] = processors

@@ -365,12 +365,16 @@ class LlamaCppEngine:
         for row, slot in enumerate(rows):
             s = active[slot]
             call = s.call
+            request = call.requests[s.item]
+            early = len(s.generated) < request.min_new_tokens
+            if early:  # the text may not end yet
+                logits[row, [t for t in self.stop_ids if t < logits.shape[1]]] = float("-inf")
             token = call.controls.choose(s.item, s.prompt, s.generated, logits[row], s.rng)
             s.generated.append(token)
             self.stats["generated_tokens"] += 1
             s.text_tail = (s.text_tail + call.controls.piece(token))[-8:]
-            done = (token in self.stop_ids or STOP_TEXT in s.text_tail
-                    or len(s.generated) >= call.requests[s.item].max_new_tokens)
+            done = (token in self.stop_ids or (STOP_TEXT in s.text_tail and not early)
+                    or len(s.generated) >= request.max_new_tokens)
             if call.on_token is not None and token not in self.stop_ids:
                 call.on_token(s.item, s.candidate, s.generated)
             if done:

@@ -23,6 +23,7 @@ class DecodeRequest:
     # characters at the end of ``prompt`` that are the start of the answer, already written (a repair keeps
     # the sentences before the first finding): the prompt before them is the product's own
     answer_chars: int = 0
+    min_new_tokens: int = 0  # the text may not end before this many tokens (a repair must write something)
 
 
 class Engine(Protocol):

@@ -133,14 +133,17 @@ class Generator:
                        or (attempt == 0 and quality_bans(v))]
             if not failing:
                 break
+            keeps = []
             for i in failing:
                 extra[i] += [v["text"] for v in verdicts[i].violations] + [c["text"] for c in rule_findings(verdicts[i].contradicted)]
                 extra[i] += quality_bans(verdicts[i])
-            # written again whole, with its product's prompt restored (engine.llama.PromptStates). Writing
-            # again from the first finding's sentence instead kept more of the text on the test split but made
-            # the dev split's copy 6 characters shorter (the model often ends the text where the kept start
-            # ends): docs/guard.md
-            texts = self._decode([records[i] for i in failing], budget, extra_banned=[extra[i] for i in failing])
+                keeps.append(kept_start(results[i].text, regenerated_findings(verdicts[i], attempt == 0)))
+            # written again from the sentence of the first finding: what comes before it passed, and the
+            # rest costs less to decode than the whole text. The rewritten part may not end at once (the model
+            # often ends a text where a kept start ends, which would only drop the sentence)
+            tails = self._decode([records[i] for i in failing], budget, extra_banned=[extra[i] for i in failing],
+                                 prefixes=keeps, min_new_tokens=[MIN_REWRITTEN_TOKENS if k else 0 for k in keeps])
+            texts = [drop_repeated_clauses(join_prefix(keep, tail)) for keep, tail in zip(keeps, tails)]
             fitted = [enforce_length(text, policies[i]) for i, text in zip(failing, texts)]
             candidates = self.guard.verdicts([f.text for f in fitted], [records[i] for i in failing])
             for i, checked, candidate in zip(failing, fitted, candidates):
@@ -249,17 +252,18 @@ class Generator:
 
     def _decode(self, records: list[ProductRecord], max_new_tokens: int,
                 extra_banned: list[list[str]] | None = None, n: int = 1,
-                prefixes: list[str] | None = None) -> list[str]:
+                prefixes: list[str] | None = None, min_new_tokens: list[int] | None = None) -> list[str]:
         """Decoded outputs, ``n`` per record in record order, as plain text without repeated clauses
-        (``prefixes``: text each answer starts with; only what follows it is returned)."""
+        (``prefixes``: text each answer starts with; only what follows it is returned; ``min_new_tokens``:
+        how many tokens each must write before it may end)."""
         requests = [self._request(r, max_new_tokens, (extra_banned or [[]] * len(records))[i], n,
-                                  (prefixes or [""] * len(records))[i])
+                                  (prefixes or [""] * len(records))[i], (min_new_tokens or [0] * len(records))[i])
                     for i, r in enumerate(records)]
         return [drop_repeated_clauses(clean_output(t)) for texts in self.engine.decode(requests, self.decoding)
                 for t in texts]
 
     def _request(self, record: ProductRecord, max_new_tokens: int, extra_banned: list[str], n: int,
-                 prefix: str = "") -> DecodeRequest:
+                 prefix: str = "", min_new_tokens: int = 0) -> DecodeRequest:
         """The prompt and decoding controls for one product: Mention boosting; with the guard, its banned
         terms (compliance, plus spans banned by a repair) and the numbers digits may spell. A ``prefix`` is
         the start of the answer, already written: the terms it names are no longer boosted."""
@@ -268,7 +272,7 @@ class Generator:
                                    self.prompt_extra(record) if self.prompt_extra else None, terms)
         missing = [t for t in terms if not mentions(prefix, t)] if prefix else terms
         request = DecodeRequest(prompt + prefix, max_new_tokens, mention=missing, boost=self._mention_boost(record),
-                                n=n, answer_chars=len(prefix))
+                                n=n, answer_chars=len(prefix), min_new_tokens=min_new_tokens)
         if self.guard is not None:
             request.banned = self.guard.banned_terms(record, extra_banned)
             request.allowed_numbers = self.guard.allowed_numbers(record)
@@ -276,6 +280,7 @@ class Generator:
 
 
 _SENTENCE_END = re.compile(r"[。！？!?]+|\.(?=\s)")
+MIN_REWRITTEN_TOKENS = 12  # about one short sentence of Chinese copy: what a repair writes at least
 
 
 def sentence_start(text: str, at: int) -> int:
@@ -322,6 +327,18 @@ def drop_clauses(text: str, verdict, protected: tuple[str, ...] = ()) -> tuple[s
 def _problems(verdict) -> int:
     return (len(verdict.violations) + len(verdict.contradicted) + len(verdict.missing_terms)
             + len(verdict.unsupported) + len(verdict.quality))
+
+
+def regenerated_findings(verdict, with_quality: bool) -> list[dict]:
+    """The findings a repair round writes again: compliance violations, contradictions the rules found and,
+    ``with_quality``, text quality with something to ban."""
+    quality = [q for q in verdict.quality if q.get("ban")] if with_quality else []
+    return verdict.violations + rule_findings(verdict.contradicted) + quality
+
+
+def kept_start(text: str, findings: list[dict]) -> str:
+    """The sentences of ``text`` before the first of ``findings``: kept when the rest is written again."""
+    return text[:sentence_start(text, min(f["start"] for f in findings))].rstrip() if findings else ""
 
 
 def quality_bans(verdict) -> list[str]:

@@ -109,7 +109,7 @@ def text_quality(text: str, record: ProductRecord, describe: bool = False) -> li
     """The quality findings of ``text`` (written for ``record``), in text order; ``describe``: the text is a
     product description (English copy without a suggestion of how to wear or use it gets one)."""
     zh = record.locale == "zh-CN"
-    findings = _debris(text) + _doubled(text, zh) + _repeats(text, record, zh) + _fragments(text, zh)
+    findings = _debris(text) + _doubled(text, zh) + _repeats(text, record, zh) + _fragments(text, zh, record)
     findings += _empty_openings(text, record) + _empty_objects(text, record) if zh else []
     findings += _brand(text, record) + _wrong_type(text, record, zh)
     findings += [] if zh else english_findings(text, record, describe)
@@ -293,11 +293,12 @@ def _jieba_words(text: str) -> tuple[str, ...]:
     return tuple(jieba.lcut(text))
 
 
-def _fragments(text: str, zh: bool) -> list[dict]:
+def _fragments(text: str, zh: bool, record: ProductRecord | None = None) -> list[dict]:
     """A sentence that is one predicate-less noun phrase (牛仔布的拼接。), or whose last clause is a topic
     with nothing said about it (…，腰带的设计。); a text that stops mid-clause (…，穿着)."""
     if not zh:
         return []
+    features = _feature_names(record)
     out = []
     tail = re.search(r"[，,、；;]([^，,、；;。！？!?]{1,6})$", text)
     if tail:  # the copy ran out of tokens: the unfinished clause goes, the sentence ends
@@ -321,7 +322,7 @@ def _fragments(text: str, zh: bool) -> list[dict]:
         shape = (_FRAGMENT_ZH.match(body) or (len(body) <= 12 and re.search(f"(?:{_TOPIC_NOUNS})$", body))
                  or (len(clauses) == 1 and len(body) <= SHORT_SENTENCE and _nouns_only(body)))
         if (shape and (len(clauses) == 1 or re.search(f"(?:{_TOPIC_NOUNS})$", body))
-                and not _has_predicate(body, whole_sentence=len(clauses) == 1)):
+                and not _has_predicate(body, whole_sentence=len(clauses) == 1, features=features)):
             start = a if len(clauses) > 1 else s.start()
             out.append(_finding("quality:fragment", text, start, b, f"'{body}' says nothing about it (no predicate)",
                                 ""))
@@ -340,15 +341,30 @@ def _dangling_when(clause: str) -> bool:
     return bool(_DANGLING_WHEN.search(clause))
 
 
-def _has_predicate(clause: str, whole_sentence: bool = False) -> bool:
+def _has_predicate(clause: str, whole_sentence: bool = False, features: frozenset[str] = frozenset()) -> bool:
     """A verb or adjective before the last 的 (打造出休闲的风格, 宽松的版型): the clause says something. When
     the clause is its sentence, an adjective before 的 only describes the noun after it (宽松的下摆设计。 is a
-    noun phrase, like 牛仔布的拼接。): a verb is needed."""
+    noun phrase, like 牛仔布的拼接。): a verb is needed. The name of a feature of the product is no verb, whatever
+    its form (收腰的设计。 names the cinched waist and says nothing of it)."""
     import jieba.posseg
 
     head = clause[:clause.rfind("的")] if "的" in clause else clause
     kinds = ("v",) if whole_sentence and "的" in clause else ("v", "a")
-    return any(flag.startswith(kinds) and flag != "vn" for _, flag in jieba.posseg.lcut(head))
+    return any(flag.startswith(kinds) and flag != "vn" and not any(w in f for f in features)
+               for w, flag in jieba.posseg.lcut(head))
+
+
+def _feature_names(record: ProductRecord | None) -> frozenset[str]:
+    """The product's attribute values in Chinese (收腰, 勾花镂空): names of its features."""
+    if record is None:
+        return frozenset()
+    return frozenset(v for key, values in record.attributes.items() if not key.startswith("_")
+                     and not _NOT_FEATURE_KEY.search(key)
+                     for v in values if re.fullmatch(r"[\u4e00-\u9fff]{2,8}", v or ""))
+
+
+# attribute keys whose values are no part or feature of the product (a style, a colour, a season, an audience)
+_NOT_FEATURE_KEY = re.compile(r"风格|颜色|季节|适用|人群|场景|类型|品牌")
 
 
 def _empty_objects(text: str, record: ProductRecord) -> list[dict]:
