@@ -213,3 +213,18 @@ def test_a_sentence_that_only_names_a_feature_is_a_fragment_though_its_name_is_a
     assert kinds("这款风衣采用白色面料。口袋的设计，很休闲。收腰的设计。", coat) == ["quality:fragment"]
     assert kinds("这款风衣采用白色面料。收腰的设计，让整体更加纤细。", coat) == []
     assert kinds("这款风衣打造出时尚休闲的穿搭风格。", coat) == []  # a style is no feature: 打造出 says it
+
+
+def test_a_fragment_a_fix_leaves_behind_is_fixed_in_turn(tiny_model_dir):
+    from shopscribe.generation.generator import Generator
+    from shopscribe.quality.guard import PublishingGuard
+    from shopscribe.tasks import load_task
+    from transformers import AutoTokenizer
+
+    dress = DRESS.model_copy(update={"attributes": {**DRESS.attributes, "裙款式": ["收腰"]}})
+    text = "这款连衣裙采用格子设计，凸显出纤细的腰身。收腰的设计，展现出纤细的腰身。"  # the repeat out leaves 收腰的设计。
+    task = load_task("describe")
+    engine = ScriptedEngine(AutoTokenizer.from_pretrained(tiny_model_dir), [text, text[21:]])
+    result = Generator(engine, task, guard=PublishingGuard(task)).generate([dress])[0]
+    assert result.text == "这款连衣裙采用格子设计，凸显出纤细的腰身。" and result.guard.status == "pass"
+    assert [f["kind"] for f in result.guard.before_cut["findings"]] == ["quality:repeat", "quality:fragment"]
