@@ -119,8 +119,8 @@ class Generator:
         return texts, [{"chosen": best, "candidates": as_dicts(scores)} for best, scores in picks]
 
     def _repair(self, records: list[ProductRecord], policies, budget: int, results: list[Generation]) -> None:
-        """Regenerate failing outputs with their offending spans banned (all failing products of the batch
-        decode together); then cut the clauses that still violate a rule, contradict the data or state a
+        """Write failing outputs again from the sentence of their first finding, with their offending spans
+        banned (all failing products of the batch decode together); then cut the clauses that still violate a rule, contradict the data or state a
         detail it does not hold; flag whatever still fails."""
         verdicts = self.guard.verdicts([g.text for g in results], records)
         extra: list[list[str]] = [[] for _ in records]

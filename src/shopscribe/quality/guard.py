@@ -6,7 +6,8 @@
 2. Check: every output goes through the compliance rules and the claim checker
    (details of the claim families included); must-keep terms (brand, product type,
    user keywords) are checked.
-3. Repair: a failing output is regenerated with the offending spans banned too;
+3. Repair: a failing output is written again from the sentence of its first finding (the sentences
+   before it kept) with the offending spans banned too;
    the clauses that still hold a violation, a contradicted claim or an unsupported
    detail are cut; if anything still fails, it is returned with ``status="flagged"``
    and its findings.
