@@ -120,8 +120,8 @@ class Generator:
 
     def _repair(self, records: list[ProductRecord], policies, budget: int, results: list[Generation]) -> None:
         """Write failing outputs again from the sentence of their first finding, with their offending spans
-        banned (all failing products of the batch decode together); then cut the clauses that still violate a rule, contradict the data or state a
-        detail it does not hold; flag whatever still fails."""
+        banned (all failing products of the batch decode together); then cut the clauses that still violate
+        a rule, contradict the data or state a detail it does not hold; flag whatever still fails."""
         verdicts = self.guard.verdicts([g.text for g in results], records)
         extra: list[list[str]] = [[] for _ in records]
         for attempt in range(self.max_repairs):
