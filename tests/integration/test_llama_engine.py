@@ -101,8 +101,8 @@ def test_a_remembered_prompt_state_gives_the_text_a_fresh_decode_gives(engine):
 
 def test_a_text_may_not_end_before_its_minimum(engine):
     """A repair's rewritten part may not end at once: the stop token cannot be chosen before min_new_tokens."""
-    prompt = _requests(engine)[2].prompt
-    free = engine.decode([DecodeRequest(prompt, 60)], DecodingArgs())[0][0]
+    prompt = PROMPTS[1]  # the base model ends this one's text by itself (a stop token)
+    free = engine.decode([DecodeRequest(prompt, 80)], DecodingArgs())[0][0]
     ended = engine.decode([DecodeRequest(prompt + free, 60, answer_chars=len(free))], DecodingArgs())[0][0]
     held = engine.decode([DecodeRequest(prompt + free, 60, answer_chars=len(free), min_new_tokens=8)],
                          DecodingArgs())[0][0]
