@@ -83,7 +83,7 @@ def test_a_remembered_prompt_state_gives_the_text_a_fresh_decode_gives(engine):
     from shopscribe.engine.llama import PromptStates
 
     context = getattr(engine, "engines", [engine])[0]
-    own = _requests(engine)[1]
+    own = _requests(engine, keep_prompt=True)[1]
     start = "This denim jacket"
     repair = DecodeRequest(own.prompt + start, 40, answer_chars=len(start))
     remembered = context._states

@@ -147,8 +147,9 @@ class LlamaCppEngine:
         self._prefix: list[int] = []  # tokens held by the prefix sequence (id = slots)
         self._prefix_call: _Call | None = None  # the call whose prompts that prefix was shared for
         self.stats = {"generated_tokens": 0, "prompt_tokens": 0, "decode_calls": 0, "prompt_tokens_restored": 0}
-        # isolated decoding: the KV state of each prompt decoded, to restore when a prompt that starts with it
-        # comes again (the guard's repair of a product: its prompt and the kept start of its answer); shared
+        # isolated decoding: the KV state of each prompt a request asks to keep, to restore when a prompt that
+        # starts with it comes again (the guard's repair of a product: its prompt and the kept start of its
+        # answer); shared
         # by the contexts of one model (a state moves between contexts of the same model and settings)
         self._states = shared_with._states if shared_with is not None else PromptStates(prompt_states_mb)
 
@@ -255,7 +256,8 @@ class LlamaCppEngine:
             self._prefix, self._prefix_call = self._states.restore(self, own[:-1]), None
             self.stats["prompt_tokens_restored"] += len(self._prefix)
             self._share_prefix([own])
-            self._states.save(self, self._prefix)
+            if s.call.requests[s.item].keep_prompt:
+                self._states.save(self, self._prefix)
             if len(own) < len(s.prompt):
                 self._share_prefix([s.prompt])
             self.L.llama_memory_seq_cp(self._mem, self.slots, 0, -1, -1)

@@ -24,6 +24,7 @@ class DecodeRequest:
     # the sentences before the first finding): the prompt before them is the product's own
     answer_chars: int = 0
     min_new_tokens: int = 0  # the text may not end before this many tokens (a repair must write something)
+    keep_prompt: bool = False  # remember the prompt's KV state: a repair may ask for this prompt again
 
 
 class Engine(Protocol):

@@ -279,6 +279,7 @@ class Generator:
         if self.guard is not None:
             request.banned = self.guard.banned_terms(record, extra_banned)
             request.allowed_numbers = self.guard.allowed_numbers(record)
+            request.keep_prompt = True  # a repair asks for this prompt again (engine.llama.PromptStates)
         return request
 
 

@@ -293,7 +293,7 @@ def _jieba_words(text: str) -> tuple[str, ...]:
     return tuple(jieba.lcut(text))
 
 
-def _fragments(text: str, zh: bool, record: ProductRecord | None = None) -> list[dict]:
+def _fragments(text: str, zh: bool, record: ProductRecord) -> list[dict]:
     """A sentence that is one predicate-less noun phrase (牛仔布的拼接。), or whose last clause is a topic
     with nothing said about it (…，腰带的设计。); a text that stops mid-clause (…，穿着)."""
     if not zh:
@@ -354,10 +354,8 @@ def _has_predicate(clause: str, whole_sentence: bool = False, features: frozense
                for w, flag in jieba.posseg.lcut(head))
 
 
-def _feature_names(record: ProductRecord | None) -> frozenset[str]:
+def _feature_names(record: ProductRecord) -> frozenset[str]:
     """The product's attribute values in Chinese (收腰, 勾花镂空): names of its features."""
-    if record is None:
-        return frozenset()
     return frozenset(v for key, values in record.attributes.items() if not key.startswith("_")
                      and not _NOT_FEATURE_KEY.search(key)
                      for v in values if re.fullmatch(r"[\u4e00-\u9fff]{2,8}", v or ""))
