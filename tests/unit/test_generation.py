@@ -131,6 +131,45 @@ def test_constraint_processor_leaves_sampling_only_checked_tokens_and_never_bans
     assert torch.isfinite(dead_end).any()
 
 
+def test_an_idea_is_kept_out_of_the_clauses_right_after_it_was_said():
+    """A word of an idea a clause said may not be written in the next ``spacing`` clauses, whichever of its
+    group's words it is and however the tokens spell it; further on, or in the same clause, it may. A repair's
+    kept start counts as clauses before the answer."""
+    import torch
+
+    from shopscribe.engine.constraints import TextConstraintProcessor
+    from tests.conftest import build_char_tokenizer
+
+    tok = build_char_tokenizer(["柔软舒适服心穿着很好，。的感觉"])
+    ids = lambda s: tok(s, add_special_tokens=False)["input_ids"]  # noqa: E731
+    groups = [["舒适", "舒服", "舒心"]]
+
+    def allowed(written: str, nxt: str, start: str = "") -> bool:
+        proc = TextConstraintProcessor(tok, prompt_length=0, banned_terms=[[]], allowed_numbers=None,
+                                       top_k=len(tok), spaced=[groups], spacing=[2], answer_starts=[start])
+        return bool(torch.isfinite(proc(torch.tensor([ids(written)]), torch.zeros(1, len(tok)))[0, ids(nxt)[0]]))
+
+    assert not allowed("柔软舒适，穿着很舒", "服")  # the next clause: neither the same word nor another of its group
+    assert not allowed("柔软舒适，穿着很好，很舒", "心")  # two clauses on
+    assert allowed("柔软舒适，穿着很好，的感觉，很舒", "服")  # three clauses on: said again further on is allowed
+    assert allowed("柔软舒适又舒", "服")  # the same clause is not a repeat
+    assert allowed("穿着很舒", "服")  # nothing said before
+    assert not allowed("穿着很舒", "服", start="柔软舒适，")  # a repair's kept start said it
+
+
+def test_a_repair_bans_every_spelling_of_an_impossible_effects_zone():
+    from shopscribe.generation.generator import placement_bans
+    from shopscribe.quality.guard import GuardVerdict
+
+    verdict = GuardVerdict("flagged", contradicted=[
+        {"kind": "detail:placement", "text": "修饰颈部线条", "start": 0, "end": 6},
+        {"kind": "detail:placement", "text": "袖口采用圆领", "start": 8, "end": 14},  # where a part sits: no zone ban
+        {"kind": "material", "text": "纯棉", "start": 20, "end": 22}])
+    bans = placement_bans(verdict)
+    assert {"颈部", "脖颈", "脖子", "脖间", "颈"} <= set(bans)
+    assert not {"腿部", "袖口", "纯棉"} & set(bans)
+
+
 def test_guard_records_verdict(tiny_model_dir, tmp_path):
     out = tmp_path / "g.jsonl"
     generate(_cfg(tiny_model_dir, _products(tmp_path, 3), out, "keywords=[Acme]"), log=lambda m: None)

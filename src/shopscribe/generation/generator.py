@@ -16,6 +16,7 @@ from shopscribe.catalog.injection import without_injections
 from shopscribe.catalog.conflicts import without_conflicts
 from shopscribe.quality.faithfulness import cut_clauses, orphaned_clauses
 from shopscribe.quality.guard import GuardReport, PublishingGuard, must_keep_terms
+from shopscribe.quality.placement import zone_spellings
 from shopscribe.quality.text_quality import apply_fixes
 from shopscribe.tasks.keep import keep_brand_and_type, preferred_spelling
 from shopscribe.tasks.length import enforce_length
@@ -51,7 +52,8 @@ class Generator:
                  length: LengthArgs | None = None, tone: str | None = None, max_chars: int | None = None,
                  guard: PublishingGuard | None = None, max_repairs: int = 2, reranker=None,
                  prompt_extra: Callable[[ProductRecord], dict[str, str | None]] | None = None,
-                 keywords: list[str] | None = None, tokenizer=None, rewrite: bool = True):
+                 keywords: list[str] | None = None, tokenizer=None, rewrite: bool = True,
+                 spaced_ideas: bool = True):
         self.engine = engine  # shopscribe.engine: transformers or llama.cpp (may be set after building prompts)
         self.tokenizer = tokenizer or engine.tokenizer
         self.task = task
@@ -65,6 +67,7 @@ class Generator:
         self.prompt_extra = prompt_extra  # task-specific prompt values per product (optimize: draft, insights)
         self.keywords = list(keywords or [])  # added to the prompt's Mention line, after the attribute values
         self.rewrite = rewrite  # a claim the guard would cut: write again from its sentence first
+        self.spaced_ideas = spaced_ideas  # with the guard: an idea is not said again in the next clauses
 
     def generate(self, records: list[ProductRecord]) -> list[Generation]:
         # instructions hidden in product fields never reach the prompt, guard or not; nor does either side of
@@ -74,7 +77,8 @@ class Generator:
         policies = [self.task.length(r.locale, self.max_chars) for r in records]
         budget = self.decoding.max_new_tokens or max(p.max_new_tokens() for p in policies)
         n = self.reranker.n if self.reranker is not None else 1
-        texts, reranked = self._decode(records, budget, n=n), [None] * len(records)
+        floor = [min(self.decoding.min_new_tokens, budget)] * len(records)
+        texts, reranked = self._decode(records, budget, n=n, min_new_tokens=floor), [None] * len(records)
         if n > 1:
             texts, reranked = self._best_of_n(records, policies, texts)
         results = []
@@ -136,7 +140,7 @@ class Generator:
             keeps = []
             for i in failing:
                 extra[i] += [v["text"] for v in verdicts[i].violations] + [c["text"] for c in rule_findings(verdicts[i].contradicted)]
-                extra[i] += quality_bans(verdicts[i])
+                extra[i] += quality_bans(verdicts[i]) + placement_bans(verdicts[i])
                 keeps.append(kept_start(results[i].text, regenerated_findings(verdicts[i], attempt == 0)))
             # written again from the sentence of the first finding: what comes before it passed, and the
             # rest costs less to decode than the whole text. The rewritten part may not end at once (the model
@@ -280,6 +284,8 @@ class Generator:
             request.banned = self.guard.banned_terms(record, extra_banned)
             request.allowed_numbers = self.guard.allowed_numbers(record)
             request.keep_prompt = True  # a repair asks for this prompt again (engine.llama.PromptStates)
+            if self.spaced_ideas:  # a repeated idea is kept out while decoding, not repaired after
+                request.spaced, request.spacing = self.guard.spaced_ideas(record)
         return request
 
 
@@ -344,6 +350,12 @@ def regenerated_findings(verdict, with_quality: bool) -> list[dict]:
 def kept_start(text: str, findings: list[dict]) -> str:
     """The sentences of ``text`` before the first of ``findings``: kept when the rest is written again."""
     return text[:sentence_start(text, min(f["start"] for f in findings))].rstrip() if findings else ""
+
+
+def placement_bans(verdict) -> list[str]:
+    """An impossible effect's zone in every spelling (修饰颈部线条 on a skirt: 颈部, 脖颈, 脖子…): banned only
+    as written, the repair wrote the same effect in other words (修饰了脖颈, then 修饰脖间)."""
+    return [w for c in verdict.contradicted if c.get("kind") == "detail:placement" for w in zone_spellings(c["text"])]
 
 
 def quality_bans(verdict) -> list[str]:
