@@ -129,12 +129,13 @@ class Generator:
         verdicts = self.guard.verdicts([g.text for g in results], records)
         extra: list[list[str]] = [[] for _ in records]
         for attempt in range(self.max_repairs):
-            # regenerated: rule findings (the verifier's sentences are cut below: banning a whole sentence
-            # would cost a decode and teach the decoder nothing); missing terms are flagged; text quality with
-            # something to ban (a repeated idea's words, the wrong product type) once — a second repeat is
-            # left out below rather than paid for with another decode
-            failing = [i for i, v in enumerate(verdicts) if v.violations or rule_findings(v.contradicted)
-                       or (attempt == 0 and quality_bans(v))]
+            # regenerated: compliance violations, and text quality with something to ban (a repeated idea's
+            # words, the wrong product type) once — a second repeat is left out below rather than paid for with
+            # another decode. Claims the data contradicts or does not back are cut below, and written again
+            # only where the cut would break the text (a regeneration around an impossible effect wrote it
+            # again in other words — 修饰颈部, 修饰了脖颈, 修饰脖头 — at the cost of a decode); missing terms are
+            # flagged. What a regenerated part must not say again: its findings, contradictions included
+            failing = [i for i, v in enumerate(verdicts) if v.violations or (attempt == 0 and quality_bans(v))]
             if not failing:
                 break
             keeps = []
@@ -181,7 +182,8 @@ class Generator:
         if not todo:
             return {}
         tails = self._decode([records[i] for i, *_ in todo], budget, prefixes=[keep for _, keep, *_ in todo],
-                             extra_banned=[extra[i] + [f["text"] for f in findings] for i, _, findings, _ in todo])
+                             extra_banned=[extra[i] + [f["text"] for f in findings] + placement_bans(verdicts[i])
+                                           for i, _, findings, _ in todo])
         done = {}
         for (i, keep, findings, cut), tail in zip(todo, tails):
             checked = enforce_length(drop_repeated_clauses(join_prefix(keep, tail)), policies[i])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 # body zones and their words (normalised text); single characters only where no family word holds them
 ZONE_WORDS: dict[str, list[str]] = {
-    "neck": ["肩颈", "颈部", "脖颈", "脖子", "脖间", "颈间", "颈部线条", "锁骨", "颈"],
+    "neck": ["肩颈", "颈部", "脖颈", "脖子", "脖间", "颈间", "颈部线条", "锁骨", "颈", "脖"],
     "face": ["脸部", "脸型", "面部", "小脸", "脸"],
     "arm": ["手臂", "胳膊", "拜拜肉", "臂部", "臂"],
     "waist": ["腰部", "腰间", "腰身", "腰线", "小蛮腰", "腹部", "小肚子"],
