@@ -81,7 +81,7 @@ _ZONE_OF = {w: zone for zone, words in ZONE_WORDS.items() for w in words}
 _ZONE_RE = "|".join(sorted(map(re.escape, _ZONE_OF), key=len, reverse=True))
 # "修饰(出)(纤细的)腿部线条", "遮住脸部赘肉", "拉长腿部比例": what a part does for a zone
 EFFECT = re.compile(rf"(?:修饰|遮住|遮盖|遮挡|遮|拉长|勾勒|衬托|凸显|拉伸|显|增加|增添|提升|拉高|修剪|打造|修长|塑造|展现|彰显)"
-                    rf"(?:出|了|得)?(?:你的|您的)?(?:[纤细修长优美迷人白皙精致瘦的]{{0,5}})(?P<zone>{_ZONE_RE})")
+                    rf"(?:出|了|得|住|下|掉)?(?:你的|您的)?(?:[纤细修长优美迷人白皙精致瘦的]{{0,5}})(?P<zone>{_ZONE_RE})")
 # "腰部(处)(的|采用了)…领口": where a part sits
 WHERE = re.compile(rf"(?P<zone>{_ZONE_RE})(?:部|处|间)?(?:处)?(?:的|采用了?|设计了?|有|添加了?|加入了?|摆放了?"
                    rf"|点缀了?|饰以|配以|为)")
