@@ -28,7 +28,6 @@ def _row_by_row(model, tokenizer, request: DecodeRequest, decoding: DecodingArgs
     {"mention": ["red", "cap"], "boost": 4.0},
     {"banned": ["e", "a"], "allowed_numbers": {"25"}},
     {"mention": ["red"], "boost": 2.0, "banned": ["o"], "allowed_numbers": {"7", "19"}},
-    {"banned": [], "spaced": [["e", "o"], ["红", "色"]], "spacing": 1},
 ])
 @pytest.mark.parametrize("ngram", [0, 2])
 def test_row_controls_choose_what_transformers_generate_chooses(tiny_model_dir, controls, ngram):

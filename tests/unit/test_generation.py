@@ -131,32 +131,6 @@ def test_constraint_processor_leaves_sampling_only_checked_tokens_and_never_bans
     assert torch.isfinite(dead_end).any()
 
 
-def test_an_idea_is_kept_out_of_the_clauses_right_after_it_was_said():
-    """A word of an idea a clause said may not be written in the next ``spacing`` clauses, whichever of its
-    group's words it is and however the tokens spell it; further on, or in the same clause, it may. A repair's
-    kept start counts as clauses before the answer."""
-    import torch
-
-    from shopscribe.engine.constraints import TextConstraintProcessor
-    from tests.conftest import build_char_tokenizer
-
-    tok = build_char_tokenizer(["柔软舒适服心穿着很好，。的感觉"])
-    ids = lambda s: tok(s, add_special_tokens=False)["input_ids"]  # noqa: E731
-    groups = [["舒适", "舒服", "舒心"]]
-
-    def allowed(written: str, nxt: str, start: str = "") -> bool:
-        proc = TextConstraintProcessor(tok, prompt_length=0, banned_terms=[[]], allowed_numbers=None,
-                                       top_k=len(tok), spaced=[groups], spacing=[2], answer_starts=[start])
-        return bool(torch.isfinite(proc(torch.tensor([ids(written)]), torch.zeros(1, len(tok)))[0, ids(nxt)[0]]))
-
-    assert not allowed("柔软舒适，穿着很舒", "服")  # the next clause: neither the same word nor another of its group
-    assert not allowed("柔软舒适，穿着很好，很舒", "心")  # two clauses on
-    assert allowed("柔软舒适，穿着很好，的感觉，很舒", "服")  # three clauses on: said again further on is allowed
-    assert allowed("柔软舒适又舒", "服")  # the same clause is not a repeat
-    assert allowed("穿着很舒", "服")  # nothing said before
-    assert not allowed("穿着很舒", "服", start="柔软舒适，")  # a repair's kept start said it
-
-
 def test_a_repair_bans_every_spelling_of_an_impossible_effects_zone():
     from shopscribe.generation.generator import placement_bans
     from shopscribe.quality.guard import GuardVerdict

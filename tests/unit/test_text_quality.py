@@ -122,44 +122,39 @@ def test_what_regeneration_cannot_mend_is_fixed_and_kept_for_the_reviewer(tiny_m
 
 
 def test_a_repair_writes_again_from_the_sentence_of_the_first_finding(tiny_model_dir):
-    # a repeated idea in the second sentence: the first passed and is kept as the answer's start, and the rest
-    # may not end at once (that would only drop the sentence)
-    bad = "这款连衣裙采用格子设计，显得活泼。凸显出纤细的腰身，展现出纤细的腰身。"
-    generator, engine = guarded(tiny_model_dir, [bad, "裙摆飘逸，很有少女感。"])
+    # 长袖 (the data says 无袖) in the second sentence: the first passed and is kept as the answer's start, and
+    # the rest may not end at once (that would only drop the sentence)
+    bad = "这款连衣裙采用格子设计，显得活泼。长袖的设计，很优雅。"
+    generator, engine = guarded(tiny_model_dir, [bad, "无袖的设计，清爽利落。"])
     result = generator.generate([DRESS])[0]
-    assert engine.prompts[1][0].endswith("这款连衣裙采用格子设计，显得活泼。") and "纤细" in engine.calls[1][0]
+    assert engine.prompts[1][0].endswith("这款连衣裙采用格子设计，显得活泼。") and "长袖" in engine.calls[1][0]
     assert engine.minimums == [[0], [MIN_REWRITTEN_TOKENS]]
-    assert result.text == "这款连衣裙采用格子设计，显得活泼。裙摆飘逸，很有少女感。" and result.attempts == 2
+    assert result.text == "这款连衣裙采用格子设计，显得活泼。无袖的设计，清爽利落。" and result.attempts == 2
     assert result.guard.status == "pass" and result.guard.dropped_clauses == 0
-
-
-def test_a_contradicted_claim_is_cut_without_a_decode_when_the_cut_leaves_whole_text(tiny_model_dir):
-    # 长袖 (the data says 无袖) in a sentence of its own after a full one: cut, not paid for with a decode
-    small = "这款连衣裙采用格子设计，显得活泼，裙摆飘逸，很有少女感。长袖的设计，很优雅。"
-    generator, engine = guarded(tiny_model_dir, [small])
-    result = generator.generate([DRESS])[0]
-    assert result.text == "这款连衣裙采用格子设计，显得活泼，裙摆飘逸，很有少女感。" and len(engine.calls) == 1
-    assert result.guard.before_cut["text"] == small and result.guard.status == "pass"
 
 
 def test_a_cut_that_would_leave_broken_text_is_written_again_from_that_sentence(tiny_model_dir):
     # 长袖 (the data says 无袖) opens its sentence: the cut takes the whole sentence, most of the copy
     bad = "这款连衣裙采用格子设计。长袖的设计，很优雅，显得活泼大方，穿着舒适。"
-    generator, engine = guarded(tiny_model_dir, [bad, "无袖的设计，清爽利落，显得活泼大方。"])
+    again = bad[12:]  # each repair round writes the sentence again with the claim
+    generator, engine = guarded(tiny_model_dir, [bad, again, again, "无袖的设计，清爽利落，显得活泼大方。"])
     result = generator.generate([DRESS])[0]
     assert engine.prompts[-1][0].endswith("这款连衣裙采用格子设计。")  # the good sentence kept
     assert "长袖" in engine.calls[-1][0]  # the claim cannot be written again
     assert result.text == "这款连衣裙采用格子设计。无袖的设计，清爽利落，显得活泼大方。"
-    assert result.guard.status == "pass" and result.guard.dropped_clauses == 0 and result.attempts == 2
+    assert result.guard.status == "pass" and result.guard.dropped_clauses == 0 and result.attempts == 4
     assert result.guard.rewritten["text"] == bad and result.guard.rewritten["kept_chars"] == 12
 
 
-def test_a_rewrite_that_is_no_better_is_not_taken(tiny_model_dir):
+def test_a_rewrite_that_is_no_better_is_not_taken_and_a_clean_cut_is_not_rewritten(tiny_model_dir):
     bad = "这款连衣裙采用格子设计。长袖的设计，很优雅，显得活泼大方，穿着舒适。"
-    generator, _ = guarded(tiny_model_dir, [bad, "长款袖子，纯棉面料。"])  # invents again
+    generator, _ = guarded(tiny_model_dir, [bad, bad[12:], bad[12:], "长款袖子，纯棉面料。"])  # invents again
     result = generator.generate([DRESS])[0]
     assert result.text == "这款连衣裙采用格子设计。" and result.guard.rewritten is None
     assert result.guard.before_cut["text"] == bad
+    small = "这款连衣裙采用格子设计，显得活泼，裙摆飘逸，很有少女感。长袖的设计，很优雅。"  # the cut leaves most
+    generator, engine = guarded(tiny_model_dir, [small, "长袖的设计，很优雅。", "长袖的设计，很优雅。"])
+    assert "长袖" not in generator.generate([DRESS])[0].text and len(engine.calls) == 3  # no rewrite decode
 
 
 def test_a_word_doubled_inside_a_clause_and_a_text_cut_off_mid_clause():

@@ -1,7 +1,6 @@
-"""Decoding-time constraints: banned terms cannot be produced, numbers must come from the data, and an idea
-is not said again in the clause or two after it was said (spaced words).
+"""Decoding-time constraints: banned terms cannot be produced, numbers must come from the data.
 
-All work on text, not token ids, so every token spelling of a word is caught:
+Both work on text, not token ids, so every token spelling of a word is caught:
 at each step the top-k candidate tokens are appended to the decoded tail of the
 output, and a candidate that would complete a banned term (case-insensitive,
 NFKC) or start a number the product data does not contain gets -inf. Candidates
@@ -18,8 +17,6 @@ import torch
 from transformers import LogitsProcessor
 
 _DIGITS = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
-_CLAUSE_BREAK = re.compile(r"[，。！？；、,.!?;\n]")  # the guard's clause ends (quality.text_quality)
-_CONTEXT_TOKENS = 64  # tokens decoded to find the clauses before the open one
 
 
 def _norm(text: str) -> str:
@@ -30,9 +27,7 @@ class TextConstraintProcessor(LogitsProcessor):
     """Ban terms and unsupported numbers for a batch whose rows have their own allowed numbers."""
 
     def __init__(self, tokenizer, prompt_length: int, banned_terms: list[list[str]],
-                 allowed_numbers: list[set[str]] | None, top_k: int = 40, stop_ids: list[int] | None = None,
-                 spaced: list[list[list[str]]] | None = None, spacing: list[int] | None = None,
-                 answer_starts: list[str] | None = None):
+                 allowed_numbers: list[set[str]] | None, top_k: int = 40, stop_ids: list[int] | None = None):
         self.tokenizer = tokenizer
         self.prompt_length = prompt_length
         self.banned = [[_norm(t) for t in terms if t.strip()] for terms in banned_terms]
@@ -43,12 +38,6 @@ class TextConstraintProcessor(LogitsProcessor):
         self.stop_ids = list(stop_ids or [])
         self._pieces: dict[int, str] = {}
         self.tail_chars = max([len(t) for terms in self.banned for t in terms] + [16]) + 8
-        # per item: groups of words of one idea, how many clauses a said idea is kept out of, the answer's
-        # start already written (a repair's kept sentences are clauses before the first generated one)
-        self.spaced = [[[_norm(w) for w in g if w.strip()] for g in groups] for groups in (spaced or [])]
-        self.spacing = list(spacing or [])
-        self.answer_starts = [_norm(a) for a in (answer_starts or [])]
-        self._open_clause, self._kept_out = "", frozenset()  # of the row being checked
 
     def _piece(self, token_id: int) -> str:
         if token_id not in self._pieces:
@@ -66,7 +55,6 @@ class TextConstraintProcessor(LogitsProcessor):
         """The checks for one output row: ``item`` indexes the terms and numbers, ``generated`` holds the
         row's tokens so far. Any engine calls this per row and step (transformers through ``__call__``)."""
         tail = _norm(self.tokenizer.decode(generated[-self.tail_chars:], skip_special_tokens=True))
-        self._spaced_words(item, generated)
         if self._open_number_unfinished(tail, item):
             self._only_digits(row_scores, tail, item)  # do not end the text inside "19" of "1999"
         return self._checked_row(row_scores, tail, item)
@@ -88,7 +76,6 @@ class TextConstraintProcessor(LogitsProcessor):
         for engines that choose among them instead of masking the whole vocabulary. With ``best_only``
         (greedy decoding) checking stops at the first token that passes: the same choice, fewer checks."""
         tail = _norm(self.tokenizer.decode(generated[-self.tail_chars:], skip_special_tokens=True))
-        self._spaced_words(item, generated)
         if self._open_number_unfinished(tail, item):
             self._only_digits(row_scores, tail, item)
         return self._passing(row_scores, tail, item, best_only) or [min(self.stop_ids or [0])]
@@ -112,27 +99,6 @@ class TextConstraintProcessor(LogitsProcessor):
                 return ok
             k *= 2
 
-    def _spaced_words(self, item: int, generated: list[int]) -> None:
-        """The open clause of the row and the words it may not write: every word of each idea one of the
-        ``spacing`` clauses before it said (the guard's repeated idea: 柔软舒适，穿着很舒服)."""
-        self._open_clause, self._kept_out = "", frozenset()
-        groups = self.spaced[item] if item < len(self.spaced) else []
-        if not groups or not self.spacing[item]:
-            return
-        start = self.answer_starts[item] if len(generated) <= _CONTEXT_TOKENS else ""
-        text = start + _norm(self.tokenizer.decode(generated[-_CONTEXT_TOKENS:], skip_special_tokens=True))
-        parts = _CLAUSE_BREAK.split(text)
-        before = [p for p in parts[:-1] if p.strip()][-self.spacing[item]:]
-        self._open_clause = parts[-1]
-        self._kept_out = frozenset(w for g in groups if any(w in c for c in before for w in g) for w in g)
-
-    def _says_spaced_word(self, piece: str) -> bool:
-        """Whether ``piece`` completes a kept-out word in the open clause (up to a clause end it starts)."""
-        if not self._kept_out:
-            return False
-        clause = self._open_clause + _CLAUSE_BREAK.split(piece, maxsplit=1)[0]
-        return any(w in clause and w not in self._open_clause for w in self._kept_out)
-
     def _only_digits(self, row_scores: torch.FloatTensor, tail: str, item: int) -> None:
         """Inside an unfinished number only digit tokens that keep it on an allowed number may follow."""
         keep = [t for t in self._digit_tokens() if not self._is_banned(tail, self._piece(t), item)]
@@ -154,8 +120,6 @@ class TextConstraintProcessor(LogitsProcessor):
     def _is_banned(self, tail: str, piece: str, item: int) -> bool:
         if not piece:
             return False
-        if self._says_spaced_word(piece):
-            return True
         text = tail + piece
         boundary = len(tail)
         terms = self._banned_sets[item]

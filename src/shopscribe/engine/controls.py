@@ -9,7 +9,7 @@ softmax); Python loops run over the row's own tokens and its top-k candidates.
 
 from __future__ import annotations
 
-from shopscribe.engine.request import DecodeRequest, answer_start
+from shopscribe.engine.request import DecodeRequest
 from shopscribe.engine.boost import MentionBoostProcessor
 from shopscribe.engine.decoding import DecodingArgs
 from shopscribe.engine.constraints import TextConstraintProcessor
@@ -27,10 +27,7 @@ class RowControls:
                       if any(r.boost for r in requests) else None)
         self.constraints = (TextConstraintProcessor(tokenizer, 0, [r.banned or [] for r in requests],
                                                     [r.allowed_numbers or set() for r in requests],
-                                                    top_k=max(40, decoding.top_k), stop_ids=stop_ids,
-                                                    spaced=[r.spaced for r in requests],
-                                                    spacing=[r.spacing for r in requests],
-                                                    answer_starts=[answer_start(r) for r in requests])
+                                                    top_k=max(40, decoding.top_k), stop_ids=stop_ids)
                             if any(r.banned is not None for r in requests) else None)
 
     def rng(self, item: int, candidate: int):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shopscribe.engine.request import DecodeRequest, OnToken, answer_start
+from shopscribe.engine.request import DecodeRequest, OnToken
 from shopscribe.engine.boost import MentionBoostProcessor
 from shopscribe.engine.decoding import DecodingArgs
 from shopscribe.engine.constraints import TextConstraintProcessor
@@ -91,8 +91,5 @@ class TransformersEngine:
             processors.append(TextConstraintProcessor(
                 self.tokenizer, prompt_length, [r.banned or [] for r in requests for _ in range(n)],
                 [r.allowed_numbers or set() for r in requests for _ in range(n)],
-                top_k=max(40, d.top_k), stop_ids=self.stop_ids,
-                spaced=[r.spaced for r in requests for _ in range(n)],
-                spacing=[r.spacing for r in requests for _ in range(n)],
-                answer_starts=[answer_start(r) for r in requests for _ in range(n)]))
+                top_k=max(40, d.top_k), stop_ids=self.stop_ids))
         return processors

@@ -25,15 +25,6 @@ class DecodeRequest:
     answer_chars: int = 0
     min_new_tokens: int = 0  # the text may not end before this many tokens (a repair must write something)
     keep_prompt: bool = False  # remember the prompt's KV state: a repair may ask for this prompt again
-    # words of one idea each (舒适 舒服 亲肤): none may be written within ``spacing`` clauses after one of its
-    # group was — a repeated idea prevented while decoding rather than repaired after it (guard on)
-    spaced: list[list[str]] = field(default_factory=list)
-    spacing: int = 0
-
-
-def answer_start(request: DecodeRequest) -> str:
-    """The start of the answer the prompt ends with (``answer_chars``), or nothing."""
-    return request.prompt[len(request.prompt) - request.answer_chars:] if request.answer_chars else ""
 
 
 class Engine(Protocol):

@@ -52,8 +52,7 @@ class Generator:
                  length: LengthArgs | None = None, tone: str | None = None, max_chars: int | None = None,
                  guard: PublishingGuard | None = None, max_repairs: int = 2, reranker=None,
                  prompt_extra: Callable[[ProductRecord], dict[str, str | None]] | None = None,
-                 keywords: list[str] | None = None, tokenizer=None, rewrite: bool = True,
-                 spaced_ideas: bool = True):
+                 keywords: list[str] | None = None, tokenizer=None, rewrite: bool = True):
         self.engine = engine  # shopscribe.engine: transformers or llama.cpp (may be set after building prompts)
         self.tokenizer = tokenizer or engine.tokenizer
         self.task = task
@@ -67,7 +66,6 @@ class Generator:
         self.prompt_extra = prompt_extra  # task-specific prompt values per product (optimize: draft, insights)
         self.keywords = list(keywords or [])  # added to the prompt's Mention line, after the attribute values
         self.rewrite = rewrite  # a claim the guard would cut: write again from its sentence first
-        self.spaced_ideas = spaced_ideas  # with the guard: an idea is not said again in the next clauses
 
     def generate(self, records: list[ProductRecord]) -> list[Generation]:
         # instructions hidden in product fields never reach the prompt, guard or not; nor does either side of
@@ -129,13 +127,13 @@ class Generator:
         verdicts = self.guard.verdicts([g.text for g in results], records)
         extra: list[list[str]] = [[] for _ in records]
         for attempt in range(self.max_repairs):
-            # regenerated: compliance violations, and text quality with something to ban (a repeated idea's
-            # words, the wrong product type) once — a second repeat is left out below rather than paid for with
-            # another decode. Claims the data contradicts or does not back are cut below, and written again
-            # only where the cut would break the text (a regeneration around an impossible effect wrote it
-            # again in other words — 修饰颈部, 修饰了脖颈, 修饰脖头 — at the cost of a decode); missing terms are
-            # flagged. What a regenerated part must not say again: its findings, contradictions included
-            failing = [i for i, v in enumerate(verdicts) if v.violations or (attempt == 0 and quality_bans(v))]
+            # regenerated: rule findings (the verifier's sentences are cut below: banning a whole sentence
+            # would cost a decode and teach the decoder nothing); missing terms are flagged; text quality with
+            # something to ban (a repeated idea's words, the wrong product type) once — a second repeat is
+            # left out below rather than paid for with another decode. (Cutting rule contradictions instead,
+            # unless the cut breaks the text, made the guard cheaper and the copy worse, rated blind: guard.md)
+            failing = [i for i, v in enumerate(verdicts) if v.violations or rule_findings(v.contradicted)
+                       or (attempt == 0 and quality_bans(v))]
             if not failing:
                 break
             keeps = []
@@ -286,8 +284,6 @@ class Generator:
             request.banned = self.guard.banned_terms(record, extra_banned)
             request.allowed_numbers = self.guard.allowed_numbers(record)
             request.keep_prompt = True  # a repair asks for this prompt again (engine.llama.PromptStates)
-            if self.spaced_ideas:  # a repeated idea is kept out while decoding, not repaired after
-                request.spaced, request.spacing = self.guard.spaced_ideas(record)
         return request
 
 

@@ -30,7 +30,7 @@ from shopscribe.quality.evidence import source_text
 from shopscribe.quality.verifier import ClaimVerifier, evidence_text
 from shopscribe.tasks.wear import is_suggestion
 from shopscribe.tasks.keep import type_spellings
-from shopscribe.quality.text_quality import IDEA_DISTANCE, idea_groups, text_quality
+from shopscribe.quality.text_quality import text_quality
 from shopscribe.tasks.task import Task
 
 
@@ -174,10 +174,6 @@ class PublishingGuard:
         source = self.source(record).lower()
         rule_terms = [t for t in self.checker(record.locale).banned_terms() if t.lower() not in source]
         return [t for t in rule_terms + list(extra or []) if t.lower() not in keep]
-
-    def spaced_ideas(self, record: ProductRecord) -> tuple[list[list[str]], int]:
-        """The idea groups decoding keeps out of the clauses right after one was said, and how many clauses."""
-        return idea_groups(record.locale), IDEA_DISTANCE
 
     def source(self, record: ProductRecord) -> str:
         return source_text(record, self.task)

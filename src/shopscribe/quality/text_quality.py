@@ -199,12 +199,6 @@ def _one_word_too_many(text: str, a: int) -> bool:
     return len(second[2]) == 1 and len(first[2]) >= 2
 
 
-def idea_groups(locale: str) -> list[list[str]]:
-    """The words of each evaluative idea a clause may not say again right after it was said (Chinese only):
-    what decoding keeps out (``engine.constraints``) so that the guard has less to repair."""
-    return [words.split() for words in _ZH_IDEAS.values()] if locale == "zh-CN" else []
-
-
 def _clauses(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _CLAUSE.finditer(text) if m.group().strip()]
 
