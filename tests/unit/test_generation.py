@@ -131,19 +131,6 @@ def test_constraint_processor_leaves_sampling_only_checked_tokens_and_never_bans
     assert torch.isfinite(dead_end).any()
 
 
-def test_a_repair_bans_every_spelling_of_an_impossible_effects_zone():
-    from shopscribe.generation.generator import placement_bans
-    from shopscribe.quality.guard import GuardVerdict
-
-    verdict = GuardVerdict("flagged", contradicted=[
-        {"kind": "detail:placement", "text": "修饰颈部线条", "start": 0, "end": 6},
-        {"kind": "detail:placement", "text": "袖口采用圆领", "start": 8, "end": 14},  # where a part sits: no zone ban
-        {"kind": "material", "text": "纯棉", "start": 20, "end": 22}])
-    bans = placement_bans(verdict)
-    assert {"颈部", "脖颈", "脖子", "脖间", "颈"} <= set(bans)
-    assert not {"腿部", "袖口", "纯棉"} & set(bans)
-
-
 def test_guard_records_verdict(tiny_model_dir, tmp_path):
     out = tmp_path / "g.jsonl"
     generate(_cfg(tiny_model_dir, _products(tmp_path, 3), out, "keywords=[Acme]"), log=lambda m: None)

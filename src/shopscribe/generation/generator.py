@@ -16,7 +16,6 @@ from shopscribe.catalog.injection import without_injections
 from shopscribe.catalog.conflicts import without_conflicts
 from shopscribe.quality.faithfulness import cut_clauses, orphaned_clauses
 from shopscribe.quality.guard import GuardReport, PublishingGuard, must_keep_terms
-from shopscribe.quality.placement import zone_spellings
 from shopscribe.quality.text_quality import apply_fixes
 from shopscribe.tasks.keep import keep_brand_and_type, preferred_spelling
 from shopscribe.tasks.length import enforce_length
@@ -130,8 +129,9 @@ class Generator:
             # regenerated: rule findings (the verifier's sentences are cut below: banning a whole sentence
             # would cost a decode and teach the decoder nothing); missing terms are flagged; text quality with
             # something to ban (a repeated idea's words, the wrong product type) once — a second repeat is
-            # left out below rather than paid for with another decode. (Cutting rule contradictions instead,
-            # unless the cut breaks the text, made the guard cheaper and the copy worse, rated blind: guard.md)
+            # left out below rather than paid for with another decode. (Cutting rule contradictions instead, or
+            # banning an impossible effect's zone in every spelling, made the guard cheaper and the copy worse,
+            # rated blind: docs/guard.md)
             failing = [i for i, v in enumerate(verdicts) if v.violations or rule_findings(v.contradicted)
                        or (attempt == 0 and quality_bans(v))]
             if not failing:
@@ -139,7 +139,7 @@ class Generator:
             keeps = []
             for i in failing:
                 extra[i] += [v["text"] for v in verdicts[i].violations] + [c["text"] for c in rule_findings(verdicts[i].contradicted)]
-                extra[i] += quality_bans(verdicts[i]) + placement_bans(verdicts[i])
+                extra[i] += quality_bans(verdicts[i])
                 keeps.append(kept_start(results[i].text, regenerated_findings(verdicts[i], attempt == 0)))
             # written again from the sentence of the first finding: what comes before it passed, and the
             # rest costs less to decode than the whole text. The rewritten part may not end at once (the model
@@ -180,8 +180,7 @@ class Generator:
         if not todo:
             return {}
         tails = self._decode([records[i] for i, *_ in todo], budget, prefixes=[keep for _, keep, *_ in todo],
-                             extra_banned=[extra[i] + [f["text"] for f in findings] + placement_bans(verdicts[i])
-                                           for i, _, findings, _ in todo])
+                             extra_banned=[extra[i] + [f["text"] for f in findings] for i, _, findings, _ in todo])
         done = {}
         for (i, keep, findings, cut), tail in zip(todo, tails):
             checked = enforce_length(drop_repeated_clauses(join_prefix(keep, tail)), policies[i])
@@ -348,12 +347,6 @@ def regenerated_findings(verdict, with_quality: bool) -> list[dict]:
 def kept_start(text: str, findings: list[dict]) -> str:
     """The sentences of ``text`` before the first of ``findings``: kept when the rest is written again."""
     return text[:sentence_start(text, min(f["start"] for f in findings))].rstrip() if findings else ""
-
-
-def placement_bans(verdict) -> list[str]:
-    """An impossible effect's zone in every spelling (修饰颈部线条 on a skirt: 颈部, 脖颈, 脖子…): banned only
-    as written, the repair wrote the same effect in other words (修饰了脖颈, then 修饰脖间)."""
-    return [w for c in verdict.contradicted if c.get("kind") == "detail:placement" for w in zone_spellings(c["text"])]
 
 
 def quality_bans(verdict) -> list[str]:

@@ -152,13 +152,6 @@ LOCATION = re.compile("(?P<part>" + "|".join(sorted(LOCATION_STEMS, key=len, rev
                       r"(?:处|部分|部位)?(?:的|采用了?|设计了?|加入了?|饰以|配以|点缀了?|有)")
 
 
-def zone_spellings(effect: str) -> list[str]:
-    """Every spelling of the body zone an impossible effect names ("修饰颈部线条": 颈部, 脖颈, 脖子…, 颈): what a
-    repair keeps out, so that it does not write the same effect in other words."""
-    m = EFFECT.search(effect)
-    return list(ZONE_WORDS[_ZONE_OF[m.group("zone")]]) if m else []
-
-
 def unplaced_features(norm: str, mentions: list, attributes: dict[str, list[str]]) -> list[Placement]:
     """Features of the data said to sit at a part of the garment the data does not place them at (a zip the
     data lists among the trousers' features, written "at the hems"): unsupported, the place is invented.

@@ -56,7 +56,7 @@ _EN_FUNCTION = frozenset(
 # two clauses is said twice, whatever the words (柔软舒适，穿着非常舒服). Human copy comes back to an idea
 # further on; the model repeats it at once (benchmarks/text_quality.py counts both).
 _ZH_IDEAS = {
-    "comfort": "舒适 舒服 舒爽 舒心 亲肤", "slim": "显瘦 纤瘦 纤细 苗条 显高 高挑", "casual": "休闲 随性 随意 慵懒",
+    "comfort": "舒适 舒服 舒爽 舒心 亲肤", "slim": "显瘦 纤细 苗条 显高 高挑", "casual": "休闲 随性 随意 慵懒",
     "convenient": "方便 便捷 便于", "elegant": "优雅 高雅 典雅 端庄", "delicate": "精致 精美 细腻",
     "fashion": "时尚 时髦 潮流 潮范", "layers": "层次感 层次", "temperament": "气质", "youth": "活力 青春 减龄 少女感",
     "sweet": "甜美 可爱 俏皮", "retro": "复古", "soft": "柔软 软糯", "breathable": "透气", "texture": "质感",
