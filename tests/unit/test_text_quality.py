@@ -157,6 +157,17 @@ def test_a_rewrite_that_is_no_better_is_not_taken_and_a_clean_cut_is_not_rewritt
     assert "长袖" not in generator.generate([DRESS])[0].text and len(engine.calls) == 3  # no rewrite decode
 
 
+def test_decoding_min_new_tokens_holds_back_the_end_of_a_draft_and_of_a_text_written_again_whole(tiny_model_dir):
+    from shopscribe.engine.decoding import DecodingArgs
+
+    later = "这款连衣裙采用格子设计，显得活泼。凸显出纤细的腰身，展现出纤细的腰身。"  # the repair keeps a start
+    generator, engine = guarded(tiny_model_dir, [REPEAT, later, "这款连衣裙采用格子设计，修饰身形，显得活泼。",
+                                                 "裙摆飘逸，很有少女感。"])
+    generator.decoding = DecodingArgs(min_new_tokens=40)
+    generator.generate([DRESS, DRESS])
+    assert engine.minimums == [[40, 40], [40, MIN_REWRITTEN_TOKENS]]
+
+
 def test_a_word_doubled_inside_a_clause_and_a_text_cut_off_mid_clause():
     for text, fixed in (("这款连衣裙穿起来显瘦又显瘦。", "这款连衣裙穿起来显瘦。"),
                         ("休闲的休闲裤型，适合各种场合。", "休闲裤型，适合各种场合。"),

@@ -125,6 +125,7 @@ class Generator:
         a rule, contradict the data or state a detail it does not hold; flag whatever still fails."""
         verdicts = self.guard.verdicts([g.text for g in results], records)
         extra: list[list[str]] = [[] for _ in records]
+        floor = min(self.decoding.min_new_tokens, budget)  # a text written again whole: the first draft's minimum
         for attempt in range(self.max_repairs):
             # regenerated: rule findings (the verifier's sentences are cut below: banning a whole sentence
             # would cost a decode and teach the decoder nothing); missing terms are flagged; text quality with
@@ -145,7 +146,7 @@ class Generator:
             # rest costs less to decode than the whole text. The rewritten part may not end at once (the model
             # often ends a text where a kept start ends, which would only drop the sentence)
             tails = self._decode([records[i] for i in failing], budget, extra_banned=[extra[i] for i in failing],
-                                 prefixes=keeps, min_new_tokens=[MIN_REWRITTEN_TOKENS if k else 0 for k in keeps])
+                                 prefixes=keeps, min_new_tokens=[MIN_REWRITTEN_TOKENS if k else floor for k in keeps])
             texts = [drop_repeated_clauses(join_prefix(keep, tail)) for keep, tail in zip(keeps, tails)]
             fitted = [enforce_length(text, policies[i]) for i, text in zip(failing, texts)]
             candidates = self.guard.verdicts([f.text for f in fitted], [records[i] for i in failing])
