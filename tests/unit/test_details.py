@@ -88,6 +88,9 @@ def test_cut_clauses_keeps_the_rest_tidy():
     assert cut_clauses("长袖上衣，圆领设计。", [(5, 7)]) == ("长袖上衣。", 1)
     # the first clause names the product: it loses the span only, and a brand is never split
     assert cut_clauses("圆领长袖上衣，短袖设计。", [(0, 2)])[0] == "长袖上衣，短袖设计。"
+    # a span inside a word takes the whole word (纯白 of 纯白色); a verb left without its object drops the clause
+    assert cut_clauses("这款纯白色连衣裙，运用碎花元素。", [(2, 4)])[0] == "这款连衣裙，运用碎花元素。"
+    assert cut_clauses("这款连衣裙采用纯白色为主体，运用碎花元素。", [(7, 9)])[0] == "运用碎花元素。"
     head = "EthnoVogue women printed woven maxi dress"
     start = head.index("woven")
     assert cut_clauses(head, [(start, start + 5)], ("EthnoVogue",))[0] == "EthnoVogue women printed maxi dress"

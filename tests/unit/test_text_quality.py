@@ -35,6 +35,10 @@ def test_doubled_characters_and_words_but_not_reduplications():
     assert kinds("轻轻松松，满满的活力，v领领口很精致。", DRESS) == []
     assert kinds("A blue blue shirt.", SHIRT) == ["quality:doubled"]
     assert apply_fixes("灰色色的衣身。", text_quality("灰色色的衣身。", DRESS)) == "灰色的衣身。"
+    text = "这款连衣裙采用a字版型，修长修长的裙摆很飘逸。"  # a whole word twice in a row
+    assert kinds(text, DRESS) == ["quality:doubled"]
+    assert apply_fixes(text, text_quality(text, DRESS)) == "这款连衣裙采用a字版型，修长的裙摆很飘逸。"
+    assert kinds("这款连衣裙采用格子设计，走起路来裙摆飘飘，满满的少女感。", DRESS) == []  # AABB and AA stay
 
 
 def test_debris_fragments_and_empty_openings():
@@ -44,6 +48,10 @@ def test_debris_fragments_and_empty_openings():
     assert kinds("这款连衣裙采用格子设计，显得活泼。牛仔布的拼接。", DRESS) == ["quality:fragment"]
     assert kinds("宽松的版型，打造出休闲的风格。", DRESS) == []  # 打造出: a predicate
     assert kinds("这款裤子采用经典的裤子设计，穿着舒适。", JUMPSUIT) == ["quality:empty"]
+    assert kinds("这款裤子采用经典的裤子版型设计，穿着舒适。", JUMPSUIT) == ["quality:empty"]
+    # a conjunction straight before 的: the words it joins are missing; 亲和的 is one word
+    assert kinds("这款连衣裙采用格子设计，而的腰带设计，更显活泼。", DRESS) == ["quality:fragment"]
+    assert kinds("这款连衣裙采用格子设计，给人以亲和的感觉。", DRESS) == []
 
 
 def test_a_noun_phrase_sentence_and_a_verb_that_lost_its_object_are_fragments():

@@ -416,7 +416,7 @@ def clause_spans(text: str, protected: tuple[str, ...] = ()) -> list[tuple[int, 
 _FUNCTION = r"(?:to|from|with|of|in|for|by|and|or|is|are|was|were|a|an|the|that|which|helps?|can|will|its|your)"
 _BROKEN = re.compile(rf"\b(?:to|from|with|of|in|for|by|a|an|the|helps?|can|will|its|your)\s+{_FUNCTION}\b"
                      rf"|\b(?:a|an|the)\s+[a-z]+(?:ing|ful|ous|ive|al)\s+(?:that|which|and|from|to)\b"
-                     rf"|(?:采用|采用了|设计了|添加了|带有|具有|拥有|选用|搭配)(?:的|[，。,.]|$)", re.IGNORECASE)
+                     rf"|(?:采用|采用了|设计了|添加了|带有|具有|拥有|选用|搭配)(?:的|为|[，。,.]|$)", re.IGNORECASE)
 _DANGLING = re.compile(r"(?:\b(?:has|have|with|and|a|an|the|in|of|featuring|features|is|are|by)\s*)+(?=[,，.。]|$)",
                        re.IGNORECASE)
 
@@ -435,6 +435,21 @@ def orphaned_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[s
     return out
 
 
+def _whole_words(clause: str, a: int, b: int) -> tuple[int, int]:
+    """The span ``a:b`` of a Chinese clause widened to the words it falls inside: cutting 纯白 from 纯白色
+    takes the 色 too (not 采用色为主体)."""
+    if not re.search(r"[\u4e00-\u9fff]", clause[a:b]):
+        return a, b
+    import jieba
+
+    for word, start, end in jieba.tokenize(clause):
+        if start < a < end:
+            a = start
+        if start < b < end:
+            b = end
+    return a, b
+
+
 def cut_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[str, ...] = ()) -> tuple[str, int]:
     """``text`` without the clauses that hold any of ``spans``; the first clause, which names the product,
     loses only the spans themselves ("green printed woven top" -> "green printed top"), unless nothing
@@ -451,8 +466,9 @@ def cut_clauses(text: str, spans: list[tuple[int, int]], protected: tuple[str, .
             continue
         if i == 0:
             clause = text[start:end]
-            for a, b in sorted(hits, reverse=True):
-                clause = clause[:max(a, start) - start] + clause[min(b, end) - start:]
+            for a, b in sorted((_whole_words(clause, max(a, start) - start, min(b, end) - start)
+                                for a, b in hits), reverse=True):
+                clause = clause[:a] + clause[b:]
             clause = _DANGLING.sub("", re.sub(r"[ \t]{2,}", " ", clause))
             clause = re.sub(r"\.{2,}", ".", re.sub(r"\s+([,，.。])", r"\1", clause)).strip()
             whole = len(re.findall(r"[A-Za-z]{2,}", clause)) >= 2 or len(re.findall(r"[\u4e00-\u9fff]", clause)) >= 3

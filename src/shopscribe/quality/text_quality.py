@@ -67,6 +67,7 @@ _IDEA = re.compile("|".join(sorted(map(re.escape, _IDEA_OF), key=len, reverse=Tr
 IDEA_DISTANCE = 2  # clauses
 SHORT_SENTENCE = 8  # characters: a one-clause sentence this short with no verb or adjective is a fragment
 # reduplications the language uses on purpose (AABB forms such as 整整齐齐 are recognised as such)
+_JOINERS = frozenset("而 并 且 而且 并且 以及".split())  # 和, 与, 及: jieba splits 亲和的 so
 _ZH_REDUPLICATIONS = frozenset(
     "常常 慢慢 轻轻 淡淡 满满 浅浅 小小 大大 好好 款款 点点 丝丝 层层 渐渐 微微 暖暖 软软 萌萌 美美 闪闪 乖乖 翩翩 "
     "飘飘 悠悠 纤纤 亭亭 楚楚 盈盈 绵绵 甜甜 酷酷 帅帅 静静 紧紧 稍稍 刚刚 偏偏 处处 人人 天天 个个 件件 宝宝 妈妈 "
@@ -110,7 +111,7 @@ def text_quality(text: str, record: ProductRecord, describe: bool = False) -> li
     product description (English copy without a suggestion of how to wear or use it gets one)."""
     zh = record.locale == "zh-CN"
     findings = _debris(text) + _doubled(text, zh) + _repeats(text, record, zh) + _fragments(text, zh, record)
-    findings += _empty_openings(text, record) + _empty_objects(text, record) if zh else []
+    findings += _empty_openings(text, record) + _empty_objects(text, record) + _joined_to_nothing(text) if zh else []
     findings += _brand(text, record) + _wrong_type(text, record, zh)
     findings += [] if zh else english_findings(text, record, describe)
     return sorted(findings, key=lambda f: (f["start"], f["kind"]))
@@ -162,6 +163,9 @@ def _doubled(text: str, zh: bool) -> list[dict]:
             if len(w) >= 2 and mid in ("的", "又", "而", "且") and w2.startswith(w) and _CJK.match(w):
                 fix = w if w2 == w else w2  # 显瘦又显瘦 -> 显瘦; 休闲的休闲裤 -> 休闲裤
                 out.append(_finding("quality:doubled", text, a, c + len(w2), f"'{w}' written twice", fix))
+        for (a, w), (_, w2) in zip(tokens, tokens[1:]):  # 修长修长的裙摆: a word written twice in a row
+            if len(w) >= 2 and w2 == w and _CJK.match(w) and w not in _ZH_REDUPLICATIONS:
+                out.append(_finding("quality:doubled", text, a, a + 2 * len(w), f"'{w}' written twice", w))
         out += _coordinated_twice(text, r"([\u4e00-\u9fffA-Za-z0-9]{2,12})(?:和|与|及|以及|、|或|或者)\1", out)
         return out
     out += _coordinated_twice(text, r"\b((?:[A-Za-z'-]+\s+){0,4}[A-Za-z'-]{3,})\s+(?:and|or|&)\s+\1\b", [])
@@ -382,13 +386,27 @@ def _empty_objects(text: str, record: ProductRecord) -> list[dict]:
     return out
 
 
+def _joined_to_nothing(text: str) -> list[dict]:
+    """而的连帽设计: a conjunction straight before 的, with the words it should join missing (a slip, or a
+    word banned while decoding): the clause reads broken."""
+    out, at = [], 0
+    words = _jieba_words(text)
+    for word, after in zip(words, words[1:]):
+        if word in _JOINERS and after == "的":
+            clause = next(((a, b) for a, b in _clauses(text) if a <= at < b), (at, at + 2))
+            out.append(_finding("quality:fragment", text, *clause, f"'{word}的' joins nothing: a word is missing",
+                                ""))
+        at += len(word)
+    return out
+
+
 def _empty_openings(text: str, record: ProductRecord) -> list[dict]:
     """这款卫衣采用经典的卫衣设计: the product the opening names, given again as its own design."""
     opening = re.match(r"这款([\u4e00-\u9fffA-Za-z]{1,5}?)(?:采用|的)", text)
     if opening is None:
         return []
     named = opening.group(1)
-    m = re.search(rf"采用(?:了)?(?:经典|简约|时尚|基础|常规)?的?{re.escape(named)}(?:型)?设计", text)
+    m = re.search(rf"采用(?:了)?(?:经典|简约|时尚|基础|常规)?的?{re.escape(named)}(?:版型|款式|型)?设计", text)
     if m is None:
         return []
     return [_finding("quality:empty", text, m.start(), m.end(),
