@@ -144,6 +144,10 @@ def test_claims_commands_name_bad_rows_and_show_verdicts(tmp_path):
     ("双排扣设计，修饰颈部线条。", {"类型": "上衣", "衣门襟": "双排扣"}, True),
     ("双排扣设计，修饰腰部线条。", {"类型": "上衣", "衣门襟": "双排扣"}, False),
     ("腰带的设计，勾勒出纤细的腰身。", {"类型": "上衣", "衣款式": "腰带"}, False),
+    # what sits at the waist reaches the waist and legs, not the neck or the arms
+    ("腰部的收腰设计，修饰颈部线条。", {"类型": "裙", "裙款式": "收腰"}, True),
+    ("腰间的收腰设计，展现出纤细的手臂。", {"类型": "裙", "裙款式": "收腰"}, True),
+    ("腰部的收腰设计，拉长腿部比例。", {"类型": "裙", "裙款式": "收腰"}, False),
 ])
 def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(text, product, impossible):
     record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": product})

@@ -69,6 +69,11 @@ ZONE_PARTS: dict[str, re.Pattern] = {
     "waist": re.compile(r"腰"), "leg": re.compile(r"裤脚|裤腿|裙摆|下摆|腰|腿|裤型|裙长|长度"),
     "chest": re.compile(r"胸|领"),
 }
+# the zones a part sitting at a zone may act on: its own and those next to it (a waist seam lengthens the legs,
+# a neckline opens the chest; nothing at the waist reaches the neck, the face or the arms)
+NEAR: dict[str, set[str]] = {"waist": {"waist", "leg", "chest"}, "leg": {"leg", "waist"},
+                             "neck": {"neck", "face", "chest"}, "face": {"face", "neck"},
+                             "arm": {"arm"}, "chest": {"chest", "neck", "waist"}}
 # the zones a product category covers (categories of ``FamilySet.categories_of``); a short top lengthens the
 # legs; no garment reaches the face but through its collar, hood or colour (ZONE_PARTS: named near the effect)
 CATEGORY_ZONES: dict[str, set[str]] = {
@@ -109,6 +114,11 @@ def senseless_placements(norm: str, mentions: list, categories: set[str]) -> lis
     for m in EFFECT.finditer(norm):
         zone, (window, part) = _ZONE_OF[m.group("zone")], _subject(norm, m.start(), mentions)
         if ZONE_PARTS[zone].search(norm, window, m.start()):
+            continue
+        located = _located_at(norm, window, m.start())
+        if located is not None and zone not in NEAR[located]:  # 腰部的收腰设计，修饰颈部线条
+            found.append(Placement(m.start(), m.end(), m.group(0),
+                                   f"impossible: what sits at the {located} cannot act on the {zone}"))
             continue
         # the zones the part may act on: an ornament's, else its family's
         reach = _ornament_reach(norm, part, m.start())
@@ -198,6 +208,13 @@ def garments_as_parts(norm: str, category_mentions: list[tuple[list[str], int, i
             found.append(Placement(m.start(), end, norm[m.start():end],
                                    f"impossible: the {m.group('part')} cannot be a {norm[start:end]}"))
     return found
+
+
+def _located_at(norm: str, start: int, at: int) -> str | None:
+    """The body zone the words before an effect place their subject at ("腰部的收腰设计，" -> waist), from the
+    last place named in ``norm[start:at]``; None when none is named."""
+    places = list(WHERE.finditer(norm, start, at))
+    return _ZONE_OF[places[-1].group("zone")] if places else None
 
 
 def _ornament_reach(norm: str, part, at: int) -> set[str] | None:
