@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import time
@@ -36,6 +37,7 @@ def run_budget(steps: int) -> dict:
     task, data_file, overrides = SETS[SET]
     run = WORK / "learning-curve" / f"steps-{steps}"
     overrides = [o for o in overrides if not o.startswith("train.max_steps=")] + [f"train.max_steps={steps}"]
+    shutil.rmtree(run, ignore_errors=True)  # a fresh run: never resumed from an earlier run's checkpoint
     started, cpu = time.time(), children_cpu_seconds()
     subprocess.run(["shopscribe", "train", str(HERE.parent / "configs" / "train" / "gemma3-270m" / "benchmark_lora.yaml"),
                     f"out_dir={run}", f"data.train_file={DATA / data_file}", f"task.name={task}", "overwrite=true",
