@@ -388,14 +388,15 @@ def _empty_objects(text: str, record: ProductRecord) -> list[dict]:
 
 def _joined_to_nothing(text: str) -> list[dict]:
     """而的连帽设计: a conjunction straight before 的, with the words it should join missing (a slip, or a
-    word banned while decoding): the clause reads broken."""
+    word banned while decoding): the clause reads broken. Written again with the pair banned (cutting the
+    clause would leave what it said of the part as a sentence of its own: 更显休闲感。), else flagged."""
     out, at = [], 0
     words = _jieba_words(text)
     for word, after in zip(words, words[1:]):
         if word in _JOINERS and after == "的":
             clause = next(((a, b) for a, b in _clauses(text) if a <= at < b), (at, at + 2))
             out.append(_finding("quality:fragment", text, *clause, f"'{word}的' joins nothing: a word is missing",
-                                ""))
+                                None, [word + "的"]))
         at += len(word)
     return out
 
