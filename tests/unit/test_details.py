@@ -148,6 +148,8 @@ def test_claims_commands_name_bad_rows_and_show_verdicts(tmp_path):
     ("腰部的收腰设计，修饰颈部线条。", {"类型": "裙", "裙款式": "收腰"}, True),
     ("腰间的收腰设计，展现出纤细的手臂。", {"类型": "裙", "裙款式": "收腰"}, True),
     ("腰部的收腰设计，拉长腿部比例。", {"类型": "裙", "裙款式": "收腰"}, False),
+    # a neckline named near a neck effect makes it the neckline's, not on trousers, which have none
+    ("这款阔腿裤领部采用精致的领扣装饰，修饰颈部线条。", {"类型": "裤", "裤型": "阔腿裤"}, True),
 ])
 def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(text, product, impossible):
     record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": product})

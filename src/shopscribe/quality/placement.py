@@ -113,7 +113,11 @@ def senseless_placements(norm: str, mentions: list, categories: set[str]) -> lis
     judged_category = any(c in CATEGORY_ZONES for c in categories)
     for m in EFFECT.finditer(norm):
         zone, (window, part) = _ZONE_OF[m.group("zone")], _subject(norm, m.start(), mentions)
-        if ZONE_PARTS[zone].search(norm, window, m.start()):
+        # a part of the zone named near the effect makes it that part's, if the product can have such a part:
+        # a neckline's effect on trousers (阔腿裤…领部采用精致的领扣装饰，修饰颈部线条) stays impossible (the face
+        # is reached through a collar, a hood or a colour, whatever the garment)
+        if ZONE_PARTS[zone].search(norm, window, m.start()) and (
+                not judged_category or zone in covered or zone == "face"):
             continue
         located = _located_at(norm, window, m.start())
         if located is not None and zone not in NEAR[located]:  # 腰部的收腰设计，修饰颈部线条
