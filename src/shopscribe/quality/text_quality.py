@@ -155,15 +155,12 @@ def _doubled(text: str, zh: bool) -> list[dict]:
             if pair in _ZH_REDUPLICATIONS or aabb or not _one_word_too_many(text, a):
                 continue
             out.append(_finding("quality:doubled", text, a, a + 2, f"'{m.group(1)}' written twice", m.group(1)))
-        at, tokens = 0, []
-        for word in _jieba_words(text):
-            tokens.append((at, word))
-            at += len(word)
-        for (a, w), (_, mid), (c, w2) in zip(tokens, tokens[1:], tokens[2:]):  # 拼接的拼接, 显瘦又显瘦, 休闲的休闲裤
+        tokens = _word_spans(text)
+        for (a, _, w), (_, _, mid), (c, _, w2) in zip(tokens, tokens[1:], tokens[2:]):  # 拼接的拼接, 显瘦又显瘦, 休闲的休闲裤
             if len(w) >= 2 and mid in ("的", "又", "而", "且") and w2.startswith(w) and _CJK.match(w):
                 fix = w if w2 == w else w2  # 显瘦又显瘦 -> 显瘦; 休闲的休闲裤 -> 休闲裤
                 out.append(_finding("quality:doubled", text, a, c + len(w2), f"'{w}' written twice", fix))
-        for (a, w), (_, w2) in zip(tokens, tokens[1:]):  # 修长修长的裙摆: a word written twice in a row
+        for (a, _, w), (_, _, w2) in zip(tokens, tokens[1:]):  # 修长修长的裙摆: a word written twice in a row
             if len(w) >= 2 and w2 == w and _CJK.match(w) and w not in _ZH_REDUPLICATIONS:
                 out.append(_finding("quality:doubled", text, a, a + 2 * len(w), f"'{w}' written twice", w))
         out += _coordinated_twice(text, r"([\u4e00-\u9fffA-Za-z0-9]{2,12})(?:和|与|及|以及|、|或|或者)\1", out)
@@ -189,11 +186,7 @@ def _coordinated_twice(text: str, pattern: str, found: list[dict]) -> list[dict]
 def _one_word_too_many(text: str, a: int) -> bool:
     """At ``a`` a character is doubled across words: a word ending in it, then it alone (灰色 + 色), or it
     inside one word that is not a reduplication; "v领" + "领口" (the next word starts with it) is two words."""
-    at = 0
-    tokens = []
-    for word in _jieba_words(text):
-        tokens.append((at, at + len(word), word))
-        at += len(word)
+    tokens = _word_spans(text)
     first = next((t for t in tokens if t[0] <= a < t[1]), None)
     second = next((t for t in tokens if t[0] <= a + 1 < t[1]), None)
     if first is None or second is None:
@@ -297,6 +290,15 @@ def _jieba_words(text: str) -> tuple[str, ...]:
     return tuple(jieba.lcut(text))
 
 
+def _word_spans(text: str) -> list[tuple[int, int, str]]:
+    """The jieba words of ``text`` with where each starts and ends."""
+    spans, at = [], 0
+    for word in _jieba_words(text):
+        spans.append((at, at + len(word), word))
+        at += len(word)
+    return spans
+
+
 def _fragments(text: str, zh: bool, record: ProductRecord) -> list[dict]:
     """A sentence that is one predicate-less noun phrase (牛仔布的拼接。), or whose last clause is a topic
     with nothing said about it (…，腰带的设计。); a text that stops mid-clause (…，穿着)."""
@@ -390,14 +392,13 @@ def _joined_to_nothing(text: str) -> list[dict]:
     """而的连帽设计: a conjunction straight before 的, with the words it should join missing (a slip, or a
     word banned while decoding): the clause reads broken. Written again with the pair banned (cutting the
     clause would leave what it said of the part as a sentence of its own: 更显休闲感。), else flagged."""
-    out, at = [], 0
-    words = _jieba_words(text)
-    for word, after in zip(words, words[1:]):
+    out = []
+    words = _word_spans(text)
+    for (at, _, word), (_, _, after) in zip(words, words[1:]):
         if word in _JOINERS and after == "的":
             clause = next(((a, b) for a, b in _clauses(text) if a <= at < b), (at, at + 2))
             out.append(_finding("quality:fragment", text, *clause, f"'{word}的' joins nothing: a word is missing",
                                 None, [word + "的"]))
-        at += len(word)
     return out
 
 
