@@ -125,6 +125,9 @@ def main() -> None:
     args = parser.parse_args()
     path = RESULTS / f"{NAME}.json"
     results = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    missing = [s for s in args.steps if str(s) not in results] if args.regenerate else []
+    if missing:
+        parser.error(f"--regenerate: no trained run for steps {missing} in {path} (train them first)")
     if not args.table:
         for steps in args.steps:
             print(f"== {steps} steps", flush=True)
