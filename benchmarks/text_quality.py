@@ -7,7 +7,9 @@ the describe development sets and on any outputs, side by side.
 
 An output file is JSONL with `id` and `text` (`shopscribe generate` rows). On the references the counts are
 an upper bound on false alarms (human copy has its own repetitions and <UNK> tokens; each kind's examples
-are printed to be read). Results: benchmarks/results/text_quality.json.
+are printed to be read). Every Chinese text of a blind-rated sheet in docs/ratings is also checked for
+`quality:repeat`, split by what the rater said (repetitive or not) and by who wrote it: a tuning set, as the
+repetition rules were written while reading it. Results: benchmarks/results/text_quality.json.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def main() -> None:
         if (DATA / path).exists():
             records = load_catalog(DATA / path).records
             report[f"{name} references"] = count([(r, r.description or "") for r in records], args.examples)
+    report["rated zh sheets: quality:repeat"] = rated_repeats()
     if args.outputs:
         products = {r.id: r for r in load_catalog(args.products).records}
         for spec in args.outputs:
@@ -47,6 +50,9 @@ def main() -> None:
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     RESULTS.write_text(json.dumps({**previous, **report}, ensure_ascii=False, indent=1))
     for name, r in report.items():
+        if "texts" not in r:
+            print(f"{name}: " + "; ".join(f"{k} {v['found']} of {v['texts']}" for k, v in r.items()))
+            continue
         print(f"{name}: {r['texts']} texts, with any finding {r['with_any']} ({r['share_any']:.3f}); " +
               ", ".join(f"{k} {v}" for k, v in sorted(r["texts_with"].items())))
         for kind, examples in r["examples"].items():
@@ -69,6 +75,38 @@ def count(pairs: list, examples: int) -> dict:
     n = len(pairs)
     return {"texts": n, "with_any": with_any, "share_any": with_any / n if n else 0.0,
             "texts_with": dict(with_kind), "examples": shown}
+
+
+def rated_repeats() -> dict:
+    """How many rated Chinese texts ``quality:repeat`` finds, by writer (model or human) and the rater's
+    repetitive mark."""
+    from shopscribe.catalog.record import ProductRecord
+    from shopscribe.quality.text_quality import text_quality
+
+    ratings = HERE.parent / "docs" / "ratings"
+    groups: dict[str, dict] = {}
+    for sheet in sorted(ratings.glob("sheet.*.json")):
+        stem = sheet.name[len("sheet."):-len(".json")]
+        key, rating = ratings / f"key.{stem}.json", ratings / f"rating.{stem}.json"
+        if not (key.exists() and rating.exists()):
+            continue
+        key, rating = json.loads(key.read_text()), {r["id"]: r for r in json.loads(rating.read_text())}
+        for item in json.loads(sheet.read_text()):
+            data = item["product_data"]
+            if not any("\u4e00" <= c <= "\u9fff" for c in "".join(item["texts"].values())):
+                continue  # an English sheet
+            record = ProductRecord(id=item["id"], locale="zh-CN", category=data.get("category"),
+                                   attributes=data.get("attributes", {}), title=data.get("title"))
+            for letter, text in item["texts"].items():
+                mark = rating.get(item["id"], {}).get(letter)
+                if not mark:
+                    continue
+                writer = "human" if key[item["id"]][letter] == "human" else "model"
+                group = f"{writer}, rated {'repetitive' if mark.get('repetitive') else 'not repetitive'}"
+                g = groups.setdefault(group, {"texts": 0, "found": 0})
+                g["texts"] += 1
+                g["found"] += any(f["kind"] == "quality:repeat" for f in text_quality(text, record, describe=True))
+    return dict(sorted(groups.items()))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,22 @@ def test_an_idea_said_twice_is_found_and_the_product_named_twice_is_not():
                        found) == "这款连衣裙采用格子设计，凸显出纤细的腰身。"
 
 
+def test_a_verbal_tic_an_idea_of_the_catalog_and_a_value_named_as_a_design_again():
+    text = "这款连衣裙非常的时尚，而且非常吸睛，格子图案非常的显瘦，穿着非常贴心。"
+    found = text_quality(text, DRESS)
+    assert [(f["text"], f["ban"]) for f in found] == [("非常的", ["非常"]), ("非常", ["非常"])]
+    assert apply_fixes(text, found) == "这款连衣裙非常的时尚，而且非常吸睛，格子图案显瘦，穿着贴心。"
+    assert kinds("这款连衣裙非常的时尚，格子图案非常显瘦。", DRESS) == []  # twice is how people write
+    assert kinds("这款连衣裙展现出优雅气质，a字裙摆展现出活力，格子图案展现出甜美。", DRESS) == ["quality:repeat"]
+    assert kinds("这款连衣裙采用白色印花，彰显出文艺范儿，同时加入了波点装饰，增添了文艺感。", DRESS) == ["quality:repeat"]
+    found = text_quality("这款连衣裙采用格子拼接设计，精致的格子装饰，凸显出优雅气质。", DRESS)
+    assert [(f["text"], f["ban"]) for f in found] == [("精致的格子装饰", ["格子装饰"])]
+    assert kinds("这款连衣裙的口袋处加入了格子装饰，格子很好看。", DRESS) == []
+    assert kinds("这款连衣裙的格子处加入了格子装饰。", DRESS) == ["quality:repeat"]
+    assert kinds("这款连衣裙采用格子设计，腰部提高腰线，a字设计显瘦。",  # a value inside another word is not it
+                 ProductRecord(id="h", locale="zh-CN", attributes={"类型": ["裙"], "裙腰型": ["高腰"]})) == []
+
+
 def test_doubled_characters_and_words_but_not_reduplications():
     assert kinds("灰色色的衣身，满满的少女感。", DRESS) == ["quality:doubled"]
     assert kinds("搭配荷叶边拼接的拼接，很甜美。", DRESS) == ["quality:doubled"]

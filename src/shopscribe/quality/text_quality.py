@@ -56,15 +56,24 @@ _EN_FUNCTION = frozenset(
 # two clauses is said twice, whatever the words (柔软舒适，穿着非常舒服). Human copy comes back to an idea
 # further on; the model repeats it at once (benchmarks/text_quality.py counts both).
 _ZH_IDEAS = {
-    "comfort": "舒适 舒服 舒爽 舒心 亲肤", "slim": "显瘦 纤细 苗条 显高 高挑", "casual": "休闲 随性 随意 慵懒",
+    "comfort": "舒适 舒服 舒爽 舒心 亲肤", "slim": "显瘦 纤细 苗条 显高 高挑 纤长", "casual": "休闲 随性 随意 慵懒",
     "convenient": "方便 便捷 便于", "elegant": "优雅 高雅 典雅 端庄", "delicate": "精致 精美 细腻",
-    "fashion": "时尚 时髦 潮流 潮范", "layers": "层次感 层次", "temperament": "气质", "youth": "活力 青春 减龄 少女感",
+    "fashion": "时尚 时髦 潮流 潮范", "layers": "层次感 层次", "temperament": "气质", "youth": "活力 青春 减龄 少女感 少女",
     "sweet": "甜美 可爱 俏皮", "retro": "复古", "soft": "柔软 软糯", "breathable": "透气", "texture": "质感",
-    "charm": "魅力 女人味",
+    "charm": "魅力 女人味", "fresh": "清新 淡雅", "artsy": "文艺", "neck": "颈部 脖颈 脖子 肩颈",
 }
 _IDEA_OF = {w: idea for idea, words in _ZH_IDEAS.items() for w in words.split()}
 _IDEA = re.compile("|".join(sorted(map(re.escape, _IDEA_OF), key=len, reverse=True)))
 IDEA_DISTANCE = 2  # clauses
+# the model's verbal tics: a frame or an intensifier written a third time in one short text (展现出…展现出…
+# 展现出; 非常的…非常…非常的) — human copy uses each at most twice in 4 of 599 references
+# (benchmarks/text_quality.py). An intensifier's later uses are dropped; a frame's clause is left out.
+_ZH_INTENSIFIERS = ("非常", "更加", "十分")
+_ZH_TIC = re.compile(r"(非常|更加|十分)的?|展现|修饰|同时|增添|兼顾|打造|凸显|彰显|尽显")
+TIC_TIMES = 3
+# one of the product's own values named as a design again in the next clause or in the same one (采用网纱拼接
+# 设计，精致的网纱装饰; 口袋处加入了口袋装饰): 7 of 599 human references do it
+_AS_DESIGN = r"(?:的)?[^，,。]{0,2}?(?:设计|装饰|面料|布料|元素|材质|效果|拼接|图案|款式|版型|风格|点缀)"
 SHORT_SENTENCE = 8  # characters: a one-clause sentence this short with no verb or adjective is a fragment
 # reduplications the language uses on purpose (AABB forms such as 整整齐齐 are recognised as such)
 _JOINERS = frozenset("而 并 且 而且 并且 以及".split())  # 和, 与, 及: jieba splits 亲和的 so
@@ -206,7 +215,7 @@ def _repeats(text: str, record: ProductRecord, zh: bool) -> list[dict]:
     own = _own_terms(record)
     spans = _clauses(text)
     words = [_content_words(text[a:b], zh, own) for a, b in spans]
-    out = _idea_repeats(text, spans) if zh else []
+    out = _idea_repeats(text, spans) + _tics(text, spans) + _own_repeats(text, spans, record) if zh else []
     taken = {f["start"]: f for f in out}
     for j, (a, b) in enumerate(spans):
         for i in range(j):
@@ -247,6 +256,47 @@ def _idea_repeats(text: str, spans: list[tuple[int, int]]) -> list[dict]:
             out.append(_finding("quality:repeat", text, a, b, f"says {idea} ('{w}') again, right after '{before}'",
                                 "", _ZH_IDEAS[idea].split()))
         last.update({idea: j for idea in ideas})
+    return out
+
+
+def _tics(text: str, spans: list[tuple[int, int]]) -> list[dict]:
+    """A frame or an intensifier written a third time and more (``_ZH_TIC``): the intensifier removed, the
+    clause of a frame left out; the ban is the word."""
+    uses: dict[str, list[re.Match]] = {}
+    for m in _ZH_TIC.finditer(text):
+        uses.setdefault(m.group(1) or m.group(0), []).append(m)
+    out = []
+    for word, ms in uses.items():
+        for n, m in enumerate(ms[TIC_TIMES - 1:], TIC_TIMES):
+            reason = f"writes '{word}' {n} times in one text"
+            if word in _ZH_INTENSIFIERS:
+                out.append(_finding("quality:repeat", text, m.start(), m.end(), reason, "", [word]))
+            else:
+                a, b = next((a, b) for a, b in spans if a <= m.start() < b)
+                out.append(_finding("quality:repeat", text, a, b, reason, "", [word]))
+    return out
+
+
+def _own_repeats(text: str, spans: list[tuple[int, int]], record: ProductRecord) -> list[dict]:
+    """A clause naming one of the product's values as a design (``_AS_DESIGN``) that the clause before it
+    named as a design too, or that names the value twice; whole jieba words only (not 高腰 in 提高腰线)."""
+    words = _word_spans(text)
+    starts, ends = {a for a, _, _ in words}, {b for _, b, _ in words}
+    values = sorted({v for key, vs in record.attributes.items() if key != "类型" for v in vs
+                     if len(v) >= 2 and v.lower() not in ZH_GARMENT_WORDS}, key=lambda v: (-len(v), v))
+    out, found = [], set()
+    for value in values:
+        named = re.compile(re.escape(value))
+        as_design = re.compile(re.escape(value) + _AS_DESIGN)
+        design_in = [next((m for m in as_design.finditer(text, a, b) if m.start() in starts), None) for a, b in spans]
+        for j, (a, b) in enumerate(spans):
+            times = [m for m in named.finditer(text, a, b) if m.start() in starts and m.end() in ends]
+            twice = j > 0 and design_in[j] and design_in[j - 1]
+            if j in found or not (twice or (design_in[j] and len(times) >= 2)):
+                continue
+            found.add(j)
+            said = design_in[j].group(0)
+            out.append(_finding("quality:repeat", text, a, b, f"names '{value}' again ('{said}')", "", [said]))
     return out
 
 
