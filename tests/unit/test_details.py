@@ -150,6 +150,13 @@ def test_claims_commands_name_bad_rows_and_show_verdicts(tmp_path):
     ("腰部的收腰设计，拉长腿部比例。", {"类型": "裙", "裙款式": "收腰"}, False),
     # a neckline named near a neck effect makes it the neckline's, not on trousers, which have none
     ("这款阔腿裤领部采用精致的领扣装饰，修饰颈部线条。", {"类型": "裤", "裤型": "阔腿裤"}, True),
+    # sleeves at the neckline
+    ("领口处插肩袖的设计，修饰颈部曲线。", {"类型": "上衣", "衣袖型": "插肩袖"}, True),
+    ("领口采用v领设计，修饰颈部线条。", {"类型": "上衣", "衣领型": "v领"}, False),
+    # a collar on the shoulders; a neckline that opens them, and sleeves, do sit there
+    ("上身时，肩部采用立体翻领，展现出自信。", {"类型": "上衣", "衣领型": "翻领"}, True),
+    ("肩部采用一字领设计，性感迷人。", {"类型": "上衣", "衣领型": "一字领"}, False),
+    ("肩部的插肩袖设计，随性慵懒。", {"类型": "上衣", "衣袖型": "插肩袖"}, False),
 ])
 def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(text, product, impossible):
     record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": product})

@@ -55,13 +55,17 @@ BODY_EFFECT = re.compile(r"显瘦|显高|遮肉|藏肉|瘦身|(?:遮|藏)[^，�
 SHAPERS = re.compile(r"版型|廓形|剪裁|裁剪|收腰|高腰|a字|直筒|阔腿|修身|深色|黑色|竖条|条纹|长度|裙长|裤长|衣长|线条")
 # parts of a garment that name where another part sits ("袖口采用翻领设计": a collar at the cuffs)
 PART_ZONE_WORDS: dict[str, list[str]] = {
-    "arm": ["袖口", "衣袖", "袖子", "袖身"], "leg": ["裤脚", "裤腿", "裤口"], "waist": ["腰头", "腰带"],
+    "arm": ["袖口", "衣袖", "袖子", "袖身"], "leg": ["裤脚", "裤腿", "裤口"], "waist": ["腰头", "腰带"], "neck": ["领口"],
+    "shoulder": ["肩部", "肩头"],
     "hem": ["下摆", "裙摆", "衣摆"],
 }
 # where the parts of a family sit, for families whose parts sit at one place only (a ruffle or a slit may
 # sit at a cuff, a hem or a neckline)
-SITS_AT: dict[str, set[str]] = {"neckline": {"neck", "chest"}, "hood": {"neck"}, "sleeve_length": {"arm"},
-                                "sleeve_style": {"arm"}, "rise": {"waist"}, "leg_shape": {"leg", "hem"}}
+SITS_AT: dict[str, set[str]] = {"neckline": {"neck", "chest"}, "hood": {"neck"}, "sleeve_length": {"arm", "shoulder"},
+                                "sleeve_style": {"arm", "shoulder"}, "rise": {"waist"}, "leg_shape": {"leg", "hem"}}
+# necklines that open the shoulders sit there too (肩部采用一字领设计; not 肩部采用翻领)
+SITS_ALSO: dict[tuple[str, str], set[str]] = {("neckline", "off_shoulder"): {"shoulder"},
+                                              ("neckline", "boat"): {"shoulder"}}
 # a part of the zone itself named near the effect, known to a family or not ("吊带领设计，修饰颈部",
 # "衣袖直筒设计，修饰手臂"): the effect is that part's, and possible
 ZONE_PARTS: dict[str, re.Pattern] = {
@@ -92,7 +96,8 @@ WHERE = re.compile(rf"(?P<zone>{_ZONE_RE})(?:部|处|间)?(?:处)?(?:的|采用�
                    rf"|点缀了?|饰以|配以|为)")
 _PART_ZONE_OF = {w: zone for zone, words in PART_ZONE_WORDS.items() for w in words}
 _AT_PART = re.compile("(?P<zone>" + "|".join(sorted(_PART_ZONE_OF, key=len, reverse=True))
-                      + r")(?:处|部分)?(?:的|采用了?|设计了?|有|添加了?|加入了?|饰以|配以|为)")
+                      + r")(?:(?:处|部分)(?:的|采用了?|设计了?|有|添加了?|加入了?|饰以|配以|为)?"
+                      r"|(?:的|采用了?|设计了?|有|添加了?|加入了?|饰以|配以|为))")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _CLAUSE_END = re.compile(r"[，,、]")
 
@@ -149,7 +154,8 @@ def senseless_placements(norm: str, mentions: list, categories: set[str]) -> lis
             zone = zone_of[m.group("zone")]
             clause_end = _next_break(norm, m.end(), _CLAUSE_END)
             part = next((p for p in mentions if m.end() <= p.start < min(clause_end, m.end() + 10)), None)
-            if part is not None and part.family in zones and zone not in zones[part.family]:
+            if part is not None and part.family in zones and zone not in zones[part.family] | (
+                    SITS_ALSO.get((part.family, part.canon), set()) if zones is SITS_AT else set()):
                 found.append(Placement(m.start(), part.end, norm[m.start():part.end],
                                        f"impossible: {part.text} does not sit at the {zone}"))
     return found
