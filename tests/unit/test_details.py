@@ -157,6 +157,13 @@ def test_claims_commands_name_bad_rows_and_show_verdicts(tmp_path):
     ("上身时，肩部采用立体翻领，展现出自信。", {"类型": "上衣", "衣领型": "翻领"}, True),
     ("肩部采用一字领设计，性感迷人。", {"类型": "上衣", "衣领型": "一字领"}, False),
     ("肩部的插肩袖设计，随性慵懒。", {"类型": "上衣", "衣袖型": "插肩袖"}, False),
+    # sleeves on the body of a dress; a neckline or a hood there is how people write
+    ("裙身采用长袖的设计，更显优雅。", {"类型": "裙", "裙袖长": "长袖"}, True),
+    ("裙身处处都采用了泡泡袖的设计，甜美。", {"类型": "裙", "裙袖型": "泡泡袖"}, True),
+    ("裙身采用秀气的圆领设计，简约大方。", {"类型": "裙", "裙领型": "圆领"}, False),
+    ("衣身采用连帽设计，休闲随性。", {"类型": "上衣", "衣领型": "连帽"}, False),
+    # what a sleeve does for "a woman's" waist is still the waist
+    ("七分袖的设计，修饰出女性的纤细腰身。", {"类型": "裙", "裙袖长": "七分袖"}, True),
 ])
 def test_a_part_acting_on_or_sitting_at_a_zone_it_cannot_reach_is_impossible(text, product, impossible):
     record = ProductRecord.model_validate({"id": "z", "locale": "zh-CN", "attributes": product})

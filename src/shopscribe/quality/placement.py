@@ -56,13 +56,16 @@ SHAPERS = re.compile(r"版型|廓形|剪裁|裁剪|收腰|高腰|a字|直筒|阔
 # parts of a garment that name where another part sits ("袖口采用翻领设计": a collar at the cuffs)
 PART_ZONE_WORDS: dict[str, list[str]] = {
     "arm": ["袖口", "衣袖", "袖子", "袖身"], "leg": ["裤脚", "裤腿", "裤口"], "waist": ["腰头", "腰带"], "neck": ["领口"],
-    "shoulder": ["肩部", "肩头"],
+    "shoulder": ["肩部", "肩头"], "body": ["裙身", "衣身", "裤身"],
     "hem": ["下摆", "裙摆", "衣摆"],
 }
 # where the parts of a family sit, for families whose parts sit at one place only (a ruffle or a slit may
 # sit at a cuff, a hem or a neckline)
-SITS_AT: dict[str, set[str]] = {"neckline": {"neck", "chest"}, "hood": {"neck"}, "sleeve_length": {"arm", "shoulder"},
-                                "sleeve_style": {"arm", "shoulder"}, "rise": {"waist"}, "leg_shape": {"leg", "hem"}}
+# sleeves, named where they are not ("裙身采用长袖的设计"); human copy does place a neckline or a hood on a
+# garment's body (裙身采用秀气的圆领设计, 衣身采用常见的连帽款式设计), and the cut of trousers' legs on theirs
+SITS_AT: dict[str, set[str]] = {"neckline": {"neck", "chest", "body"}, "hood": {"neck", "body"},
+                                "sleeve_length": {"arm", "shoulder"}, "sleeve_style": {"arm", "shoulder"},
+                                "rise": {"waist", "body"}, "leg_shape": {"leg", "hem", "body"}}
 # necklines that open the shoulders sit there too (肩部采用一字领设计; not 肩部采用翻领)
 SITS_ALSO: dict[tuple[str, str], set[str]] = {("neckline", "off_shoulder"): {"shoulder"},
                                               ("neckline", "boat"): {"shoulder"}}
@@ -90,14 +93,14 @@ _ZONE_OF = {w: zone for zone, words in ZONE_WORDS.items() for w in words}
 _ZONE_RE = "|".join(sorted(map(re.escape, _ZONE_OF), key=len, reverse=True))
 # "修饰(出)(纤细的)腿部线条", "遮住脸部赘肉", "拉长腿部比例": what a part does for a zone
 EFFECT = re.compile(rf"(?:修饰|遮住|遮盖|遮挡|遮|拉长|勾勒|衬托|凸显|拉伸|显|增加|增添|提升|拉高|修剪|打造|修长|塑造|展现|彰显)"
-                    rf"(?:出|了|得|住|下|掉)?(?:你的|您的)?(?:[纤细修长优美迷人白皙精致瘦的]{{0,5}})(?P<zone>{_ZONE_RE})")
+                    rf"(?:出|了|得|住|下|掉)?(?:你的|您的|女性的|女生的|女人的)?(?:[纤细修长优美迷人白皙精致瘦的]{{0,5}})(?P<zone>{_ZONE_RE})")
 # "腰部(处)(的|采用了)…领口": where a part sits
 WHERE = re.compile(rf"(?P<zone>{_ZONE_RE})(?:部|处|间)?(?:处)?(?:的|采用了?|设计了?|有|添加了?|加入了?|摆放了?"
                    rf"|点缀了?|饰以|配以|为)")
 _PART_ZONE_OF = {w: zone for zone, words in PART_ZONE_WORDS.items() for w in words}
 _AT_PART = re.compile("(?P<zone>" + "|".join(sorted(_PART_ZONE_OF, key=len, reverse=True))
                       + r")(?:(?:处|部分)(?:的|采用了?|设计了?|有|添加了?|加入了?|饰以|配以|为)?"
-                      r"|(?:的|采用了?|设计了?|有|添加了?|加入了?|饰以|配以|为))")
+                      r"|(?:的|采用了?|设计了?|有|添加了?|加入了?|饰以|配以|为)|处处都采用了?|都采用了?)")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _CLAUSE_END = re.compile(r"[，,、]")
 
