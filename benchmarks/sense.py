@@ -85,16 +85,22 @@ def on_human_references() -> dict:
 
 def main() -> None:
     sheets = [on_sheet(name) for name in SHEET_ROLE if (RATINGS / f"rating.{name}.json").is_file()]
+    every = [on_sheet(p.name[len("rating."):-len(".json")]) for p in sorted(RATINGS.glob("rating.*.json"))
+             if not p.name.startswith("rating.en-")]
+    total = {k: sum(s[k] for s in every) for k in ("senseless", "caught", "not_senseless", "flagged_not_senseless")}
     human = on_human_references()
     print("| sheet | role | rated senseless | caught | recall | rated not senseless | flagged of those |")
     print("|---|---|---|---|---|---|---|")
     for s in sheets:
         print(f"| {s['sheet']} | {s['role']} | {s['senseless']} | {s['caught']} | {s['recall']:.3f} | "
               f"{s['not_senseless']} | {s['flagged_not_senseless']} |")
+    print(f"| all {len(every)} rated Chinese sheets | tuning | {total['senseless']} | {total['caught']} | "
+          f"{total['caught'] / max(total['senseless'], 1):.3f} | {total['not_senseless']} | "
+          f"{total['flagged_not_senseless']} |")
     print(f"\nhuman references of the development data called impossible: {human['flagged']} of "
           f"{human['references']} ({human['share']:.1%})")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "sense.json").write_text(json.dumps({"sheets": sheets, "human_references": human},
+    (RESULTS / "sense.json").write_text(json.dumps({"sheets": sheets, "all_rated_sheets": total, "human_references": human},
                                                    ensure_ascii=False, indent=1), encoding="utf-8")
 
 
