@@ -41,6 +41,9 @@ def test_a_verbal_tic_an_idea_of_the_catalog_and_a_value_named_as_a_design_again
     assert [(f["text"], f["ban"]) for f in found] == [("精致的格子装饰", ["格子装饰"])]
     assert kinds("这款连衣裙的口袋处加入了格子装饰，格子很好看。", DRESS) == []
     assert kinds("这款连衣裙的格子处加入了格子装饰。", DRESS) == ["quality:repeat"]
+    # a few words a short text says once: a second one anywhere is a repetition, found once per clause
+    found = text_quality("这款连衣裙带来满满的少女感，格子图案很精致，a字裙摆带来满满的优雅。", DRESS)
+    assert [(f["text"], f["ban"]) for f in found] == [("a字裙摆带来满满的优雅", ["满满"])]
     assert kinds("这款连衣裙采用格子设计，腰部提高腰线，a字设计显瘦。",  # a value inside another word is not it
                  ProductRecord(id="h", locale="zh-CN", attributes={"类型": ["裙"], "裙腰型": ["高腰"]})) == []
 
