@@ -34,6 +34,9 @@ def test_another_value_of_an_exclusive_family_is_contradicted_in_chinese():
     assert v["长袖"][0] == "supported"
     assert v["圆领"][0] == "contradicted" and v["短袖"][0] == "contradicted"
     assert v["口袋"][0] == "unsupported"
+    # a loose shirt said to hug the body (a rater's "senseless": 宽松的版型…舒适贴合身躯)
+    loose = ProductRecord.model_validate({"id": "l", "locale": "zh-CN", "attributes": {"类型": "上衣", "版型": "宽松"}})
+    assert _verdicts("宽松的版型，穿着舒适贴合身躯。", loose)["贴合身躯"][0] == "contradicted"
 
 
 def test_a_price_never_becomes_a_year_or_a_count():
