@@ -55,9 +55,8 @@ BODY_EFFECT = re.compile(r"显瘦|显高|遮肉|藏肉|瘦身|(?:遮|藏)[^，�
 SHAPERS = re.compile(r"版型|廓形|剪裁|裁剪|收腰|高腰|a字|直筒|阔腿|修身|深色|黑色|竖条|条纹|长度|裙长|裤长|衣长|线条")
 # parts of a garment that name where another part sits ("袖口采用翻领设计": a collar at the cuffs)
 PART_ZONE_WORDS: dict[str, list[str]] = {
-    "arm": ["袖口", "衣袖", "袖子", "袖身"], "leg": ["裤脚", "裤腿", "裤口"], "waist": ["腰头", "腰带"], "neck": ["领口"],
-    "shoulder": ["肩部", "肩头"], "body": ["裙身", "衣身", "裤身"],
-    "hem": ["下摆", "裙摆", "衣摆"],
+    "arm": ["袖口", "衣袖", "袖子", "袖身"], "leg": ["裤脚", "裤腿", "裤口"], "waist": ["腰头", "腰带"],
+    "hem": ["下摆", "裙摆", "衣摆"], "neck": ["领口"], "shoulder": ["肩部", "肩头"], "body": ["裙身", "衣身", "裤身"],
 }
 # where the parts of a family sit, for families whose parts sit at one place only (a ruffle or a slit may
 # sit at a cuff, a hem or a neckline)
