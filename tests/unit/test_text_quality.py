@@ -48,6 +48,14 @@ def test_a_verbal_tic_an_idea_of_the_catalog_and_a_value_named_as_a_design_again
                  ProductRecord(id="h", locale="zh-CN", attributes={"类型": ["裙"], "裙腰型": ["高腰"]})) == []
 
 
+def test_trouser_legs_in_a_tops_copy():
+    hoodie = ProductRecord(id="h", locale="zh-CN", attributes={"类型": ["上衣"], "衣样式": ["卫衣"]})
+    text = "这款卫衣采用经典的领口设计，显得更加的显气质。上身时，穿着的裤脚设计，显得更加的休闲时尚。"
+    found = [f for f in text_quality(text, hoodie) if f["kind"] == "quality:type"]
+    assert [(f["text"], f["ban"]) for f in found] == [("穿着的裤脚设计", ["裤脚"])]
+    assert kinds("这款阔腿裤的裤脚设计，显得休闲。", ProductRecord(id="t", locale="zh-CN", attributes={"类型": ["裤"]})) == []
+
+
 def test_doubled_characters_and_words_but_not_reduplications():
     assert kinds("灰色色的衣身，满满的少女感。", DRESS) == ["quality:doubled"]
     assert kinds("搭配荷叶边拼接的拼接，很甜美。", DRESS) == ["quality:doubled"]

@@ -109,6 +109,10 @@ _ZH_FAMILIES = {
 }
 ZH_GARMENT_WORDS = frozenset(w for words in _ZH_FAMILIES.values() for w in words.lower().split())
 _ZH_TYPE_OF = {"上衣": "top", "裤": "trousers", "裙": "dress"}  # AdvertiseGen's 类型 values
+# parts only another kind of garment has: a top's copy that speaks of trouser legs (卫衣…穿着的裤脚设计) has the
+# product wrong. 1 of 227 human references of tops does it, of a product its data calls a top by mistake
+# (此款阔腿裤…); trousers are left out, as 类型#裤 holds jumpsuits, with necklines and cuffs
+_ZH_FOREIGN_PARTS = {"top": re.compile(r"裤脚|裤腿|裤口")}
 _EN_FAMILIES = {
     "top": "shirt shirts t-shirt t-shirts tshirt tee tees top tops blouse sweatshirt hoodie sweater jacket kurta "
            "kurti tunic cardigan blazer waistcoat",
@@ -124,7 +128,7 @@ def text_quality(text: str, record: ProductRecord, describe: bool = False) -> li
     zh = record.locale == "zh-CN"
     findings = _debris(text) + _doubled(text, zh) + _repeats(text, record, zh) + _fragments(text, zh, record)
     findings += _empty_openings(text, record) + _empty_objects(text, record) + _joined_to_nothing(text) if zh else []
-    findings += _brand(text, record) + _wrong_type(text, record, zh)
+    findings += _brand(text, record) + _wrong_type(text, record, zh) + (_foreign_parts(text, record) if zh else [])
     findings += [] if zh else english_findings(text, record, describe)
     return sorted(findings, key=lambda f: (f["start"], f["kind"]))
 
@@ -565,6 +569,19 @@ def _wrong_type(text: str, record: ProductRecord, zh: bool) -> list[dict]:
         return []
     return [_finding("quality:type", text, a + m.start(), a + m.end(), f"the data says this is a {family}, the "
                      f"copy calls it '{m.group(0)}' ({kind})", None, [m.group(0)])]
+
+
+def _foreign_parts(text: str, record: ProductRecord) -> list[dict]:
+    """Clauses naming a part only another kind of garment has (``_ZH_FOREIGN_PARTS``): left out, the part
+    banned."""
+    pattern = _ZH_FOREIGN_PARTS.get(_record_family(record, True) or "")
+    out = []
+    for a, b in _clauses(text) if pattern else []:
+        m = pattern.search(text, a, b)
+        if m:
+            out.append(_finding("quality:type", text, a, b, f"'{m.group(0)}' is a part of trousers, not of this "
+                                f"{_record_family(record, True)}", "", [m.group(0)]))
+    return out
 
 
 def _part_of(clause: str, m: re.Match) -> bool:
