@@ -48,6 +48,14 @@ def test_a_verbal_tic_an_idea_of_the_catalog_and_a_value_named_as_a_design_again
                  ProductRecord(id="h", locale="zh-CN", attributes={"类型": ["裙"], "裙腰型": ["高腰"]})) == []
 
 
+def test_more_before_a_noun_and_a_missing_full_stop_are_fixed_in_place_with_nothing_to_ban():
+    text = "这款连衣裙让整体看起来更加的层次感，更加的清新的感觉，格子图案很俏皮，展现出纤细的腰身"
+    found = text_quality(text, DRESS)
+    assert {f["kind"] for f in found} == {"quality:grammar"} and all(not f["ban"] for f in found)
+    assert apply_fixes(text, found) == "这款连衣裙让整体看起来更有层次感，更加清新，格子图案很俏皮，展现出纤细的腰身。"
+    assert kinds("这款连衣裙更加有层次感，更加动感。", DRESS) == []
+
+
 def test_trouser_legs_in_a_tops_copy():
     hoodie = ProductRecord(id="h", locale="zh-CN", attributes={"类型": ["上衣"], "衣样式": ["卫衣"]})
     text = "这款卫衣采用经典的领口设计，显得更加的显气质。上身时，穿着的裤脚设计，显得更加的休闲时尚。"
