@@ -597,13 +597,14 @@ def _wrong_type(text: str, record: ProductRecord, zh: bool) -> list[dict]:
 def _foreign_parts(text: str, record: ProductRecord) -> list[dict]:
     """Clauses naming a part only another kind of garment has (``_ZH_FOREIGN_PARTS``): left out, the part
     banned."""
-    pattern = _ZH_FOREIGN_PARTS.get(_record_family(record, True) or "")
+    family = _record_family(record, True)
+    pattern = _ZH_FOREIGN_PARTS.get(family or "")
     out = []
     for a, b in _clauses(text) if pattern else []:
         m = pattern.search(text, a, b)
         if m:
             out.append(_finding("quality:type", text, a, b, f"'{m.group(0)}' is a part of trousers, not of this "
-                                f"{_record_family(record, True)}", "", [m.group(0)]))
+                                f"{family}", "", [m.group(0)]))
     return out
 
 
