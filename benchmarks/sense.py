@@ -27,7 +27,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 DATA = Path(os.environ.get("SHOPSCRIBE_DATA", ROOT.parent / "shared" / "data"))
-RATINGS = ROOT / "docs" / "ratings"
+
+from rated_sheets import RATINGS, chinese_stems, rated_texts  # noqa: E402
+
 RESULTS = HERE / "results"
 KINDS = ("detail:placement", "detail:sense")
 # the rules of 2026-12-07 (ornaments, storage, self-pairing, zone verbs, hem placement) were written reading
@@ -45,21 +47,12 @@ def impossible(text: str, record) -> list[dict]:
 
 
 def on_sheet(name: str) -> dict:
-    from shopscribe.catalog.record import ProductRecord
-
-    sheet = json.loads((RATINGS / f"sheet.{name}.json").read_text(encoding="utf-8"))
-    key = json.loads((RATINGS / f"key.{name}.json").read_text(encoding="utf-8"))
-    rating = {r["id"]: r for r in json.loads((RATINGS / f"rating.{name}.json").read_text(encoding="utf-8"))}
     counts: Counter = Counter()
-    for row in sheet:
-        data = row["product_data"]
-        record = ProductRecord(id=row["id"], locale="zh-CN", category=data.get("category"),
-                               attributes=data["attributes"], title=data.get("title"))
-        for label, text in row["texts"].items():
-            if key[row["id"]][label] == "human":
-                continue
-            rated = "senseless" if rating[row["id"]][label]["senseless"] else "not senseless"
-            counts[rated, "flagged" if impossible(text, record) else "passed"] += 1
+    for rated in rated_texts(name):
+        if rated.writer == "human":
+            continue
+        label = "senseless" if rated.mark["senseless"] else "not senseless"
+        counts[label, "flagged" if impossible(rated.text, rated.record) else "passed"] += 1
     caught, missed = counts["senseless", "flagged"], counts["senseless", "passed"]
     false, clean = counts["not senseless", "flagged"], counts["not senseless", "passed"]
     return {"sheet": name, "role": SHEET_ROLE.get(name, "unread"), "senseless": caught + missed, "caught": caught,
@@ -85,8 +78,7 @@ def on_human_references() -> dict:
 
 def main() -> None:
     sheets = [on_sheet(name) for name in SHEET_ROLE if (RATINGS / f"rating.{name}.json").is_file()]
-    every = [on_sheet(p.name[len("rating."):-len(".json")]) for p in sorted(RATINGS.glob("rating.*.json"))
-             if not p.name.startswith("rating.en-")]
+    every = [on_sheet(stem) for stem in chinese_stems()]
     total = {k: sum(s[k] for s in every) for k in ("senseless", "caught", "not_senseless", "flagged_not_senseless")}
     human = on_human_references()
     print("| sheet | role | rated senseless | caught | recall | rated not senseless | flagged of those |")
@@ -100,8 +92,8 @@ def main() -> None:
     print(f"\nhuman references of the development data called impossible: {human['flagged']} of "
           f"{human['references']} ({human['share']:.1%})")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "sense.json").write_text(json.dumps({"sheets": sheets, "all_rated_sheets": total, "human_references": human},
-                                                   ensure_ascii=False, indent=1), encoding="utf-8")
+    report = {"sheets": sheets, "all_rated_sheets": total, "human_references": human}
+    (RESULTS / "sense.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -80,32 +80,16 @@ def count(pairs: list, examples: int) -> dict:
 def rated_repeats() -> dict:
     """How many rated Chinese texts ``quality:repeat`` finds, by writer (model or human) and the rater's
     repetitive mark."""
-    from shopscribe.catalog.record import ProductRecord
+    from rated_sheets import chinese_stems, rated_texts
     from shopscribe.quality.text_quality import text_quality
 
-    ratings = HERE.parent / "docs" / "ratings"
     groups: dict[str, dict] = {}
-    for sheet in sorted(ratings.glob("sheet.*.json")):
-        stem = sheet.name[len("sheet."):-len(".json")]
-        key, rating = ratings / f"key.{stem}.json", ratings / f"rating.{stem}.json"
-        if not (key.exists() and rating.exists()):
-            continue
-        key, rating = json.loads(key.read_text()), {r["id"]: r for r in json.loads(rating.read_text())}
-        for item in json.loads(sheet.read_text()):
-            data = item["product_data"]
-            if not any("\u4e00" <= c <= "\u9fff" for c in "".join(item["texts"].values())):
-                continue  # an English sheet
-            record = ProductRecord(id=item["id"], locale="zh-CN", category=data.get("category"),
-                                   attributes=data.get("attributes", {}), title=data.get("title"))
-            for letter, text in item["texts"].items():
-                mark = rating.get(item["id"], {}).get(letter)
-                if not mark:
-                    continue
-                writer = "human" if key[item["id"]][letter] == "human" else "model"
-                group = f"{writer}, rated {'repetitive' if mark.get('repetitive') else 'not repetitive'}"
-                g = groups.setdefault(group, {"texts": 0, "found": 0})
-                g["texts"] += 1
-                g["found"] += any(f["kind"] == "quality:repeat" for f in text_quality(text, record, describe=True))
+    for rated in (r for stem in chinese_stems() for r in rated_texts(stem)):
+        writer = "human" if rated.writer == "human" else "model"
+        group = f"{writer}, rated {'repetitive' if rated.mark.get('repetitive') else 'not repetitive'}"
+        g = groups.setdefault(group, {"texts": 0, "found": 0})
+        g["texts"] += 1
+        g["found"] += any(f["kind"] == "quality:repeat" for f in text_quality(rated.text, rated.record, describe=True))
     return dict(sorted(groups.items()))
 
 

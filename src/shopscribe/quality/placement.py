@@ -65,7 +65,8 @@ PART_ZONE_WORDS: dict[str, list[str]] = {
 SITS_AT: dict[str, set[str]] = {"neckline": {"neck", "chest", "body"}, "hood": {"neck", "body"},
                                 "sleeve_length": {"arm", "shoulder"}, "sleeve_style": {"arm", "shoulder"},
                                 "rise": {"waist", "body"}, "leg_shape": {"leg", "hem", "body"}}
-# necklines that open the shoulders sit there too (肩部采用一字领设计; not 肩部采用翻领)
+# necklines that open the shoulders sit there too (肩部采用一字领设计; not 肩部采用翻领); no effect names the
+# shoulder, so only placement reads this
 SITS_ALSO: dict[tuple[str, str], set[str]] = {("neckline", "off_shoulder"): {"shoulder"},
                                               ("neckline", "boat"): {"shoulder"}}
 # a part of the zone itself named near the effect, known to a family or not ("吊带领设计，修饰颈部",
@@ -156,8 +157,8 @@ def senseless_placements(norm: str, mentions: list, categories: set[str]) -> lis
             zone = zone_of[m.group("zone")]
             clause_end = _next_break(norm, m.end(), _CLAUSE_END)
             part = next((p for p in mentions if m.end() <= p.start < min(clause_end, m.end() + 10)), None)
-            if part is not None and part.family in zones and zone not in zones[part.family] | (
-                    SITS_ALSO.get((part.family, part.canon), set()) if zones is SITS_AT else set()):
+            also = SITS_ALSO.get((part.family, part.canon), set()) if part is not None else set()
+            if part is not None and part.family in zones and zone not in zones[part.family] | also:
                 found.append(Placement(m.start(), part.end, norm[m.start():part.end],
                                        f"impossible: {part.text} does not sit at the {zone}"))
     return found
